@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+/**
+ * Business dates are EDTF-style strings ("2006", "2014-01", "2014-01-21", or an interval "A/B")
+ * so that a source that gives only a year or a window is recorded as exactly that, never as an
+ * invented day. Every comparison uses the latest day the decision can have been taken on
+ * ("decided no later than"), which gives one total order for timelines, as-of views and
+ * invariants alike; the earliest day is kept for bounds checks and display.
+ */
+export const BUSINESS_ZONE = 'Europe/Brussels';
+
+export type Precision = 'year' | 'month' | 'day' | 'interval';
+
+export interface BusinessDate {
+  readonly text: string;
+  readonly precision: Precision;
+  /** earliest possible day, ISO yyyy-mm-dd */
+  readonly earliest: string;
+  /** latest possible day, ISO yyyy-mm-dd: the sort key */
+  readonly latest: string;
+}
+
+const POINT = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+function parsePoint(text: string): { precision: Exclude<Precision, 'interval'>; earliest: DateTime; latest: DateTime } | undefined {
+  const m = POINT.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d] = m;
+  const opts = { zone: BUSINESS_ZONE };
+  if (d !== undefined) {
+    const day = DateTime.fromObject({ year: +y!, month: +mo!, day: +d }, opts);
+    return day.isValid ? { precision: 'day', earliest: day, latest: day } : undefined;
+  }
+  if (mo !== undefined) {
+    const month = DateTime.fromObject({ year: +y!, month: +mo }, opts);
+    return month.isValid ? { precision: 'month', earliest: month, latest: month.endOf('month') } : undefined;
+  }
+  const year = DateTime.fromObject({ year: +y! }, opts);
+  return year.isValid ? { precision: 'year', earliest: year, latest: year.endOf('year') } : undefined;
+}
+
+export function parseBusinessDate(text: string): BusinessDate | undefined {
+  const parts = text.split('/');
+  if (parts.length === 1) {
+    const p = parsePoint(text);
+    return p && { text, precision: p.precision, earliest: p.earliest.toISODate()!, latest: p.latest.toISODate()! };
+  }
+  if (parts.length !== 2) return undefined;
+  const from = parsePoint(parts[0]!);
+  const to = parsePoint(parts[1]!);
+  if (!from || !to || to.latest < from.earliest) return undefined;
+  return { text, precision: 'interval', earliest: from.earliest.toISODate()!, latest: to.latest.toISODate()! };
+}
+
+/** Parses a string already validated by {@link BusinessDateText}. */
+export function businessDate(text: string): BusinessDate {
+  const parsed = parseBusinessDate(text);
+  if (!parsed) throw new TypeError(`not a business date: ${text}`);
+  return parsed;
+}
+
+export const BusinessDateText = z
+  .string()
+  .refine((s) => parseBusinessDate(s) !== undefined, {
+    message: 'must be a date as YYYY, YYYY-MM, YYYY-MM-DD, or an interval A/B of those (a real calendar date, A not after B)',
+  })
+  .meta({
+    description: 'Business date with its true precision (EDTF subset): "2006", "2014-01", "2014-01-21" or an interval such as "2011-07-20/2014-01-21".',
+    examples: ['2006', '2014-01-21', '2011-07-20/2014-01-21'],
+  });
+
+/** -1, 0, 1 in business order (by latest possible day). */
+export function compareBusiness(a: string, b: string): number {
+  const ka = businessDate(a).latest;
+  const kb = businessDate(b).latest;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** The calendar day of an instant in business time (Europe/Brussels). */
+export function businessDayOf(instantIso: string): string {
+  return DateTime.fromISO(instantIso, { zone: 'utc' }).setZone(BUSINESS_ZONE).toISODate()!;
+}

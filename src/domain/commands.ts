@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { CorrectionChanges } from './events';
+import { Addressees, BusinessDateText, Reason, Slug, SourceCitation, Statement, Themes, Title } from './primitives';
+import { SourceDocumentRegistered } from './events';
+
+/** Command bodies: what a client sends. The API validates requests with exactly these schemas. */
+export const AddPositionBody = z
+  .strictObject({
+    id: Slug.meta({ description: 'stable id of the new position' }),
+    title: Title,
+    statement: Statement,
+    themes: Themes,
+    addressees: Addressees,
+    decidedOn: BusinessDateText,
+    source: SourceCitation,
+    note: Reason.optional(),
+  })
+  .meta({ id: 'AddPositionBody' });
+
+export const RevisePositionBody = z
+  .strictObject({
+    statement: Statement.optional(),
+    title: Title.optional(),
+    themes: Themes.optional(),
+    addressees: Addressees.optional(),
+    decidedOn: BusinessDateText,
+    source: SourceCitation,
+    rationale: Reason,
+  })
+  .meta({ id: 'RevisePositionBody' });
+
+export const EndorsePositionBody = z
+  .strictObject({
+    revision: z.number().int().min(1).meta({ description: 'the text revision endorsed (1 = as added)' }),
+    endorsedBy: Title,
+    decidedOn: BusinessDateText,
+    reference: Reason.optional(),
+  })
+  .meta({ id: 'EndorsePositionBody' });
+
+export const WithdrawPositionBody = z.strictObject({ decidedOn: BusinessDateText, reason: Reason }).meta({ id: 'WithdrawPositionBody' });
+
+export const CorrectRecordBody = z
+  .strictObject({
+    eventId: z.uuid().meta({ description: 'id of the event of this position that was recorded wrongly' }),
+    changes: CorrectionChanges,
+    reason: Reason,
+  })
+  .meta({ id: 'CorrectRecordBody' });
+
+export const RegisterDocumentBody = SourceDocumentRegistered.omit({ documentId: true })
+  .extend({ id: Slug.meta({ description: 'stable id of the document' }) })
+  .meta({ id: 'RegisterDocumentBody' });
+
+export type AddPositionBody = z.infer<typeof AddPositionBody>;
+export type RevisePositionBody = z.infer<typeof RevisePositionBody>;
+export type EndorsePositionBody = z.infer<typeof EndorsePositionBody>;
+export type WithdrawPositionBody = z.infer<typeof WithdrawPositionBody>;
+export type CorrectRecordBody = z.infer<typeof CorrectRecordBody>;
+export type RegisterDocumentBody = z.infer<typeof RegisterDocumentBody>;
+
+export type PositionCommand =
+  | { type: 'AddPosition'; data: AddPositionBody }
+  | { type: 'RevisePosition'; positionId: string; data: RevisePositionBody }
+  | { type: 'EndorsePosition'; positionId: string; data: EndorsePositionBody }
+  | { type: 'WithdrawPosition'; positionId: string; data: WithdrawPositionBody }
+  | { type: 'CorrectRecord'; positionId: string; data: CorrectRecordBody };
+
+export type DocumentCommand = { type: 'RegisterDocument'; data: RegisterDocumentBody };
+export type Command = PositionCommand | DocumentCommand;
+
+export const COMMAND_BODIES = {
+  AddPosition: AddPositionBody,
+  RevisePosition: RevisePositionBody,
+  EndorsePosition: EndorsePositionBody,
+  WithdrawPosition: WithdrawPositionBody,
+  CorrectRecord: CorrectRecordBody,
+  RegisterDocument: RegisterDocumentBody,
+} as const;
+export type CommandType = keyof typeof COMMAND_BODIES;
+
+/** What a decision may depend on besides the stream: handed in by the caller, so deciding stays pure. */
+export interface DecisionContext {
+  /** today's date in business time (Europe/Brussels), from the ledger's clock */
+  readonly today: string;
+  /** first day of history, yyyy-mm-dd (default 2006-01-01) */
+  readonly historyStart: string;
+  readonly isDocumentRegistered: (documentId: string) => boolean;
+}

@@ -1,0 +1,48 @@
+import type { PositionEvent } from '../events';
+import type { HistoryEntry } from './history';
+
+/** The decider's state: the position's recorded events, corrections applied, in recording order. */
+export interface PositionState {
+  readonly entries: readonly HistoryEntry[];
+  /** number of text revisions recorded (added + revised), which numbers the next revision */
+  readonly textRevisions: number;
+  readonly streamRevision: number;
+}
+
+export const initialPositionState: PositionState = { entries: [], textRevisions: 0, streamRevision: -1 };
+
+export interface RecordedPositionEvent {
+  readonly eventId: string;
+  readonly streamRevision: number;
+  readonly event: PositionEvent;
+}
+
+export function evolvePosition(state: PositionState, recorded: RecordedPositionEvent): PositionState {
+  const { event, eventId, streamRevision } = recorded;
+  if (event.type === 'PositionRecordCorrected') {
+    const { correctsEventId, changes, reason } = event.data;
+    return {
+      ...state,
+      streamRevision,
+      entries: state.entries.map((entry) =>
+        entry.eventId !== correctsEventId
+          ? entry
+          : {
+              ...entry,
+              event: { ...entry.event, data: { ...entry.event.data, ...definedOnly(changes) } } as HistoryEntry['event'],
+              corrections: [...entry.corrections, { eventId, streamRevision, reason, changes: definedOnly(changes) }],
+            },
+      ),
+    };
+  }
+  const isText = event.type === 'PositionAdded' || event.type === 'PositionRevised';
+  return {
+    entries: [...state.entries, { eventId, streamRevision, event, corrections: [] }],
+    textRevisions: state.textRevisions + (isText ? 1 : 0),
+    streamRevision,
+  };
+}
+
+export function definedOnly(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

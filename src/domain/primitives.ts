@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { BusinessDateText } from './business-date';
+import { AddresseeId, ThemeId } from './themes';
+
+export const Slug = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case letters, digits and single hyphens, e.g. "eu-free-movement"');
+
+const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+
+export const Title = Text(300);
+export const Statement = Text(10_000);
+export const Reason = Text(4_000);
+export const Themes = z.array(ThemeId).min(1).max(15).refine(unique, 'must not repeat a theme');
+export const Addressees = z.array(AddresseeId).min(1).max(3).refine(unique, 'must not repeat an addressee');
+
+export const SourceCitation = z
+  .strictObject({
+    documentId: Slug.meta({ description: 'id of a registered source document' }),
+    locator: Text(500).meta({ description: 'where in the document: section, item, paragraph' }),
+    quote: Text(10_000).optional().meta({ description: 'verbatim passage from the document' }),
+  })
+  .meta({ id: 'SourceCitation' });
+export type SourceCitation = z.infer<typeof SourceCitation>;
+
+export { BusinessDateText };
+
+function unique(values: readonly string[]): boolean {
+  return new Set(values).size === values.length;
+}

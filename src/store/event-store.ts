@@ -1,0 +1,85 @@
+/**
+ * The EventStore port. It knows streams, revisions and global order, nothing of positions.
+ * Revisions count from 0 within a stream. Global positions are opaque strings: only the store
+ * that produced one can interpret it (KurrentDB's are byte offsets, SQLite's a sequence).
+ */
+export type ExpectedRevision = 'any' | 'no-stream' | 'stream-exists' | number;
+
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+}
+
+export interface StoredEvent extends NewEvent {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: string;
+}
+
+export interface AppendResult {
+  /** revision of the last event of the stream after the append */
+  readonly nextExpectedRevision: number;
+  /** global position of the last event appended */
+  readonly position: string;
+}
+
+export interface ReadAllOptions {
+  /** exclusive: events after this position; from the very first event when absent */
+  readonly after?: string;
+  readonly maxCount?: number;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions extends Pick<ReadAllOptions, 'after'> {
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface EventStore {
+  readonly kind: string;
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** all events of a stream in revision order, from `fromRevision` (inclusive); [] for a stream that does not exist */
+  readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** catch up from `after`, then follow live; events are delivered one at a time, in global order */
+  subscribeToAll(options: SubscribeOptions, onEvent: (event: StoredEvent) => Promise<void> | void): Subscription;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no-stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** An event id that is already stored, appended again in a way that is not a faithful retry. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string, detail: string) {
+    super(`event id ${eventId} is already stored: ${detail}`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** A position that this store did not produce (the client sent garbage or another store's value). */
+export class InvalidPositionError extends Error {
+  constructor(readonly value: string) {
+    super(`not a position of this store: ${value}`);
+    this.name = 'InvalidPositionError';
+  }
+}
+
+export function satisfies(expected: ExpectedRevision, actual: number | 'no-stream'): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return actual === 'no-stream';
+  if (expected === 'stream-exists') return actual !== 'no-stream';
+  return actual === expected;
+}

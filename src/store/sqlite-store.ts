@@ -1,0 +1,222 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DuplicateEventIdError,
+  InvalidPositionError,
+  satisfies,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-store';
+
+interface Row {
+  global_position: number;
+  event_id: string;
+  stream_id: string;
+  stream_revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  global_position INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id        TEXT NOT NULL UNIQUE,
+  stream_id       TEXT NOT NULL,
+  stream_revision INTEGER NOT NULL,
+  type            TEXT NOT NULL,
+  data            TEXT NOT NULL,
+  metadata        TEXT NOT NULL,
+  UNIQUE (stream_id, stream_revision)
+);
+CREATE TRIGGER IF NOT EXISTS events_are_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
+CREATE TRIGGER IF NOT EXISTS events_are_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
+`;
+
+export interface SqliteStoreOptions {
+  /** how often a live subscription looks for events written by other processes */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * The embedded store. WAL with synchronous=FULL so that an acknowledged append survives a power
+ * cut; each append is one IMMEDIATE transaction, so the expected-revision check and the insert
+ * cannot interleave with another writer, even one in another process.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private readonly pollIntervalMs: number;
+  private closed = false;
+
+  constructor(readonly path: string, options: SqliteStoreOptions = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.appended.setMaxListeners(0);
+    this.appendTransaction = this.prepareAppend();
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const result = this.appendTransaction.immediate(streamId, events, expected);
+    if (result.wrote) this.appended.emit('appended');
+    return result.result;
+  }
+
+  private readonly appendTransaction: Database.Transaction<
+    (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => { wrote: boolean; result: AppendResult }
+  >;
+
+  private prepareAppend() {
+    const head = this.db.prepare<[string], { rev: number | null; pos: number | null }>(
+      'SELECT MAX(stream_revision) AS rev, MAX(global_position) AS pos FROM events WHERE stream_id = ?',
+    );
+    const byId = this.db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?');
+    const insert = this.db.prepare(
+      'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    return this.db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => {
+      const retried = this.retriedAppend(streamId, events, byId);
+      if (retried) return { wrote: false, result: retried };
+      const h = head.get(streamId)!;
+      const actual = h.rev === null ? 'no-stream' : h.rev;
+      if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
+      let revision = h.rev ?? -1;
+      let position = h.pos ?? 0;
+      for (const e of events) {
+        revision += 1;
+        const info = insert.run(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
+        position = Number(info.lastInsertRowid);
+      }
+      return { wrote: events.length > 0, result: { nextExpectedRevision: revision, position: String(position) } };
+    });
+  }
+
+  /** The events are already stored, in this stream and in this order: a retry, answered as the first time. */
+  private retriedAppend(streamId: string, events: readonly NewEvent[], byId: Database.Statement<[string], Row>): AppendResult | undefined {
+    if (events.length === 0) return undefined;
+    const found = events.map((e) => byId.get(e.id));
+    if (found.every((r) => r === undefined)) return undefined;
+    const first = found[0];
+    const faithful =
+      first !== undefined &&
+      found.every((r, i) => r !== undefined && r.stream_id === streamId && r.stream_revision === first.stream_revision + i);
+    if (!faithful) {
+      const clash = found.find((r) => r !== undefined)!;
+      throw new DuplicateEventIdError(clash.event_id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
+    }
+    const last = found[found.length - 1]!;
+    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position) };
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
+    const rows = this.db
+      .prepare<[string, number, number], Row>(
+        'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
+      )
+      .all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
+    return rows.map(toStored);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return this.readAllSync(options);
+  }
+
+  private readAllSync(options: ReadAllOptions): StoredEvent[] {
+    const after = options.after === undefined ? 0 : parsePosition(options.after);
+    const rows = this.db
+      .prepare<[number, number], Row>('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?')
+      .all(after, options.maxCount ?? -1);
+    return rows.map(toStored);
+  }
+
+  subscribeToAll(options: SubscribeOptions, onEvent: (event: StoredEvent) => Promise<void> | void): Subscription {
+    let after = options.after;
+    let running = false;
+    let again = false;
+    let stopped = false;
+    const pump = async () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          for (;;) {
+            if (stopped || this.closed) return;
+            const batch = this.readAllSync({ after, maxCount: 500 });
+            if (batch.length === 0) break;
+            for (const e of batch) {
+              if (stopped) return;
+              await onEvent(e);
+              after = e.position;
+            }
+          }
+        } while (again);
+      } catch (error) {
+        // A handler that failed has not handled the event: stop rather than skip it or deliver it twice.
+        stopped = true;
+        cleanup();
+        options.onError?.(error);
+      } finally {
+        running = false;
+      }
+    };
+    const listener = () => void pump();
+    this.appended.on('appended', listener);
+    const timer = setInterval(listener, this.pollIntervalMs);
+    timer.unref();
+    const cleanup = () => {
+      clearInterval(timer);
+      this.appended.off('appended', listener);
+    };
+    setImmediate(listener);
+    return {
+      close: async () => {
+        stopped = true;
+        cleanup();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function parsePosition(position: string): number {
+  if (!/^\d{1,15}$/.test(position)) throw new InvalidPositionError(position);
+  return Number(position);
+}
+
+function toStored(r: Row): StoredEvent {
+  return {
+    id: r.event_id,
+    streamId: r.stream_id,
+    revision: r.stream_revision,
+    position: String(r.global_position),
+    type: r.type,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+  };
+}
