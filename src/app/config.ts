@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** All configuration comes from the environment; one definition, validated at start-up with clear errors. */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LEDGER_STORE: z.enum(['sqlite', 'esdb']).default('sqlite'),
+  LEDGER_SQLITE_PATH: z.string().min(1).default('data/ledger.db'),
+  ESDB_CONNECTION_STRING: z.string().optional(),
+  LEDGER_TOKENS: z.string().default(''),
+  LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
+  LEDGER_SEED_DIR: z.string().default('events/seed'),
+  LEDGER_SOURCES_DIR: z.string().default('../shared/seeds'),
+  LEDGER_SEED_ON_START: z.enum(['true', 'false']).default('true'),
+  LEDGER_PUBLIC_READS: z.enum(['true', 'false']).default('true'),
+  LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LEDGER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  LEDGER_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
+});
+
+export type Role = 'secretariat' | 'auditor';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly store: { kind: 'sqlite'; path: string } | { kind: 'esdb'; connectionString: string };
+  readonly tokens: ReadonlyMap<string, Role>;
+  readonly historyStart: string;
+  readonly seedDir: string;
+  readonly sourcesDir: string;
+  readonly seedOnStart: boolean;
+  readonly publicReads: boolean;
+  readonly logLevel: string;
+  readonly rateLimitPerMinute: number;
+  readonly checkpointIntervalMinutes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new ConfigError(`configuration: ${first.path.join('.')}: ${first.message}`);
+  }
+  const e = parsed.data;
+  if (e.LEDGER_STORE === 'esdb' && !e.ESDB_CONNECTION_STRING) {
+    throw new ConfigError('configuration: LEDGER_STORE=esdb needs ESDB_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false)');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    store: e.LEDGER_STORE === 'esdb' ? { kind: 'esdb', connectionString: e.ESDB_CONNECTION_STRING! } : { kind: 'sqlite', path: e.LEDGER_SQLITE_PATH },
+    tokens: parseTokens(e.LEDGER_TOKENS),
+    historyStart: e.LEDGER_HISTORY_START,
+    seedDir: e.LEDGER_SEED_DIR,
+    sourcesDir: e.LEDGER_SOURCES_DIR,
+    seedOnStart: e.LEDGER_SEED_ON_START === 'true',
+    publicReads: e.LEDGER_PUBLIC_READS === 'true',
+    logLevel: e.LEDGER_LOG_LEVEL,
+    rateLimitPerMinute: e.LEDGER_RATE_LIMIT_PER_MINUTE,
+    checkpointIntervalMinutes: e.LEDGER_CHECKPOINT_INTERVAL_MINUTES,
+  };
+}
+
+/** LEDGER_TOKENS: comma-separated role:token pairs, e.g. "secretariat:s3cret,auditor:4udit". */
+export function parseTokens(spec: string): Map<string, Role> {
+  const tokens = new Map<string, Role>();
+  for (const pair of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf(':');
+    const role = pair.slice(0, at);
+    const token = pair.slice(at + 1);
+    if (at < 1 || (role !== 'secretariat' && role !== 'auditor')) {
+      throw new ConfigError(`configuration: LEDGER_TOKENS: "${role || pair}" is not a role (secretariat or auditor)`);
+    }
+    if (token.length < 8) throw new ConfigError(`configuration: LEDGER_TOKENS: the ${role} token must be at least 8 characters`);
+    tokens.set(token, role);
+  }
+  return tokens;
+}

@@ -1,0 +1,13 @@
+import type { Config } from './config';
+import type { EventStore } from '../store/event-store';
+import { SqliteEventStore } from '../store/sqlite-store';
+
+/** The one place that turns configuration into a store adapter. */
+export async function openStore(store: Config['store']): Promise<EventStore> {
+  switch (store.kind) {
+    case 'sqlite':
+      return new SqliteEventStore(store.path);
+    case 'esdb':
+      throw new Error('the KurrentDB store is not built yet');
+  }
+}

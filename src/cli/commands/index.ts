@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { register as importCommand } from './import';
+import { register as serveCommand } from './serve';
+
+/** Every CLI command registers itself here; one line per command. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand];

@@ -1,0 +1,97 @@
+import { businessDate } from '../domain/business-date';
+import { inBusinessOrder, type HistoryEntry } from '../domain/position/history';
+import type { Theme } from '../domain/themes';
+import type { LedgerEvent } from '../ledger/ledger-event';
+import { positionState } from '../ledger/ledger';
+import { foldAt, recordedBy, type ViewPoint } from './stance';
+
+/** One decision in a timeline, with how and when the ledger learnt of it, and any corrections beside it. */
+export interface TimelineEntry {
+  readonly positionId: string;
+  readonly eventId: string;
+  readonly type: HistoryEntry['event']['type'];
+  readonly decidedOn: string;
+  readonly precision: string;
+  readonly recordedAt: string;
+  readonly recordedBy: string;
+  readonly streamRevision: number;
+  /** text revision this entry creates or endorses */
+  readonly revision?: number;
+  readonly themes: readonly Theme[];
+  readonly data: Record<string, unknown>;
+  readonly corrections: readonly {
+    readonly eventId: string;
+    readonly recordedAt: string;
+    readonly recordedBy: string;
+    readonly reason: string;
+    readonly changes: Record<string, unknown>;
+    /** the values as first recorded, for each corrected field */
+    readonly original: Record<string, unknown>;
+  }[];
+}
+
+/** The decisions of one position in business order (decidedOn), as known at `recordedAsOf`, up to `asOf`. */
+export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint = {}): TimelineEntry[] {
+  const known = recordedBy(stream, view.recordedAsOf);
+  const byId = new Map(known.map((e) => [e.eventId, e]));
+  const state = positionState(known);
+  const until = view.asOf === undefined ? undefined : businessDate(view.asOf).latest;
+  // the themes in force once this decision was taken: what a theme filter on the timeline matches
+  const themesAfter = (entry: HistoryEntry): readonly Theme[] => foldAt(known, { asOf: entry.event.data.decidedOn })?.fold.current.themes ?? [];
+  return inBusinessOrder(state.entries)
+    .filter((entry) => until === undefined || businessDate(entry.event.data.decidedOn).latest <= until)
+    .map((entry) => {
+      const recorded = byId.get(entry.eventId)!;
+      const data = entry.event.data as Record<string, unknown>;
+      return {
+        positionId: recorded.streamId.replace(/^position-/, ''),
+        eventId: entry.eventId,
+        type: entry.event.type,
+        decidedOn: entry.event.data.decidedOn,
+        precision: businessDate(entry.event.data.decidedOn).precision,
+        recordedAt: recorded.metadata.recordedAt,
+        recordedBy: recorded.metadata.recordedBy,
+        streamRevision: entry.streamRevision,
+        revision: entry.event.type === 'PositionAdded' ? 1 : (data.revision as number | undefined),
+        themes: themesAfter(entry),
+        data,
+        corrections: entry.corrections.map((c) => {
+          const correction = byId.get(c.eventId)!;
+          const original = recorded.data as Record<string, unknown>;
+          return {
+            eventId: c.eventId,
+            recordedAt: correction.metadata.recordedAt,
+            recordedBy: correction.metadata.recordedBy,
+            reason: c.reason,
+            changes: c.changes,
+            original: Object.fromEntries(Object.keys(c.changes).map((k) => [k, original[k] ?? null])),
+          };
+        }),
+      };
+    });
+}
+
+export interface LedgerTimelineFilter extends ViewPoint {
+  readonly from?: string;
+  readonly to?: string;
+  readonly theme?: Theme;
+}
+
+/** Every position's decisions, merged in business order; ties keep the order the ledger recorded them in. */
+export function ledgerTimeline(streams: Iterable<readonly LedgerEvent[]>, filter: LedgerTimelineFilter = {}): TimelineEntry[] {
+  const from = filter.from === undefined ? undefined : businessDate(filter.from).earliest;
+  const to = filter.to === undefined ? undefined : businessDate(filter.to).latest;
+  const all: TimelineEntry[] = [];
+  for (const stream of streams) all.push(...positionTimeline(stream, filter));
+  return all
+    .filter((e) => {
+      const d = businessDate(e.decidedOn);
+      return (from === undefined || d.latest >= from) && (to === undefined || d.latest <= to) && (!filter.theme || e.themes.includes(filter.theme));
+    })
+    .sort((a, b) => {
+      const ka = businessDate(a.decidedOn).latest;
+      const kb = businessDate(b.decidedOn).latest;
+      if (ka !== kb) return ka < kb ? -1 : 1;
+      return a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : a.streamRevision - b.streamRevision;
+    });
+}
