@@ -9,7 +9,7 @@ const Env = z.object({
   ESDB_CONNECTION_STRING: z.string().optional(),
   LEDGER_TOKENS: z.string().default(''),
   LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
-  LEDGER_SEED_DIR: z.string().default('events/seed'),
+  LEDGER_SEED_DIR: z.string().default('events'),
   LEDGER_SOURCES_DIR: z.string().default('../shared/seeds'),
   LEDGER_SEED_ON_START: z.enum(['true', 'false']).default('true'),
   LEDGER_PUBLIC_READS: z.enum(['true', 'false']).default('true'),

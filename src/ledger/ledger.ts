@@ -15,9 +15,12 @@ export type { Actor, ExecuteOptions } from './envelope';
 
 export interface Recorded {
   readonly streamId: string;
+  /** the events this command recorded (on a replayed retry: the ones recorded the first time) */
   readonly events: readonly LedgerEvent[];
-  /** revision of the stream after this command */
-  readonly streamRevision: number;
+  /** the stream up to and including those events */
+  readonly stream: readonly LedgerEvent[];
+  /** true when a retried request was answered with what the first one recorded */
+  readonly replayed: boolean;
 }
 
 export interface LedgerOptions {
@@ -58,7 +61,7 @@ export class Ledger {
     const streamId = streamOf(command);
     const history = (await this.store.readStream(streamId)).map(toLedgerEvent);
     const replay = this.replayed(history, actor, options);
-    if (replay) return { streamId, events: replay, streamRevision: history.length - 1 };
+    if (replay) return { streamId, events: replay, stream: history.filter((e) => e.streamRevision <= replay.at(-1)!.streamRevision), replayed: true };
     const current = history.length - 1;
     if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
       if (current === -1) throw errors.positionNotFound(command.type === 'RegisterDocument' ? command.data.id : positionIdOf(command));
@@ -71,8 +74,9 @@ export class Ledger {
 
     const newEvents = envelope(decided, { streamId, history, recordedAt, actor, options });
     const result = await this.store.append(streamId, newEvents, current === -1 ? 'no-stream' : current);
-    const appended = await this.store.readStream(streamId, { fromRevision: result.nextExpectedRevision - newEvents.length + 1 });
-    return { streamId, events: appended.map(toLedgerEvent), streamRevision: result.nextExpectedRevision };
+    const appended = (await this.store.readStream(streamId, { fromRevision: result.nextExpectedRevision - newEvents.length + 1 })).map(toLedgerEvent);
+    const events = appended.slice(0, newEvents.length);
+    return { streamId, events, stream: [...history, ...events], replayed: false };
   }
 
   /** A retried request whose events are already in the stream gets them back instead of a second decision. */

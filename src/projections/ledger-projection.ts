@@ -1,16 +1,18 @@
-import type { EventDataOf } from '../domain/events';
+import { z } from 'zod';
+import { SourceDocumentRegistered } from '../domain/events';
 import type { Addressee, Theme } from '../domain/themes';
 import { toLedgerEvent, type LedgerEvent } from '../ledger/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
 import { stanceOf, type Stance, type Status, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
-export interface DocumentView extends EventDataOf<'SourceDocumentRegistered'> {
-  readonly eventId: string;
-  readonly recordedAt: string;
-  readonly recordedBy: string;
-  readonly citedBy: readonly string[];
-}
+export const DocumentView = SourceDocumentRegistered.extend({
+  eventId: z.string(),
+  recordedAt: z.string(),
+  recordedBy: z.string(),
+  citedBy: z.array(z.string()).readonly().meta({ description: 'positions whose history cites this document' }),
+}).meta({ id: 'DocumentView' });
+export type DocumentView = z.infer<typeof DocumentView>;
 
 export interface PositionFilter extends ViewPoint {
   readonly theme?: Theme;

@@ -1,35 +1,42 @@
 import { businessDate } from '../domain/business-date';
-import { foldPosition, type EndorsementView, type PositionFold } from '../domain/position/history';
-import type { SourceCitation } from '../domain/primitives';
-import type { Addressee, Theme } from '../domain/themes';
+import { z } from 'zod';
+import { foldPosition, type PositionFold } from '../domain/position/history';
+import { SourceCitation } from '../domain/primitives';
+import { AddresseeId, ThemeId } from '../domain/themes';
 import type { LedgerEvent } from '../ledger/ledger-event';
 import { positionState } from '../ledger/ledger';
 
-export type Status = 'proposed' | 'endorsed' | 'withdrawn';
+export const Status = z.enum(['proposed', 'endorsed', 'withdrawn']);
+export type Status = z.infer<typeof Status>;
+
+const Endorsement = z
+  .object({ revision: z.number().int(), endorsedBy: z.string(), decidedOn: z.string(), reference: z.string().optional() })
+  .meta({ id: 'Endorsement' });
 
 /** The current stance of one position, or its stance in a bitemporal view. */
-export interface Stance {
-  readonly id: string;
-  readonly title: string;
-  readonly statement: string;
-  readonly themes: readonly Theme[];
-  readonly addressees: readonly Addressee[];
-  readonly status: Status;
-  /** text revision in force (1 = as added) */
-  readonly revision: number;
-  readonly decidedOn: string;
-  readonly addedOn: string;
-  readonly lastDecidedOn: string;
-  readonly source: SourceCitation;
-  readonly lastEndorsed: { readonly revision: number; readonly title: string; readonly statement: string } | null;
-  readonly latestEndorsement: EndorsementView | null;
-  readonly withdrawal: { readonly decidedOn: string; readonly reason: string } | null;
-  /** revision of the position's stream that this view reflects: the ETag */
-  readonly streamRevision: number;
-  readonly firstRecordedAt: string;
-  readonly lastRecordedAt: string;
-  readonly corrections: number;
-}
+export const Stance = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    statement: z.string(),
+    themes: z.array(ThemeId).readonly(),
+    addressees: z.array(AddresseeId).readonly(),
+    status: Status,
+    revision: z.number().int().meta({ description: 'text revision in force (1 = as added)' }),
+    decidedOn: z.string().meta({ description: 'business date of the text in force' }),
+    addedOn: z.string(),
+    lastDecidedOn: z.string(),
+    source: SourceCitation,
+    lastEndorsed: z.object({ revision: z.number().int(), title: z.string(), statement: z.string() }).nullable(),
+    latestEndorsement: Endorsement.nullable(),
+    withdrawal: z.object({ decidedOn: z.string(), reason: z.string() }).nullable(),
+    streamRevision: z.number().int().meta({ description: "revision of the position's stream this view reflects (the ETag)" }),
+    firstRecordedAt: z.string(),
+    lastRecordedAt: z.string(),
+    corrections: z.number().int(),
+  })
+  .meta({ id: 'Stance' });
+export type Stance = z.infer<typeof Stance>;
 
 export interface ViewPoint {
   /** business date: only decisions certainly taken by the end of it */

@@ -1,34 +1,40 @@
 import { businessDate } from '../domain/business-date';
 import { inBusinessOrder, type HistoryEntry } from '../domain/position/history';
-import type { Theme } from '../domain/themes';
+import { z } from 'zod';
+import { ThemeId, type Theme } from '../domain/themes';
 import type { LedgerEvent } from '../ledger/ledger-event';
 import { positionState } from '../ledger/ledger';
 import { foldAt, recordedBy, type ViewPoint } from './stance';
 
 /** One decision in a timeline, with how and when the ledger learnt of it, and any corrections beside it. */
-export interface TimelineEntry {
-  readonly positionId: string;
-  readonly eventId: string;
-  readonly type: HistoryEntry['event']['type'];
-  readonly decidedOn: string;
-  readonly precision: string;
-  readonly recordedAt: string;
-  readonly recordedBy: string;
-  readonly streamRevision: number;
-  /** text revision this entry creates or endorses */
-  readonly revision?: number;
-  readonly themes: readonly Theme[];
-  readonly data: Record<string, unknown>;
-  readonly corrections: readonly {
-    readonly eventId: string;
-    readonly recordedAt: string;
-    readonly recordedBy: string;
-    readonly reason: string;
-    readonly changes: Record<string, unknown>;
-    /** the values as first recorded, for each corrected field */
-    readonly original: Record<string, unknown>;
-  }[];
-}
+export const TimelineEntry = z
+  .object({
+    positionId: z.string(),
+    eventId: z.string(),
+    type: z.enum(['PositionAdded', 'PositionRevised', 'PositionEndorsed', 'PositionWithdrawn']),
+    decidedOn: z.string(),
+    precision: z.enum(['year', 'month', 'day', 'interval']),
+    recordedAt: z.string(),
+    recordedBy: z.string(),
+    streamRevision: z.number().int(),
+    revision: z.number().int().optional().meta({ description: 'text revision this entry creates or endorses' }),
+    themes: z.array(ThemeId).readonly().meta({ description: 'themes in force once this decision was taken' }),
+    data: z.record(z.string(), z.unknown()).meta({ description: 'the event data, corrections applied' }),
+    corrections: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          recordedAt: z.string(),
+          recordedBy: z.string(),
+          reason: z.string(),
+          changes: z.record(z.string(), z.unknown()),
+          original: z.record(z.string(), z.unknown()).meta({ description: 'the values as first recorded, for each corrected field' }),
+        }),
+      )
+      .readonly(),
+  })
+  .meta({ id: 'TimelineEntry' });
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 /** The decisions of one position in business order (decidedOn), as known at `recordedAsOf`, up to `asOf`. */
 export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint = {}): TimelineEntry[] {

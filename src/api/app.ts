@@ -1,0 +1,73 @@
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { authenticate, requireRole } from './auth';
+import type { ApiDeps } from './deps';
+import { toProblem } from './errors';
+import { ProblemError } from './problem';
+import { documentsRoutes } from './routes/documents';
+import { eventsRoutes } from './routes/events';
+import { metaRoutes } from './routes/meta';
+import { positionsRoutes } from './routes/positions';
+import { timelineRoutes } from './routes/timeline';
+
+/** The routers mounted under /api; one line per router. */
+const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes];
+
+export function createApp(deps: ApiDeps, logger?: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  // ETags are stream revisions, set by the routes that have one; no content-hash ETags beside them
+  app.set('etag', false);
+  app.use(helmet());
+  if (logger) {
+    app.use(
+      pinoHttp({
+        logger,
+        genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+        // never log headers: they carry bearer tokens
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      }),
+    );
+  }
+  if (deps.config.rateLimitPerMinute > 0) {
+    app.use(rateLimit({ windowMs: 60_000, limit: deps.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
+  }
+  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(authenticate(deps.config.tokens));
+
+  app.get('/health', (_req, res) => {
+    const unreadable = deps.projection.unreadableEvents().length;
+    res.status(unreadable ? 503 : 200).json({ status: unreadable ? 'degraded' : 'ok', store: deps.store.kind, ledgerVersion: deps.projection.version(), unreadableEvents: unreadable });
+  });
+
+  const api = express.Router();
+  if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
+  for (const routes of API_ROUTES) api.use(routes(deps));
+  app.use('/api', api);
+
+  app.use((req) => {
+    throw new ProblemError(404, 'no-such-route', 'Not found', `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+function tooMany(): never {
+  throw new ProblemError(429, 'too-many-requests', 'Too many requests', 'slow down: the rate limit for this address is exceeded');
+}
+
+function errorHandler(logger?: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const problem = toProblem(error, req.originalUrl);
+    if (problem.status >= 500) (logger ?? console).error({ err: error }, 'unhandled error');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  };
+}

@@ -1,0 +1,40 @@
+import { DomainError } from '../domain/errors';
+import { IdempotencyKeyReusedError, StaleRevisionError } from '../ledger/errors';
+import { InvalidRecordedEventError } from '../ledger/ledger-event';
+import { DuplicateEventIdError, InvalidPositionError, WrongExpectedRevisionError } from '../store/event-store';
+import { PROBLEM_TYPE, ProblemError, type Problem } from './problem';
+
+const DOMAIN_STATUS = { 'not-found': 404, conflict: 409, rule: 422 } as const;
+
+/** The one mapping from anything thrown to a problem; nothing a client sends ends in a 500. */
+export function toProblem(error: unknown, instance: string): Problem {
+  return asProblemError(error).toProblem(instance);
+}
+
+function asProblemError(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) return new ProblemError(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.field);
+  if (error instanceof StaleRevisionError) {
+    return new ProblemError(412, 'stale-revision', 'Precondition failed', error.message, 'If-Match');
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    return new ProblemError(409, 'concurrent-change', 'Conflict', `${error.streamId} kept changing while this was recorded; try again`);
+  }
+  if (error instanceof IdempotencyKeyReusedError) return new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message, 'Idempotency-Key');
+  if (error instanceof DuplicateEventIdError) return new ProblemError(409, 'duplicate-event-id', 'Conflict', error.message);
+  if (error instanceof InvalidPositionError) return new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
+  if (error instanceof InvalidRecordedEventError) return new ProblemError(500, 'corrupt-ledger', 'Ledger integrity problem', error.message);
+  const http = error as { type?: string; status?: number; expose?: boolean; message?: string };
+  if (http && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {
+    if (http.type === 'entity.parse.failed') return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the body is not valid JSON', 'body');
+    if (http.type === 'entity.too.large') return new ProblemError(413, 'too-large', 'Payload too large', 'the body is larger than 256 kB', 'body');
+    return new ProblemError(http.status, 'bad-request', 'Bad request', http.expose && http.message ? http.message : 'the request could not be read');
+  }
+  return new ProblemError(500, 'internal', 'Internal error', 'the ledger could not complete the request; nothing partial was recorded');
+}
+
+function titleOf(code: string): string {
+  return code.charAt(0).toUpperCase() + code.slice(1).replace(/-/g, ' ');
+}
+
+export { PROBLEM_TYPE };

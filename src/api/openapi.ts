@@ -1,0 +1,117 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  AddPositionBody,
+  CorrectRecordBody,
+  EndorsePositionBody,
+  RegisterDocumentBody,
+  RevisePositionBody,
+  WithdrawPositionBody,
+} from '../domain/commands';
+import { DocumentView } from '../projections/ledger-projection';
+import { Stance } from '../projections/stance';
+import { TimelineEntry } from '../projections/timeline';
+import { Problem } from './problem';
+import { DiffQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
+
+/**
+ * OpenAPI 3.1, generated from the same zod schemas that validate requests and shape responses.
+ * Extra routes (e.g. the auditors') add themselves with `describeRoute`.
+ */
+const registry = new OpenAPIRegistry();
+const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+const secured = [{ [bearer.name]: [] }];
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+const problems = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), problem(PROBLEM_TEXT[c] ?? 'error')]));
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'malformed request: the problem names the field',
+  401: 'missing or invalid bearer token',
+  403: 'the token’s role may not do this',
+  404: 'no such position or document (at that date)',
+  409: 'already exists / already done',
+  412: 'If-Match is stale: someone recorded a change first',
+  415: 'the body is not application/json',
+  422: 'a rule of the ledger is broken, or an Idempotency-Key is reused with another body',
+  428: 'If-Match is required',
+};
+
+const IdParam = z.object({ id: z.string().meta({ description: 'position id', example: 'eu-4' }) });
+const writeHeaders = z.object({
+  'idempotency-key': z.string().optional().meta({ description: 'retry-safe key: the same key and body return the first response' }),
+});
+const ifMatchHeaders = writeHeaders.extend({ 'if-match': z.string().meta({ description: 'the position’s ETag, e.g. "3"' }) });
+const optionalIfMatch = writeHeaders.extend({ 'if-match': z.string().optional() });
+
+export function describeRoute(route: RouteConfig): void {
+  registry.registerPath(route);
+}
+
+describeRoute({ method: 'get', path: '/health', summary: 'Liveness and read-model status', responses: { 200: { description: 'up' } } });
+describeRoute({
+  method: 'get', path: '/api/positions', summary: 'Positions, current or as of a business date and/or a recording instant',
+  request: { query: PositionsQuery },
+  responses: { 200: json('positions', z.object({ count: z.number(), positions: z.array(Stance) })), ...problems(400) },
+});
+describeRoute({
+  method: 'get', path: '/api/positions/{id}', summary: 'One position’s stance; ETag is its stream revision',
+  request: { params: IdParam, query: ViewQuery },
+  responses: { 200: json('the stance', Stance), ...problems(400, 404) },
+});
+describeRoute({
+  method: 'get', path: '/api/positions/{id}/timeline', summary: 'The position’s decisions in business order, with corrections beside them',
+  request: { params: IdParam, query: ViewQuery },
+  responses: { 200: json('timeline', z.object({ positionId: z.string(), entries: z.array(TimelineEntry) })), ...problems(400, 404) },
+});
+describeRoute({
+  method: 'get', path: '/api/positions/{id}/diff', summary: 'How the text changed between two business dates (word diff)',
+  request: { params: IdParam, query: DiffQuery },
+  responses: { 200: { description: 'from, to, and word-level changes of statement and title' }, ...problems(400, 404) },
+});
+describeRoute({
+  method: 'get', path: '/api/timeline', summary: 'Every decision of the ledger in business order',
+  request: { query: TimelineQuery },
+  responses: { 200: json('timeline', z.object({ count: z.number(), entries: z.array(TimelineEntry) })), ...problems(400) },
+});
+describeRoute({
+  method: 'get', path: '/api/documents', summary: 'Registered source documents',
+  responses: { 200: json('documents', z.object({ count: z.number(), documents: z.array(DocumentView) })) },
+});
+describeRoute({
+  method: 'get', path: '/api/documents/{id}', summary: 'One source document and the positions citing it',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: json('document', DocumentView), ...problems(400, 404) },
+});
+describeRoute({
+  method: 'get', path: '/api/events', summary: 'The raw event log in global order (auditor or secretariat)', security: secured,
+  request: { query: EventsQuery },
+  responses: { 200: { description: 'a page of events and `next`, the position to continue after' }, ...problems(400, 401, 403) },
+});
+describeRoute({ method: 'get', path: '/api/themes', summary: 'The theme taxonomy and addressees, with its version', responses: { 200: { description: 'taxonomy' } } });
+
+const write = (path: string, summary: string, body: z.ZodType, headers: z.ZodObject, extra: number[]) =>
+  describeRoute({
+    method: 'post', path, summary, security: secured,
+    request: { ...(path.includes('{id}') ? { params: IdParam } : {}), headers, body: { content: { 'application/json': { schema: body } } } },
+    responses: { 201: json('recorded; Location, ETag and Ledger-Event-Ids headers', path.startsWith('/api/documents') ? DocumentView : Stance), ...problems(400, 401, 403, 415, 422, ...extra) },
+  });
+write('/api/positions', 'Add a position (secretariat)', AddPositionBody, writeHeaders, [409]);
+write('/api/positions/{id}/revisions', 'Revise a position (secretariat; If-Match required)', RevisePositionBody, ifMatchHeaders, [404, 412, 428]);
+write('/api/positions/{id}/endorsements', 'Record an endorsement of a revision (secretariat)', EndorsePositionBody, optionalIfMatch, [404, 409, 412]);
+write('/api/positions/{id}/withdrawal', 'Withdraw a position (secretariat)', WithdrawPositionBody, optionalIfMatch, [404, 409, 412]);
+write('/api/positions/{id}/corrections', 'Correct a recording mistake in an earlier event (secretariat; If-Match required)', CorrectRecordBody, ifMatchHeaders, [404, 412, 428]);
+write('/api/documents', 'Register a source document (secretariat)', RegisterDocumentBody, writeHeaders, [409]);
+
+export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'position-ledger',
+      version: '1',
+      description: 'Event-sourced history of EUROCITIES policy positions on migrant integration. Errors are application/problem+json (RFC 9457).',
+    },
+    servers: [{ url: '/' }],
+  });
+}

@@ -1,0 +1,57 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { BusinessDateText } from '../domain/business-date';
+import { AddresseeId, ThemeId } from '../domain/themes';
+import { Status } from '../projections/stance';
+
+/** An instant in recording time: an ISO date-time with an offset, or a date meaning the end of that day (UTC). */
+export const RecordedInstant = z
+  .string()
+  .refine((s) => toInstant(s) !== undefined, 'must be an ISO 8601 date-time with offset (2026-11-23T10:00:00Z) or a date (2026-11-23)')
+  .meta({ description: 'what the ledger had recorded by this instant; a date means the end of that day, UTC', example: '2026-11-23T10:00:00Z' });
+
+export function toInstant(s: string): string | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const day = DateTime.fromISO(s, { zone: 'utc' });
+    return day.isValid ? day.endOf('day').toISO()! : undefined;
+  }
+  if (!/[zZ]|[+-]\d{2}:?\d{2}$/.test(s)) return undefined;
+  const t = DateTime.fromISO(s, { setZone: true });
+  return t.isValid ? t.toUTC().toISO()! : undefined;
+}
+
+const asOf = BusinessDateText.optional().meta({
+  description: 'business date: the stance as decided by the end of it ("2010", "2014-02", "2014-02-01")',
+});
+
+export const ViewQuery = z.strictObject({ asOf, recordedAsOf: RecordedInstant.optional() });
+
+export const PositionsQuery = z.strictObject({
+  theme: ThemeId.optional(),
+  addressee: AddresseeId.optional(),
+  status: Status.optional(),
+  asOf,
+  recordedAsOf: RecordedInstant.optional(),
+});
+
+export const TimelineQuery = z.strictObject({
+  from: BusinessDateText.optional(),
+  to: BusinessDateText.optional(),
+  theme: ThemeId.optional(),
+  recordedAsOf: RecordedInstant.optional(),
+});
+
+export const DiffQuery = z.strictObject({
+  from: BusinessDateText.meta({ description: 'business date of the earlier text' }),
+  to: BusinessDateText.optional().meta({ description: 'business date of the later text (default: current)' }),
+  recordedAsOf: RecordedInstant.optional(),
+});
+
+export const EventsQuery = z.strictObject({
+  after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export function viewOf(q: { asOf?: string; recordedAsOf?: string }): { asOf?: string; recordedAsOf?: string } {
+  return { asOf: q.asOf, recordedAsOf: q.recordedAsOf === undefined ? undefined : toInstant(q.recordedAsOf) };
+}

@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import { ADDRESSEES, THEMES, THEMES_VERSION } from '../../domain/themes';
+import type { ApiDeps } from '../deps';
+import { openApiDocument } from '../openapi';
+
+export function metaRoutes(_deps: ApiDeps): Router {
+  const router = Router();
+  const document = openApiDocument();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.get('/themes', (_req, res) => {
+    res.json({
+      version: THEMES_VERSION,
+      themes: Object.entries(THEMES).map(([id, description]) => ({ id, description })),
+      addressees: Object.entries(ADDRESSEES).map(([id, description]) => ({ id, description })),
+    });
+  });
+  return router;
+}

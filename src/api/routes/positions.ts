@@ -1,0 +1,111 @@
+import { Router, type Request, type Response } from 'express';
+import { diffWords } from 'diff';
+import { z } from 'zod';
+import {
+  AddPositionBody,
+  CorrectRecordBody,
+  EndorsePositionBody,
+  RevisePositionBody,
+  WithdrawPositionBody,
+  type PositionCommand,
+} from '../../domain/commands';
+import { errors } from '../../domain/errors';
+import { Slug } from '../../domain/primitives';
+import type { Recorded } from '../../ledger/ledger';
+import { stanceOf } from '../../projections/stance';
+import type { ApiDeps } from '../deps';
+import { requireRole } from '../auth';
+import { ProblemError, validationProblem } from '../problem';
+import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
+import { record } from '../record';
+import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
+
+export function positionsRoutes(deps: ApiDeps): Router {
+  const { projection } = deps;
+  const router = Router();
+  const write = requireRole('secretariat');
+
+  router.get('/positions', (req, res) => {
+    const q = parseQuery(PositionsQuery, req);
+    const positions = projection.positions({ ...q, ...viewOf(q) });
+    res.json({ count: positions.length, ...viewOf(q), ledgerVersion: projection.version(), positions });
+  });
+
+  router.get('/positions/:id', (req, res) => {
+    const id = positionId(req);
+    const view = viewOf(parseQuery(ViewQuery, req));
+    const stance = projection.position(id, view);
+    if (!stance) throw notFound(id, view);
+    const current = projection.position(id)!;
+    res.set('ETag', etag(current.streamRevision)).json(stance);
+  });
+
+  router.get('/positions/:id/timeline', (req, res) => {
+    const id = positionId(req);
+    const view = viewOf(parseQuery(ViewQuery, req));
+    const timeline = projection.positionTimeline(id, view);
+    if (!timeline) throw notFound(id, {});
+    res.json({ positionId: id, ...view, entries: timeline });
+  });
+
+  router.get('/positions/:id/diff', (req, res) => {
+    const id = positionId(req);
+    const q = parseQuery(DiffQuery, req);
+    const recordedAsOf = viewOf(q).recordedAsOf;
+    const from = projection.position(id, { asOf: q.from, recordedAsOf });
+    const to = projection.position(id, { asOf: q.to, recordedAsOf });
+    if (!to) throw notFound(id, { asOf: q.to });
+    if (!from) throw new ProblemError(404, 'not-found', 'Not found', `position "${id}" did not exist on ${q.from}: it was added on ${to.addedOn}`, 'from');
+    const side = (s: typeof from, asOf?: string) => ({ asOf: asOf ?? null, revision: s.revision, decidedOn: s.decidedOn, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees });
+    res.json({
+      positionId: id,
+      from: side(from, q.from),
+      to: side(to, q.to),
+      changed: from.revision !== to.revision,
+      statement: diffWords(from.statement, to.statement).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value })),
+      title: diffWords(from.title, to.title).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value })),
+    });
+  });
+
+  router.post('/positions', write, async (req, res) => {
+    const data = parseBody(AddPositionBody, req);
+    respond(res, await record(deps, req, { type: 'AddPosition', data }), 201);
+  });
+
+  const change = <S extends z.ZodType>(path: string, schema: S, type: PositionCommand['type'], ifMatchRequired: boolean) =>
+    router.post(`/positions/:id/${path}`, write, async (req, res) => {
+      const id = positionId(req);
+      const data = parseBody(schema, req);
+      const expected = ifMatchRevision(req, ifMatchRequired);
+      respond(res, await record(deps, req, { type, positionId: id, data } as PositionCommand, expected), 201);
+    });
+  change('revisions', RevisePositionBody, 'RevisePosition', true);
+  change('endorsements', EndorsePositionBody, 'EndorsePosition', false);
+  change('withdrawal', WithdrawPositionBody, 'WithdrawPosition', false);
+  change('corrections', CorrectRecordBody, 'CorrectRecord', true);
+
+  return router;
+}
+
+function respond(res: Response, recorded: Recorded, status: number): void {
+  const stance = stanceOf(recorded.stream)!;
+  res
+    .status(status)
+    .set('Location', `/api/positions/${stance.id}`)
+    .set('ETag', etag(stance.streamRevision))
+    .set('Ledger-Event-Ids', recorded.events.map((e) => e.eventId).join(', '));
+  if (recorded.replayed) res.set('Idempotent-Replayed', 'true');
+  res.json(stance);
+}
+
+function positionId(req: Request): string {
+  const parsed = Slug.safeParse(req.params.id);
+  if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
+  return parsed.data;
+}
+
+function notFound(id: string, view: { asOf?: string; recordedAsOf?: string }): ProblemError {
+  const at = [view.asOf && `as of ${view.asOf}`, view.recordedAsOf && `as recorded by ${view.recordedAsOf}`].filter(Boolean).join(', ');
+  const e = errors.positionNotFound(id);
+  return new ProblemError(404, e.code, 'Not found', at ? `${e.message} ${at}` : e.message);
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import pino from 'pino';
+import { composeLedger } from '../../app/compose';
+import { loadConfig } from '../../app/config';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the ledger over HTTP (PORT, HOST, LEDGER_STORE, LEDGER_SQLITE_PATH, LEDGER_TOKENS …); seeds an empty ledger first')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = pino({ level: config.logLevel });
+      const ledger = await composeLedger(config, { logger });
+      const server = ledger.app.listen(config.port, config.host, () => {
+        const where = config.store.kind === 'sqlite' ? config.store.path : 'KurrentDB';
+        logger.info(`position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (store: ${where}, ${ledger.projection.version().events} events)`);
+        if (config.tokens.size === 0) logger.warn('LEDGER_TOKENS is empty: reads work, writes and audit endpoints will answer 401');
+      });
+      const stop = () => {
+        logger.info('stopping');
+        server.close(() => void ledger.close().then(() => process.exit(0)));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
