@@ -1,0 +1,34 @@
+import request from 'supertest';
+import { composeLedger } from '../../src/app/compose';
+import { loadConfig } from '../../src/app/config';
+import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { apiSuite, AUDITOR, SECRETARIAT } from './suite';
+
+apiSuite('sqlite', async () => new SqliteEventStore(':memory:', { pollIntervalMs: 20 }));
+
+describe('HTTP API configuration', () => {
+  it('with LEDGER_PUBLIC_READS=false, reads need a token of either role', async () => {
+    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_SEED_ON_START: 'false', LEDGER_PUBLIC_READS: 'false' });
+    const ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });
+    expect((await request(ledger.app).get('/api/positions')).status).toBe(401);
+    expect((await request(ledger.app).get('/api/positions').set('Authorization', `Bearer ${AUDITOR}`)).status).toBe(200);
+    expect((await request(ledger.app).get('/health')).status).toBe(200);
+    await ledger.close();
+  });
+
+  it('rate-limits per address with a 429 problem', async () => {
+    const config = loadConfig({ LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '2' });
+    const ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await request(ledger.app).get('/api/themes')).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    await ledger.close();
+  });
+
+  it('refuses bad configuration with a clear message', () => {
+    expect(() => loadConfig({ LEDGER_TOKENS: 'admin:whatever-123' })).toThrow(/"admin" is not a role/);
+    expect(() => loadConfig({ LEDGER_TOKENS: 'secretariat:short' })).toThrow(/at least 8 characters/);
+    expect(() => loadConfig({ LEDGER_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});

@@ -1,0 +1,298 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { composeLedger, type LedgerApp } from '../../src/app/compose';
+import { loadConfig } from '../../src/app/config';
+import type { EventStore } from '../../src/store/event-store';
+import { addBody, reviseBody } from '../support/builders';
+
+export const SECRETARIAT = 'secretariat-token-1';
+export const AUDITOR = 'auditor-token-1';
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+const recommendations = { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' };
+const contribution = { id: 'contribution', title: 'Informal contribution', publisher: 'EUROCITIES working group on migrant integration', issuedOn: '2011-07-20/2014-01-21', language: 'en' };
+
+/**
+ * The HTTP API, end to end over a real store: every endpoint and every error status. Written once
+ * and run against every store adapter (`apiSuite('sqlite', …)`, `apiSuite('kurrentdb …', …)`).
+ */
+export function apiSuite(name: string, openStore: () => Promise<EventStore>, env: NodeJS.ProcessEnv = {}): void {
+  describe(`HTTP API on ${name}`, () => {
+    let ledger: LedgerApp;
+    let app: Express;
+    let prefix: string;
+    const pid = (s: string) => `${prefix}-${s}`;
+
+    beforeEach(async () => {
+      const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', ...env });
+      ledger = await composeLedger(config, { store: await openStore() });
+      app = ledger.app;
+      prefix = `p${Math.random().toString(36).slice(2, 8)}`;
+      await post('/api/documents', { ...recommendations, id: `${prefix}-rec` });
+      await post('/api/documents', { ...contribution, id: `${prefix}-con` });
+    });
+    afterEach(async () => ledger.close());
+
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      request(app).post(path).set(bearer(SECRETARIAT)).set(headers).send(body as object);
+    const src = (which: 'rec' | 'con', locator = 'item 4') => ({ documentId: pid(which), locator });
+    const add = (id = 'eu-4', over = {}) => post('/api/positions', addBody({ id: pid(id), source: src('rec'), ...over }));
+    const revise = (id: string, etag: string | undefined, over = {}, headers: Record<string, string> = {}) =>
+      post(`/api/positions/${pid(id)}/revisions`, reviseBody({ source: src('con', 'bullet 1'), ...over }), etag === undefined ? headers : { 'If-Match': etag, ...headers });
+    const eventCount = async () => {
+      const res = await request(app).get('/api/events?limit=1000').set(bearer(AUDITOR));
+      return (res.body.events as { streamId: string }[]).filter((e) => e.streamId.includes(prefix)).length;
+    };
+    const expectProblem = (res: request.Response, status: number, field?: string) => {
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^urn:position-ledger:problem:/), title: expect.any(String), detail: expect.any(String) });
+      expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      if (field !== undefined) expect(res.body.field).toBe(field);
+    };
+
+    describe('reads', () => {
+      it('GET /health reports the store and the ledger version', async () => {
+        const res = await request(app).get('/health');
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ status: 'ok', store: ledger.store.kind, ledgerVersion: { events: expect.any(Number) } });
+      });
+
+      it('GET /api/positions lists stances and filters them', async () => {
+        await add('eu-4');
+        await add('cities-1', { addressees: ['cities'], themes: ['city-exchange'] });
+        const all = await request(app).get('/api/positions');
+        expect(all.status).toBe(200);
+        const mine = (r: request.Response) => (r.body.positions as { id: string }[]).map((p) => p.id).filter((id) => id.startsWith(prefix));
+        expect(mine(all)).toEqual([pid('cities-1'), pid('eu-4')]);
+        expect(mine(await request(app).get('/api/positions?addressee=cities'))).toEqual([pid('cities-1')]);
+        expect(mine(await request(app).get('/api/positions?theme=city-exchange'))).toEqual([pid('cities-1')]);
+        expect(mine(await request(app).get('/api/positions?status=endorsed'))).toEqual([]);
+        expect(mine(await request(app).get('/api/positions?asOf=2005'))).toEqual([]);
+      });
+
+      it('GET /api/positions refuses unknown or invalid filters, naming them', async () => {
+        expectProblem(await request(app).get('/api/positions?tehme=governance'), 400, 'tehme');
+        expectProblem(await request(app).get('/api/positions?theme=weather'), 400, 'theme');
+        expectProblem(await request(app).get('/api/positions?asOf=2014-02-30'), 400, 'asOf');
+        expectProblem(await request(app).get('/api/positions?recordedAsOf=yesterday'), 400, 'recordedAsOf');
+      });
+
+      it('GET /api/positions/:id serves the stance with its stream revision as ETag, and time travels', async () => {
+        await add();
+        const res = await request(app).get(`/api/positions/${pid('eu-4')}`);
+        expect(res.status).toBe(200);
+        expect(res.headers.etag).toBe('"0"');
+        expect(res.body).toMatchObject({ id: pid('eu-4'), status: 'proposed', revision: 1, addedOn: '2006' });
+        const r = await revise('eu-4', '"0"');
+        expect(r.status).toBe(201);
+        const old = await request(app).get(`/api/positions/${pid('eu-4')}?asOf=2010`);
+        expect(old.body.statement).toBe(addBody().statement);
+        const before = await request(app).get(`/api/positions/${pid('eu-4')}?recordedAsOf=2000-01-01`);
+        expectProblem(before, 404);
+      });
+
+      it('GET /api/positions/:id answers 404 for an unknown position and 400 for a malformed id', async () => {
+        expectProblem(await request(app).get(`/api/positions/${pid('nope')}`), 404);
+        expectProblem(await request(app).get('/api/positions/Not_A_Slug'), 400, 'id');
+      });
+
+      it('GET /api/positions/:id/timeline and /api/timeline order by decidedOn', async () => {
+        await add();
+        await revise('eu-4', '"0"', { decidedOn: '2014-01-21' });
+        await revise('eu-4', '"1"', { statement: 'A 2009 text recorded late.', decidedOn: '2009' });
+        const t = await request(app).get(`/api/positions/${pid('eu-4')}/timeline`);
+        expect(t.status).toBe(200);
+        expect((t.body.entries as { decidedOn: string }[]).map((e) => e.decidedOn)).toEqual(['2006', '2009', '2014-01-21']);
+        const all = await request(app).get('/api/timeline?from=2008&to=2010');
+        expect((all.body.entries as { positionId: string; decidedOn: string }[]).filter((e) => e.positionId === pid('eu-4')).map((e) => e.decidedOn)).toEqual(['2009']);
+        expectProblem(await request(app).get(`/api/positions/${pid('nope')}/timeline`), 404);
+        expectProblem(await request(app).get('/api/timeline?from=last-year'), 400, 'from');
+      });
+
+      it('GET /api/positions/:id/diff shows how the statement changed between two dates', async () => {
+        await add('eu-4', { statement: 'Cities should be consulted.' });
+        await revise('eu-4', '"0"', { statement: 'Cities should be equal partners.', decidedOn: '2014' });
+        const res = await request(app).get(`/api/positions/${pid('eu-4')}/diff?from=2010&to=2015`);
+        expect(res.status).toBe(200);
+        expect(res.body.changed).toBe(true);
+        expect(res.body.statement).toEqual(
+          expect.arrayContaining([{ op: 'removed', text: 'consulted' }, { op: 'added', text: 'equal partners' }]),
+        );
+        expectProblem(await request(app).get(`/api/positions/${pid('eu-4')}/diff?from=2005`), 404, 'from');
+        expectProblem(await request(app).get(`/api/positions/${pid('eu-4')}/diff`), 400, 'from');
+      });
+
+      it('GET /api/documents and /api/documents/:id list sources and who cites them', async () => {
+        await add();
+        const list = await request(app).get('/api/documents');
+        expect((list.body.documents as { documentId: string }[]).map((d) => d.documentId)).toEqual(expect.arrayContaining([pid('rec'), pid('con')]));
+        const one = await request(app).get(`/api/documents/${pid('rec')}`);
+        expect(one.body).toMatchObject({ documentId: pid('rec'), issuedOn: '1999-10/2007-03-01', citedBy: [pid('eu-4')] });
+        expectProblem(await request(app).get(`/api/documents/${pid('none')}`), 404);
+      });
+
+      it('GET /api/events pages the log for auditors, with opaque positions', async () => {
+        await add();
+        expectProblem(await request(app).get('/api/events'), 401);
+        const first = await request(app).get('/api/events?limit=1').set(bearer(AUDITOR));
+        expect(first.status).toBe(200);
+        expect(first.body.events).toHaveLength(1);
+        expect(first.body.events[0].metadata).toMatchObject({ recordedBy: expect.any(String), recordedAt: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        const next = await request(app).get(`/api/events?limit=1&after=${encodeURIComponent(first.body.next)}`).set(bearer(AUDITOR));
+        expect(next.body.events[0].id).not.toBe(first.body.events[0].id);
+        expectProblem(await request(app).get('/api/events?limit=0').set(bearer(AUDITOR)), 400, 'limit');
+        expectProblem(await request(app).get('/api/events?after=not-a-position').set(bearer(AUDITOR)), 400, 'after');
+      });
+
+      it('GET /api/themes and /api/openapi.json describe the API from the same schemas', async () => {
+        const themes = await request(app).get('/api/themes');
+        expect(themes.body.version).toBe('1');
+        const doc = await request(app).get('/api/openapi.json');
+        expect(doc.body.openapi).toBe('3.1.0');
+        expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/positions', '/api/positions/{id}/revisions', '/api/events']));
+        expect(doc.body.components.schemas.AddPositionBody.required).toEqual(expect.arrayContaining(['id', 'statement', 'decidedOn', 'source']));
+        expect(doc.body.components.schemas.AddPositionBody.additionalProperties).toBe(false);
+      });
+
+      it('answers unknown routes with a 404 problem', async () => {
+        expectProblem(await request(app).get('/api/nothing-here'), 404);
+      });
+    });
+
+    describe('writes', () => {
+      it('POST /api/positions records a position: 201, Location, ETag, recordedBy from the token', async () => {
+        const res = await add();
+        expect(res.status).toBe(201);
+        expect(res.headers.location).toBe(`/api/positions/${pid('eu-4')}`);
+        expect(res.headers.etag).toBe('"0"');
+        expect(res.body).toMatchObject({ id: pid('eu-4'), status: 'proposed', revision: 1 });
+        const events = await request(app).get('/api/events?limit=1000').set(bearer(AUDITOR));
+        const mine = (events.body.events as { streamId: string; metadata: { recordedBy: string } }[]).find((e) => e.streamId === `position-${pid('eu-4')}`)!;
+        expect(mine.metadata.recordedBy).toMatch(/^secretariat\/[0-9a-f]{12}$/);
+        expect(JSON.stringify(events.body)).not.toContain(SECRETARIAT);
+      });
+
+      it('400: malformed JSON, unknown fields, invalid values — naming the field, recording nothing', async () => {
+        const before = await eventCount();
+        const bad = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json').send('{"id": ');
+        expectProblem(bad, 400, 'body');
+        expectProblem(await post('/api/positions', { ...addBody({ id: pid('x'), source: src('rec') }), colour: 'red' }), 400, 'colour');
+        expectProblem(await post('/api/positions', addBody({ id: pid('x'), source: src('rec'), decidedOn: '2014-13' })), 400, 'decidedOn');
+        expectProblem(await post('/api/positions', { ...addBody({ id: pid('x') }), source: { documentId: pid('rec') } }), 400, 'source.locator');
+        expectProblem(await post('/api/positions', addBody({ id: pid('x'), source: src('rec'), themes: [] })), 400, 'themes');
+        expect(await eventCount()).toBe(before);
+      });
+
+      it('415 when the body is not JSON', async () => {
+        const res = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'text/plain').send('hello');
+        expectProblem(res, 415, 'Content-Type');
+      });
+
+      it('401 without or with a wrong token, 403 for the auditor role', async () => {
+        const body = addBody({ id: pid('x'), source: src('rec') });
+        expectProblem(await request(app).post('/api/positions').send(body), 401, 'Authorization');
+        expectProblem(await request(app).post('/api/positions').set(bearer('wrong-token-123')).send(body), 401, 'Authorization');
+        expectProblem(await request(app).post('/api/positions').set('Authorization', 'Basic abc').send(body), 401, 'Authorization');
+        expectProblem(await request(app).post('/api/positions').set(bearer(AUDITOR)).send(body), 403);
+      });
+
+      it('409 for a position or document that exists', async () => {
+        await add();
+        expectProblem(await add(), 409, 'id');
+        expectProblem(await post('/api/documents', { ...recommendations, id: pid('rec') }), 409, 'id');
+      });
+
+      it('422 when a rule of the ledger is broken', async () => {
+        expectProblem(await add('x', { decidedOn: '2005' }), 422, 'decidedOn');
+        expectProblem(await add('x', { source: { documentId: pid('unregistered'), locator: 'p. 1' } }), 422, 'source.documentId');
+        await add();
+        expectProblem(await revise('eu-4', '"0"', { statement: addBody().statement, decidedOn: '2014' }), 422, 'statement');
+        expectProblem(await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 7, endorsedBy: 'WG', decidedOn: '2014' }), 422, 'revision');
+      });
+
+      it('404 for writes to a position that does not exist', async () => {
+        expectProblem(await post(`/api/positions/${pid('ghost')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2014' }), 404);
+        expectProblem(await revise('ghost', '"0"'), 404);
+      });
+
+      it('revisions need If-Match: 428 without it, 412 when stale, 400 when malformed', async () => {
+        await add();
+        expectProblem(await revise('eu-4', undefined), 428, 'If-Match');
+        expectProblem(await revise('eu-4', '"5"'), 412, 'If-Match');
+        expectProblem(await revise('eu-4', 'yesterday'), 400, 'If-Match');
+        const ok = await revise('eu-4', '"0"');
+        expect(ok.status).toBe(201);
+        expect(ok.headers.etag).toBe('"1"');
+        expect(ok.body).toMatchObject({ revision: 2, status: 'proposed' });
+      });
+
+      it('two people revising at once: exactly one wins, the other gets 412 and nothing is lost', async () => {
+        await add();
+        const [a, b] = await Promise.all([
+          revise('eu-4', '"0"', { statement: 'Alice’s text' }),
+          revise('eu-4', '"0"', { statement: 'Bob’s text' }),
+        ]);
+        expect([a.status, b.status].sort()).toEqual([201, 412]);
+        const winner = a.status === 201 ? 'Alice’s text' : 'Bob’s text';
+        expect((await request(app).get(`/api/positions/${pid('eu-4')}`)).body.statement).toBe(winner);
+      });
+
+      it('endorsement, withdrawal and correction move the stance', async () => {
+        await add();
+        const e = await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2007', reference: 'minutes' });
+        expect(e.status).toBe(201);
+        expect(e.body).toMatchObject({ status: 'endorsed', latestEndorsement: { revision: 1, endorsedBy: 'WG' } });
+        expectProblem(await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2008' }), 409);
+        const addedId = (await request(app).get(`/api/positions/${pid('eu-4')}/timeline`)).body.entries[0].eventId;
+        expectProblem(await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' }), 428);
+        const c = await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' }, { 'If-Match': '"1"' });
+        expect(c.status).toBe(201);
+        expect(c.body).toMatchObject({ title: 'Fixed title', corrections: 1 });
+        const w = await post(`/api/positions/${pid('eu-4')}/withdrawal`, { decidedOn: '2015', reason: 'superseded' });
+        expect(w.status).toBe(201);
+        expect(w.body.status).toBe('withdrawn');
+        expectProblem(await post(`/api/positions/${pid('eu-4')}/withdrawal`, { decidedOn: '2016', reason: 'again' }), 409);
+        expectProblem(await revise('eu-4', '"3"', { decidedOn: '2016' }), 422, 'decidedOn');
+        expectProblem(await post(`/api/positions/${pid('eu-4')}/withdrawal`, { decidedOn: '2016', reason: 'x' }, { 'If-Match': '"0"' }), 412);
+      });
+
+      it('Idempotency-Key: a retry returns the first response and records nothing new; another body is refused', async () => {
+        const body = addBody({ id: pid('eu-9'), source: src('rec') });
+        const key = { 'Idempotency-Key': `${prefix}-key-1` };
+        const first = await post('/api/positions', body, key);
+        expect(first.status).toBe(201);
+        const count = await eventCount();
+        const again = await post('/api/positions', body, key);
+        expect(again.status).toBe(201);
+        expect(again.body).toEqual(first.body);
+        expect(again.headers['idempotent-replayed']).toBe('true');
+        expect(again.headers['ledger-event-ids']).toBe(first.headers['ledger-event-ids']);
+        expect(await eventCount()).toBe(count);
+        expectProblem(await post('/api/positions', { ...body, title: 'Another title' }, key), 422, 'Idempotency-Key');
+        expectProblem(await post('/api/positions', addBody({ id: pid('eu-10'), source: src('rec') }), key), 422, 'Idempotency-Key');
+        expect(await eventCount()).toBe(count);
+        expectProblem(await post('/api/positions', body, { 'Idempotency-Key': '' }), 400, 'Idempotency-Key');
+      });
+
+      it('Idempotency-Key: a retried revision after success replays even though If-Match is now stale', async () => {
+        await add();
+        const key = { 'Idempotency-Key': `${prefix}-rev` };
+        const first = await revise('eu-4', '"0"', {}, key);
+        const retry = await revise('eu-4', '"0"', {}, key);
+        expect([first.status, retry.status]).toEqual([201, 201]);
+        expect(retry.body).toEqual(first.body);
+        expect(await eventCount()).toBe(4);
+      });
+
+      it('Idempotency-Key: concurrent identical requests record once', async () => {
+        const body = addBody({ id: pid('eu-11'), source: src('rec') });
+        const key = { 'Idempotency-Key': `${prefix}-race` };
+        const results = await Promise.all([post('/api/positions', body, key), post('/api/positions', body, key), post('/api/positions', body, key)]);
+        expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+        expect(new Set(results.map((r) => r.headers['ledger-event-ids'])).size).toBe(1);
+        expect(await eventCount()).toBe(3);
+      });
+    });
+  });
+}
