@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as importCommand } from './import';
+import { register as schemasCommand } from './schemas';
 import { register as serveCommand } from './serve';
 
 /** Every CLI command registers itself here; one line per command. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand];
