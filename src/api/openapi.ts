@@ -53,7 +53,13 @@ describeRoute({ method: 'get', path: '/health', summary: 'Liveness and read-mode
 describeRoute({
   method: 'get', path: '/api/positions', summary: 'Positions, current or as of a business date and/or a recording instant',
   request: { query: PositionsQuery },
-  responses: { 200: json('positions', z.object({ count: z.number(), positions: z.array(Stance) })), ...problems(400) },
+  responses: {
+    200: {
+      description: 'positions; with format=csv or ndjson an export that cites the ledger version (Ledger-Version header, citation column / header line)',
+      content: { 'application/json': { schema: z.object({ count: z.number(), positions: z.array(Stance) }) }, 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+    },
+    ...problems(400),
+  },
 });
 describeRoute({
   method: 'get', path: '/api/positions/{id}', summary: 'One position’s stance; ETag is its stream revision',

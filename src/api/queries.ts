@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BusinessDateText } from '../domain/business-date';
 import { AddresseeId, ThemeId } from '../domain/themes';
 import { Status } from '../projections/stance';
+import { Format } from './export-format';
 
 /** An instant in recording time: an ISO date-time with an offset, or a date meaning the end of that day (UTC). */
 export const RecordedInstant = z
@@ -32,6 +33,7 @@ export const PositionsQuery = z.strictObject({
   status: Status.optional(),
   asOf,
   recordedAsOf: RecordedInstant.optional(),
+  format: Format,
 });
 
 export const TimelineQuery = z.strictObject({
@@ -39,6 +41,7 @@ export const TimelineQuery = z.strictObject({
   to: BusinessDateText.optional(),
   theme: ThemeId.optional(),
   recordedAsOf: RecordedInstant.optional(),
+  format: Format,
 });
 
 export const DiffQuery = z.strictObject({

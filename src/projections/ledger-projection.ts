@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SourceDocumentRegistered } from '../domain/events';
 import type { Addressee, Theme } from '../domain/themes';
+import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../ledger/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
 import { stanceOf, type Stance, type Status, type ViewPoint } from './stance';
@@ -13,6 +14,12 @@ export const DocumentView = SourceDocumentRegistered.extend({
   citedBy: z.array(z.string()).readonly().meta({ description: 'positions whose history cites this document' }),
 }).meta({ id: 'DocumentView' });
 export type DocumentView = z.infer<typeof DocumentView>;
+
+export interface LedgerVersion {
+  readonly events: number;
+  readonly lastPosition: string | null;
+  readonly digest: string | null;
+}
 
 export interface PositionFilter extends ViewPoint {
   readonly theme?: Theme;
@@ -42,6 +49,8 @@ export class LedgerProjection {
   private readonly waiters = new Map<string, Array<() => void>>();
   private readonly unreadable: Unreadable[] = [];
   private lastPosition: string | undefined;
+  /** running digest over every event hash in global order: one value that names this exact ledger state */
+  private digest = '';
   private subscription: Subscription | undefined;
 
   /** Folds every stored event from the first, then follows the store live. */
@@ -79,6 +88,7 @@ export class LedgerProjection {
       return;
     }
     this.all.push(event);
+    this.digest = sha256Hex(`${this.digest}${event.metadata.hash}`);
     const stream = this.streams.get(event.streamId) ?? [];
     stream.push(event);
     this.streams.set(event.streamId, stream);
@@ -184,9 +194,9 @@ export class LedgerProjection {
     return this.all.filter((e) => e.metadata.idempotencyKey === key && e.metadata.recordedBy === actorId);
   }
 
-  /** A citable version of the ledger: how many events, and the position of the last. */
-  version(): { events: number; lastPosition: string | null } {
-    return { events: this.applied.size, lastPosition: this.lastPosition ?? null };
+  /** A citable version of the ledger: how many events, the position of the last, and a digest of them all. */
+  version(): LedgerVersion {
+    return { events: this.applied.size, lastPosition: this.lastPosition ?? null, digest: this.digest || null };
   }
 
   private *positionStreams(): Iterable<readonly LedgerEvent[]> {

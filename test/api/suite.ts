@@ -155,6 +155,25 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(doc.body.components.schemas.AddPositionBody.additionalProperties).toBe(false);
       });
 
+      it('exports positions and the timeline as CSV and NDJSON that cite the ledger version', async () => {
+        await add('eu-4', { statement: 'A statement, with "quotes" and a comma.' });
+        const version = (await request(app).get('/health')).body.ledgerVersion;
+        const csv = await request(app).get('/api/positions?format=csv');
+        expect(csv.status).toBe(200);
+        expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+        expect(csv.headers['ledger-version']).toBe(`${version.events}/${version.digest}`);
+        const lines = csv.text.trim().split('\n');
+        expect(lines[0]).toMatch(/^id,title,statement,themes,addressees,status,/);
+        const row = lines.find((l) => l.startsWith(pid('eu-4')))!;
+        expect(row).toContain('"A statement, with ""quotes"" and a comma."');
+        expect(row).toContain(`position-ledger, version ${version.events}/${version.digest.slice(0, 16)}`);
+        const nd = await request(app).get('/api/timeline?format=ndjson');
+        const [header, ...rest] = nd.text.trim().split('\n').map((l) => JSON.parse(l));
+        expect(header).toMatchObject({ kind: 'position-ledger-export', ledgerVersion: version });
+        expect(rest.some((r: { positionId: string }) => r.positionId === pid('eu-4'))).toBe(true);
+        expectProblem(await request(app).get('/api/positions?format=xml'), 400, 'format');
+      });
+
       it('answers unknown routes with a 404 problem', async () => {
         expectProblem(await request(app).get('/api/nothing-here'), 404);
       });

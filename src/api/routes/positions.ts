@@ -18,6 +18,7 @@ import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
 import { record } from '../record';
+import { sendExport } from '../export-format';
 import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
 
 export function positionsRoutes(deps: ApiDeps): Router {
@@ -27,7 +28,19 @@ export function positionsRoutes(deps: ApiDeps): Router {
 
   router.get('/positions', (req, res) => {
     const q = parseQuery(PositionsQuery, req);
-    const positions = projection.positions({ ...q, ...viewOf(q) });
+    const { format, ...filter } = q;
+    const positions = projection.positions({ ...filter, ...viewOf(q) });
+    if (format !== 'json') {
+      const rows = positions.map((s) => ({
+        id: s.id, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees, status: s.status,
+        revision: s.revision, decidedOn: s.decidedOn, addedOn: s.addedOn,
+        sourceDocument: s.source.documentId, sourceLocator: s.source.locator, sourceQuote: s.source.quote ?? '',
+        lastEndorsedRevision: s.lastEndorsed?.revision ?? '', endorsedBy: s.latestEndorsement?.endorsedBy ?? '',
+        withdrawnOn: s.withdrawal?.decidedOn ?? '', asOf: q.asOf ?? '', recordedAsOf: q.recordedAsOf ?? '',
+      }));
+      sendExport(res, format, 'positions', projection.version(), req.originalUrl, rows);
+      return;
+    }
     res.json({ count: positions.length, ...viewOf(q), ledgerVersion: projection.version(), positions });
   });
 
