@@ -40,7 +40,18 @@ function parsePoint(text: string): { precision: Exclude<Precision, 'interval'>; 
   return year.isValid ? { precision: 'year', earliest: year, latest: year.endOf('year') } : undefined;
 }
 
+// Dates repeat (a handful of distinct values across the whole ledger) and every sort compares them:
+// parsing each distinct text once keeps folds cheap. Bounded, so arbitrary input cannot grow it.
+const parsed = new Map<string, BusinessDate | undefined>();
+
 export function parseBusinessDate(text: string): BusinessDate | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const result = parse(text);
+  if (parsed.size < 10_000) parsed.set(text, result);
+  return result;
+}
+
+function parse(text: string): BusinessDate | undefined {
   const parts = text.split('/');
   if (parts.length === 1) {
     const p = parsePoint(text);

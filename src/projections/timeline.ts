@@ -1,10 +1,10 @@
 import { businessDate } from '../domain/business-date';
-import { inBusinessOrder, type HistoryEntry } from '../domain/position/history';
+import { businessKey, inBusinessOrder, type HistoryEntry } from '../domain/position/history';
 import { z } from 'zod';
 import { ThemeId, type Theme } from '../domain/themes';
 import type { LedgerEvent } from '../ledger/ledger-event';
 import { positionState } from '../ledger/ledger';
-import { foldAt, recordedBy, type ViewPoint } from './stance';
+import { recordedBy, type ViewPoint } from './stance';
 
 /** One decision in a timeline, with how and when the ledger learnt of it, and any corrections beside it. */
 export const TimelineEntry = z
@@ -42,8 +42,7 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
   const byId = new Map(known.map((e) => [e.eventId, e]));
   const state = positionState(known);
   const until = view.asOf === undefined ? undefined : businessDate(view.asOf).latest;
-  // the themes in force once this decision was taken: what a theme filter on the timeline matches
-  const themesAfter = (entry: HistoryEntry): readonly Theme[] => foldAt(known, { asOf: entry.event.data.decidedOn })?.fold.current.themes ?? [];
+  const themes = themesInForce(state.entries);
   return inBusinessOrder(state.entries)
     .filter((entry) => until === undefined || businessDate(entry.event.data.decidedOn).latest <= until)
     .map((entry) => {
@@ -59,7 +58,7 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
         recordedBy: recorded.metadata.recordedBy,
         streamRevision: entry.streamRevision,
         revision: entry.event.type === 'PositionAdded' ? 1 : (data.revision as number | undefined),
-        themes: themesAfter(entry),
+        themes: themes.get(entry.eventId) ?? [],
         data,
         corrections: entry.corrections.map((c) => {
           const correction = byId.get(c.eventId)!;
@@ -75,6 +74,26 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
         }),
       };
     });
+}
+
+/** For each entry, the themes in force once every decision of its business day was taken, in one pass. */
+function themesInForce(entries: readonly HistoryEntry[]): Map<string, readonly Theme[]> {
+  const ordered = inBusinessOrder(entries);
+  const out = new Map<string, readonly Theme[]>();
+  let current: readonly Theme[] = [];
+  let group: HistoryEntry[] = [];
+  const flush = () => {
+    for (const e of group) out.set(e.eventId, current);
+    group = [];
+  };
+  for (const entry of ordered) {
+    if (group.length > 0 && businessKey(group[0]!) !== businessKey(entry)) flush();
+    const data = entry.event.data as { themes?: readonly Theme[] };
+    if ((entry.event.type === 'PositionAdded' || entry.event.type === 'PositionRevised') && data.themes) current = data.themes;
+    group.push(entry);
+  }
+  flush();
+  return out;
 }
 
 export interface LedgerTimelineFilter extends ViewPoint {

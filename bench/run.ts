@@ -1,0 +1,92 @@
+/**
+ * npm run bench: how the ledger performs on this machine. Measures, never asserts.
+ * Usage: npm run bench [-- --positions 300]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from '../src/domain/commands';
+import { Ledger } from '../src/ledger/ledger';
+import { LedgerProjection } from '../src/projections/ledger-projection';
+import { SqliteEventStore } from '../src/store/sqlite-store';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const POSITIONS = arg('positions', 300);
+const actor = { id: 'bench' };
+
+const plural = (unit: string) => (unit.endsWith('y') ? `${unit.slice(0, -1)}ies` : `${unit}s`);
+
+function report(label: string, count: number, ms: number, unit = 'op') {
+  const per = ms / count;
+  console.log(`${label.padEnd(46)} ${String(count).padStart(6)} ${plural(unit)}  ${ms.toFixed(0).padStart(7)} ms  ${per.toFixed(3).padStart(9)} ms/${unit}  ${((count / ms) * 1000).toFixed(0).padStart(7)} ${plural(unit)}/s`);
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const t0 = performance.now();
+  const result = await fn();
+  return [result, performance.now() - t0];
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const store = new SqliteEventStore(join(dir, 'bench.db'));
+  const ledger = new Ledger(store, { historyStart: '2006-01-01' });
+  console.log(`position-ledger bench: ${POSITIONS} positions, SQLite file in ${dir} (WAL, synchronous=FULL)\n`);
+
+  await ledger.execute({ type: 'RegisterDocument', data: { id: 'doc', title: 'Bench document', publisher: 'bench', issuedOn: '2006', language: 'en' } }, actor);
+  const commands: Command[] = [];
+  for (let i = 0; i < POSITIONS; i += 1) {
+    const id = `p-${i}`;
+    const source = { documentId: 'doc', locator: `item ${i}` };
+    commands.push({ type: 'AddPosition', data: { id, title: `Position ${i}`, statement: `Statement ${i} as adopted.`, themes: ['governance'], addressees: ['eu-institutions'], decidedOn: '2006', source } });
+    commands.push({ type: 'EndorsePosition', positionId: id, data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } });
+    for (let r = 0; r < 3; r += 1) {
+      commands.push({ type: 'RevisePosition', positionId: id, data: { statement: `Statement ${i}, revision ${r + 2}.`, decidedOn: String(2008 + r * 3), source, rationale: 'bench' } });
+    }
+    commands.push({ type: 'EndorsePosition', positionId: id, data: { revision: 4, endorsedBy: 'WG', decidedOn: '2014' } });
+  }
+  const [, recordMs] = await timed(async () => {
+    for (const c of commands) await ledger.execute(c, actor);
+  });
+  report('record commands (decide + hash + durable append)', commands.length, recordMs, 'command');
+
+  const [projection, rebuildMs] = await timed(() => LedgerProjection.rebuild(store));
+  report('rebuild read model from event one', projection.version().events, rebuildMs, 'event');
+
+  const [, currentMs] = await timed(() => {
+    for (let i = 0; i < 200; i += 1) projection.positions();
+  });
+  report('GET positions, current (cached stances)', 200, currentMs, 'query');
+
+  const [, asOfMs] = await timed(() => {
+    for (let i = 0; i < 20; i += 1) projection.positions({ asOf: '2010' });
+  });
+  report('GET positions asOf=2010 (fold every stream)', 20, asOfMs, 'query');
+
+  const [, bothMs] = await timed(() => {
+    for (let i = 0; i < 20; i += 1) projection.positions({ asOf: '2010', recordedAsOf: new Date().toISOString() });
+  });
+  report('GET positions asOf + recordedAsOf', 20, bothMs, 'query');
+
+  const [, oneMs] = await timed(() => {
+    for (let i = 0; i < 2000; i += 1) projection.position(`p-${i % POSITIONS}`, { asOf: '2012' });
+  });
+  report('GET one position asOf=2012', 2000, oneMs, 'query');
+
+  const [, timelineMs] = await timed(() => {
+    for (let i = 0; i < 5; i += 1) projection.timeline({ from: '2008', to: '2012' });
+  });
+  report('GET ledger timeline 2008–2012', 5, timelineMs, 'query');
+
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
