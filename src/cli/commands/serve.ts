@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { composeLedger } from '../../app/compose';
 import { loadConfig } from '../../app/config';
@@ -13,7 +14,8 @@ export function register(program: Command): void {
       const ledger = await composeLedger(config, { logger });
       const server = ledger.app.listen(config.port, config.host, () => {
         const where = config.store.kind === 'sqlite' ? config.store.path : 'KurrentDB';
-        logger.info(`position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (store: ${where}, ${ledger.projection.version().events} events)`);
+        const { port } = server.address() as AddressInfo;
+        logger.info(`position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (store: ${where}, ${ledger.projection.version().events} events)`);
         if (config.tokens.size === 0) logger.warn('LEDGER_TOKENS is empty: reads work, writes and audit endpoints will answer 401');
       });
       const stop = () => {
