@@ -51,8 +51,12 @@ export class Ledger {
         return await this.attempt(command, actor, options);
       } catch (error) {
         // Without If-Match the client asked for "on the current state": decide again on the new one.
-        const retry = error instanceof WrongExpectedRevisionError && options.expectedRevision === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw error;
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        // With If-Match the client decided on a revision that someone else has just moved past.
+        if (options.expectedRevision !== undefined) {
+          throw new StaleRevisionError(error.streamId, options.expectedRevision, typeof error.actual === 'number' ? error.actual : -1);
+        }
+        if (attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
