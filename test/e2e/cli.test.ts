@@ -1,0 +1,93 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const SEEDS = join(ROOT, 'events');
+
+function ledgerCli(args: string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Starts `ledger serve` as a user would and resolves with its base URL once it listens. */
+function serve(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(TSX, [MAIN, 'serve'], { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, child });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+describe('end to end, as a user runs it', () => {
+  jest.setTimeout(120_000);
+  const db = () => join(mkdtempSync(join(tmpdir(), 'ledger-e2e-')), 'ledger.db');
+
+  it('serve seeds an empty ledger on first start, keeps it across a restart, and does not seed twice', async () => {
+    const env = { LEDGER_SQLITE_PATH: db(), LEDGER_SEED_DIR: SEEDS, LEDGER_TOKENS: 'secretariat:e2e-secretariat-token', LEDGER_LOG_LEVEL: 'info' };
+    const first = await serve(env);
+    const health1 = (await (await fetch(`${first.url}/health`)).json()) as { status: string; ledgerVersion: { events: number } };
+    const positions = (await (await fetch(`${first.url}/api/positions`)).json()) as { count: number };
+    expect(health1.status).toBe('ok');
+    expect(positions.count).toBeGreaterThanOrEqual(23);
+    const add = await fetch(`${first.url}/api/documents`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer e2e-secretariat-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'e2e-document', title: 'E2E', publisher: 'test', issuedOn: '2020', language: 'en' }),
+    });
+    expect(add.status).toBe(201);
+    await stop(first.child);
+
+    const second = await serve(env);
+    const health2 = (await (await fetch(`${second.url}/health`)).json()) as { ledgerVersion: { events: number } };
+    expect(health2.ledgerVersion.events).toBe(health1.ledgerVersion.events + 1);
+    expect((await fetch(`${second.url}/api/documents/e2e-document`)).status).toBe(200);
+    await stop(second.child);
+  });
+
+  it('import <dir> records the seed files once; running it again records nothing', () => {
+    const env = { LEDGER_SQLITE_PATH: db() };
+    const first = ledgerCli(['import', SEEDS], env);
+    expect(first.status).toBe(0);
+    const recorded = /(\d+) recorded, 0 already in the ledger/.exec(first.stdout);
+    expect(recorded).not.toBeNull();
+    expect(Number(recorded![1])).toBeGreaterThan(40);
+    const again = ledgerCli(['import', SEEDS], env);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/ 0 recorded, \d+ already in the ledger/);
+  });
+
+  it('import reports a bad seed directory clearly and exits non-zero', () => {
+    const result = ledgerCli(['import', join(ROOT, 'no-such-dir')], { LEDGER_SQLITE_PATH: db() });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/no-such-dir/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
