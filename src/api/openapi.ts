@@ -91,6 +91,11 @@ describeRoute({
   responses: { 200: json('document', DocumentView), ...problems(400, 404) },
 });
 describeRoute({
+  method: 'get', path: '/api/documents/{id}/text', summary: 'The source text as registered (served only while the file still has the registered SHA-256)',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: { description: 'the text', content: { 'text/plain': { schema: z.string() } } }, ...problems(400, 404), 409: problem('the file differs from the one registered') },
+});
+describeRoute({
   method: 'get', path: '/api/events', summary: 'The raw event log in global order (auditor or secretariat)', security: secured,
   request: { query: EventsQuery },
   responses: { 200: { description: 'a page of events and `next`, the position to continue after' }, ...problems(400, 401, 403) },

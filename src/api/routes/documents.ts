@@ -5,6 +5,7 @@ import { Slug } from '../../domain/primitives';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ProblemError, validationProblem } from '../problem';
+import { readSourceText, SourceTextUnavailableError } from '../../sources/source-text';
 import { record } from '../record';
 import { etag, parseBody } from '../validate';
 
@@ -17,12 +18,30 @@ export function documentsRoutes(deps: ApiDeps): Router {
     res.json({ count: documents.length, documents });
   });
 
-  router.get('/documents/:id', (req, res) => {
-    const parsed = Slug.safeParse(req.params.id);
+  const documentOf = (id: unknown) => {
+    const parsed = Slug.safeParse(id);
     if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
     const doc = projection.document(parsed.data);
     if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message);
-    res.json(doc);
+    return doc;
+  };
+
+  router.get('/documents/:id', (req, res) => {
+    res.json(documentOf(req.params.id));
+  });
+
+  router.get('/documents/:id/text', async (req, res) => {
+    const doc = documentOf(req.params.id);
+    try {
+      const text = await readSourceText(deps.config.sourcesDir, doc);
+      res.type('text/plain; charset=utf-8');
+      // RFC 9530: lets a client check the bytes it got against the hash in the ledger
+      if (doc.contentSha256) res.set('Repr-Digest', `sha-256=:${Buffer.from(doc.contentSha256, 'hex').toString('base64')}:`);
+      res.send(text);
+    } catch (error) {
+      if (!(error instanceof SourceTextUnavailableError)) throw error;
+      throw new ProblemError(error.reason === 'changed' ? 409 : 404, `source-text-${error.reason === 'changed' ? 'changed' : 'unavailable'}`, 'Source text unavailable', error.message);
+    }
   });
 
   router.post('/documents', requireRole('secretariat'), async (req, res) => {
