@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { EventStore } from '../store/event-store';
+import { EsdbEventStore } from '../store/esdb-store';
 import { SqliteEventStore } from '../store/sqlite-store';
 
 /** The one place that turns configuration into a store adapter. */
@@ -8,6 +9,6 @@ export async function openStore(store: Config['store']): Promise<EventStore> {
     case 'sqlite':
       return new SqliteEventStore(store.path);
     case 'esdb':
-      throw new Error('the KurrentDB store is not built yet');
+      return EsdbEventStore.connect(store.connectionString);
   }
 }

@@ -1,0 +1,2 @@
+export { KurrentDbProtocolFake } from './server';
+export { FakeLog, DELETED_STREAM, type LogRecord } from './log';
