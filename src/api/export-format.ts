@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import type { SourceCitation } from '../domain/primitives';
 import type { LedgerVersion } from '../projections/ledger-projection';
 
 export const Format = z.enum(['json', 'csv', 'ndjson']).default('json').meta({ description: 'json (default), csv or ndjson' });
@@ -27,13 +28,30 @@ export function sendExport(res: Response, format: Exclude<Format, 'json'>, name:
     res.send([header, ...rows].map((r) => JSON.stringify(r)).join('\n') + '\n');
     return;
   }
-  const flat = rows.map((r) => ({ ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, flatten(v)])), citation: cite }));
-  res.type('text/csv').send(stringify(flat, { header: true, columns: flat.length ? Object.keys(flat[0]!) : ['citation'] }));
+  const flat = rows.map((r) => ({ ...flattenRow(r), citation: cite }));
+  // the union of all rows' columns, so an optional field absent from the first row keeps its column
+  const columns = [...new Set(flat.flatMap((r) => Object.keys(r)))];
+  res.type('text/csv').send(stringify(flat, { header: true, columns: columns.length ? columns : ['citation'] }));
 }
 
-function flatten(v: unknown): string {
+/** A citation as three spreadsheet columns, the same in every export. */
+export function sourceColumns(source: SourceCitation | undefined): { sourceDocument: string; sourceLocator: string; sourceQuote: string } {
+  return { sourceDocument: source?.documentId ?? '', sourceLocator: source?.locator ?? '', sourceQuote: source?.quote ?? '' };
+}
+
+/** Nested objects become dotted columns (source.documentId, source.locator, source.quote): one fact per spreadsheet cell. */
+function flattenRow(row: Record<string, unknown>, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flattenRow(value as Record<string, unknown>, `${prefix}${key}.`));
+    else out[`${prefix}${key}`] = cell(value);
+  }
+  return out;
+}
+
+function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.map(flatten).join('; ');
+  if (Array.isArray(v)) return v.every((x) => typeof x !== 'object' || x === null) ? v.map(cell).join('; ') : JSON.stringify(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

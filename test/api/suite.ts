@@ -164,6 +164,10 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(csv.headers['ledger-version']).toBe(`${version.events}/${version.digest}`);
         const lines = csv.text.trim().split('\n');
         expect(lines[0]).toMatch(/^id,title,statement,themes,addressees,status,/);
+        expect(lines[0]!.split(',')).toEqual(expect.arrayContaining(['sourceDocument', 'sourceLocator', 'sourceQuote', 'citation']));
+        const timelineCsv = await request(app).get('/api/timeline?format=csv');
+        expect(timelineCsv.text.split('\n')[0]!.split(',')).toEqual(expect.arrayContaining(['decidedOn', 'positionId', 'sourceDocument', 'sourceLocator', 'citation']));
+        expect(timelineCsv.text).toContain(`${pid('eu-4')},PositionAdded,1,"A statement, with ""quotes"" and a comma."`);
         const row = lines.find((l) => l.startsWith(pid('eu-4')))!;
         expect(row).toContain('"A statement, with ""quotes"" and a comma."');
         expect(row).toContain(`position-ledger, version ${version.events}/${version.digest.slice(0, 16)}`);

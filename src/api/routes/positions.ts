@@ -18,7 +18,7 @@ import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
 import { record } from '../record';
-import { sendExport } from '../export-format';
+import { sendExport, sourceColumns } from '../export-format';
 import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
 
 export function positionsRoutes(deps: ApiDeps): Router {
@@ -34,7 +34,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
       const rows = positions.map((s) => ({
         id: s.id, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees, status: s.status,
         revision: s.revision, decidedOn: s.decidedOn, addedOn: s.addedOn,
-        sourceDocument: s.source.documentId, sourceLocator: s.source.locator, sourceQuote: s.source.quote ?? '',
+        ...sourceColumns(s.source),
         lastEndorsedRevision: s.lastEndorsed?.revision ?? '', endorsedBy: s.latestEndorsement?.endorsedBy ?? '',
         withdrawnOn: s.withdrawal?.decidedOn ?? '', asOf: q.asOf ?? '', recordedAsOf: q.recordedAsOf ?? '',
       }));

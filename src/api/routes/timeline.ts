@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { TimelineQuery, viewOf } from '../queries';
 import { parseQuery } from '../validate';
-import { sendExport } from '../export-format';
+import { sendExport, sourceColumns } from '../export-format';
+import type { SourceCitation } from '../../domain/primitives';
 
 export function timelineRoutes({ projection }: ApiDeps): Router {
   const router = Router();
@@ -13,7 +14,7 @@ export function timelineRoutes({ projection }: ApiDeps): Router {
       const rows = entries.map((e) => ({
         decidedOn: e.decidedOn, precision: e.precision, positionId: e.positionId, type: e.type, revision: e.revision ?? '',
         statement: (e.data.statement as string | undefined) ?? '', themes: e.themes,
-        source: e.data.source ?? '', recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
+        ...sourceColumns(e.data.source as SourceCitation | undefined), recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
       }));
       sendExport(res, format, 'timeline', projection.version(), req.originalUrl, rows);
       return;
