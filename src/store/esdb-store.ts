@@ -48,6 +48,8 @@ export interface EsdbStoreOptions {
   readonly resubscribeDelayMs?: { readonly first: number; readonly max: number };
 }
 
+const RETRY_DELAYS_MS = [50, 250, 1000];
+
 type Recorded = NonNullable<ResolvedEvent['event']>;
 
 /**
@@ -86,8 +88,28 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString), options);
   }
 
+  /**
+   * A dropped connection fails the call in flight and the client reconnects on the next one, so
+   * calls are retried a few times when the server was unavailable. For appends that is safe
+   * because ids are idempotent: a retry of a write that did land is answered as the first time.
+   */
+  private async retrying<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof UnavailableError) || attempt >= RETRY_DELAYS_MS.length + 1 || this.closed) throw error;
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
+      }
+    }
+  }
+
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.used = true;
+    return this.retrying(() => this.appendOnce(streamId, events, expected));
+  }
+
+  private async appendOnce(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) return this.emptyAppend(streamId, expected);
     for (const e of events) assertEventId(e.id);
     const retried = await this.claim(streamId, events);
@@ -109,7 +131,7 @@ export class EsdbEventStore implements EventStore {
     }
     // The append answer's position is the server's commit point of the write, not necessarily the
     // position the last event reads back with; the port promises the latter.
-    const [last] = await this.readStream(streamId, { fromRevision: Number(appended), maxCount: 1 });
+    const [last] = await this.readStreamOnce(streamId, { fromRevision: Number(appended), maxCount: 1 });
     if (!last || last.id !== events[events.length - 1]!.id) {
       throw new Error(`stream ${streamId}: revision ${appended} does not hold the event just appended`);
     }
@@ -143,7 +165,7 @@ export class EsdbEventStore implements EventStore {
       }
     }
     if (earlier.length === 0) return undefined;
-    const stored = (await this.readStream(streamId)).filter((s) => earlier.includes(s.id));
+    const stored = (await this.readStreamOnce(streamId, {})).filter((s) => earlier.includes(s.id));
     if (stored.length === 0) return undefined; // claimed by an append that never landed
     const first = stored[0]!;
     const faithful =
@@ -162,6 +184,10 @@ export class EsdbEventStore implements EventStore {
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
     this.used = true;
+    return this.retrying(() => this.readStreamOnce(streamId, options));
+  }
+
+  private async readStreamOnce(streamId: string, options: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     try {
       const read = this.client.readStream(streamId, {
@@ -192,6 +218,10 @@ export class EsdbEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.used = true;
+    return this.retrying(() => this.readAllOnce(options));
+  }
+
+  private async readAllOnce(options: ReadAllOptions): Promise<StoredEvent[]> {
     const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
     let cursor = options.after === undefined ? undefined : parsePosition(options.after);
     const out: StoredEvent[] = [];
