@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { register as importCommand } from './import';
+import { register as migrateCommand } from './migrate';
 import { register as schemasCommand } from './schemas';
 import { register as serveCommand } from './serve';
 
 /** Every CLI command registers itself here; one line per command. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand];

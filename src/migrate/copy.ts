@@ -1,0 +1,106 @@
+import type { EventStore, StoredEvent } from '../store/event-store';
+import { proveCopy, type CopyProof } from './proof';
+
+export interface CopyReport {
+  /** events appended to the target by this run */
+  readonly copied: number;
+  /** events the target already had (an earlier, interrupted run copied them) */
+  readonly alreadyThere: number;
+}
+
+export interface MigrationReport {
+  readonly copy: CopyReport;
+  readonly proof: CopyProof;
+}
+
+/** The target holds something else where the source's event should go: never overwritten, never merged. */
+export class MigrationConflictError extends Error {
+  constructor(readonly streamId: string, readonly revision: number, detail: string) {
+    super(`target stream ${streamId} at revision ${revision}: ${detail}`);
+    this.name = 'MigrationConflictError';
+  }
+}
+
+export interface CopyOptions {
+  readonly pageSize?: number;
+  readonly onProgress?: (report: CopyReport) => void;
+}
+
+/**
+ * Copies a whole ledger from one store to another, in the source's global order, each stream's
+ * events at the same revisions, with the same ids, types, data and metadata (hashes included).
+ * Safe to run again after an interruption: what the target already holds is checked, not copied
+ * twice; each append expects the exact revision, so nothing can land out of place.
+ */
+export async function copyLedger(source: EventStore, target: EventStore, options: CopyOptions = {}): Promise<CopyReport> {
+  const pageSize = options.pageSize ?? 500;
+  const known = new Map<string, string[]>(); // stream -> ids the target holds, by revision
+  let copied = 0;
+  let alreadyThere = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await source.readAll({ after, maxCount: pageSize });
+    if (page.length === 0) break;
+    for (const run of runsByStream(page)) {
+      const streamId = run[0]!.streamId;
+      let ids = known.get(streamId);
+      if (!ids) {
+        ids = (await target.readStream(streamId)).map((e) => e.id);
+        known.set(streamId, ids);
+      }
+      const missing: StoredEvent[] = [];
+      for (const e of run) {
+        if (e.revision < ids.length) {
+          if (ids[e.revision] !== e.id) throw new MigrationConflictError(streamId, e.revision, `holds event ${ids[e.revision]}, the source has ${e.id}`);
+          alreadyThere += 1;
+        } else missing.push(e);
+      }
+      if (missing.length > 0) {
+        const from = missing[0]!.revision;
+        if (from !== ids.length) throw new MigrationConflictError(streamId, from, `the target ends at revision ${ids.length - 1}`);
+        await target.append(
+          streamId,
+          missing.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+          from === 0 ? 'no-stream' : from - 1,
+        );
+        ids.push(...missing.map((e) => e.id));
+        copied += missing.length;
+      }
+    }
+    after = page[page.length - 1]!.position;
+    options.onProgress?.({ copied, alreadyThere });
+  }
+  return { copied, alreadyThere };
+}
+
+/** Copies, then proves the copy by reading both ledgers back in full. */
+export async function migrateLedger(source: EventStore, target: EventStore, options: CopyOptions = {}): Promise<MigrationReport> {
+  const copy = await copyLedger(source, target, options);
+  return { copy, proof: await proveStores(source, target) };
+}
+
+export async function proveStores(source: EventStore, target: EventStore): Promise<CopyProof> {
+  return proveCopy(await readWhole(source), await readWhole(target));
+}
+
+export async function readWhole(store: EventStore, pageSize = 1000): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    if (page.length === 0) return out;
+    out.push(...page);
+    after = page[page.length - 1]!.position;
+  }
+}
+
+/** consecutive events of one stream, in global order: each run is one append */
+function runsByStream(events: readonly StoredEvent[]): StoredEvent[][] {
+  const runs: StoredEvent[][] = [];
+  for (const e of events) {
+    const last = runs.at(-1);
+    if (last && last[0]!.streamId === e.streamId) last.push(e);
+    else runs.push([e]);
+  }
+  return runs;
+}
