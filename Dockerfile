@@ -1,0 +1,32 @@
+# position-ledger: the HTTP API and the CLI, for `docker compose up` beside KurrentDB.
+# Node 20 as in package.json's engines; TypeScript runs through tsx (a runtime dependency), no build step.
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+# better-sqlite3 compiles when no prebuilt binary can be fetched: give it python3, make and g++ here only.
+RUN apt-get update -qq \
+  && apt-get install -y -qq --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    LEDGER_SQLITE_PATH=/data/ledger.db \
+    LEDGER_SEED_DIR=/app/events \
+    LEDGER_SOURCES_DIR=/srv/shared/seeds
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json ./
+COPY src ./src
+COPY events ./events
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node_modules/.bin/tsx", "src/cli/main.ts"]
+CMD ["serve"]
