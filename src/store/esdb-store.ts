@@ -7,6 +7,7 @@ import {
   EventStoreDBClient,
   jsonEvent,
   NO_STREAM,
+  NotLeaderError,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
@@ -89,8 +90,8 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
-   * A dropped connection fails the call in flight and the client reconnects on the next one, so
-   * calls are retried a few times when the server was unavailable. For appends that is safe
+   * A dropped connection (or a node that is no longer the leader) fails the call in flight and the
+   * client reconnects, to the new leader if there is one, on the next call; so calls are retried a few times when the server was unavailable. For appends that is safe
    * because ids are idempotent: a retry of a write that did land is answered as the first time.
    */
   private async retrying<T>(call: () => Promise<T>): Promise<T> {
@@ -98,7 +99,7 @@ export class EsdbEventStore implements EventStore {
       try {
         return await call();
       } catch (error) {
-        if (!(error instanceof UnavailableError) || attempt >= RETRY_DELAYS_MS.length + 1 || this.closed) throw error;
+        if (!(error instanceof UnavailableError || error instanceof NotLeaderError) || attempt >= RETRY_DELAYS_MS.length + 1 || this.closed) throw error;
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
       }
     }
@@ -345,7 +346,7 @@ function toServerRevision(expected: ExpectedRevision): AppendExpectedRevision {
 
 /** A dropped connection, a server restarting, a leader change: worth resubscribing after. */
 function isTransient(error: unknown): boolean {
-  if (error instanceof UnavailableError || error instanceof CancelledError || error instanceof DeadlineExceededError) return true;
+  if (error instanceof UnavailableError || error instanceof NotLeaderError || error instanceof CancelledError || error instanceof DeadlineExceededError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 14 || code === 1 || code === 13;
 }
