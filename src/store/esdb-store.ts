@@ -314,7 +314,10 @@ export class EsdbEventStore implements EventStore {
 
     const handle: Subscription = { close: stop };
     this.subscriptions.add(handle);
-    void follow();
+    follow().catch(async (error: unknown) => {
+      await stop();
+      options.onError?.(error);
+    });
     return handle;
   }
 

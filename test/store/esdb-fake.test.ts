@@ -206,6 +206,24 @@ describe('KurrentDB protocol fake', () => {
     await sub.close();
   });
 
+  it('the store’s live follower stops at a handler that fails, rather than skip the event or deliver it twice', async () => {
+    const s = store();
+    const calls: string[] = [];
+    const failed = new Promise<unknown>((resolve) => {
+      s.subscribeToAll({ onError: resolve }, (e) => {
+        if (!e.streamId.startsWith('k-')) return;
+        calls.push(e.id);
+        throw new Error('projection broke');
+      });
+    });
+    const e = { id: randomUUID(), type: 'Happened', data: {}, metadata: {} };
+    await s.append('k-1', [e], 'no-stream');
+    await expect(failed).resolves.toThrow('projection broke');
+    await s.append('k-1', [{ ...e, id: randomUUID() }], 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toEqual([e.id]);
+  });
+
   it('the store refuses positions a server cannot have produced', async () => {
     const s = store();
     await expect(s.readAll({ after: '42' })).rejects.toMatchObject({ name: 'InvalidPositionError' });
