@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAuditStream } from '../audit/checkpoint-stream';
 import { SourceDocumentRegistered } from '../domain/events';
 import type { Addressee, Theme } from '../domain/themes';
 import { sha256Hex } from '../integrity/event-hash';
@@ -78,6 +79,13 @@ export class LedgerProjection {
     if (this.applied.has(stored.id)) return;
     this.applied.add(stored.id);
     this.lastPosition = stored.position;
+    if (isAuditStream(stored.streamId)) {
+      // the ledger's own audit records (checkpoints): part of the version it cites, never of a position
+      const hash = (stored.metadata as { hash?: unknown }).hash;
+      this.digest = sha256Hex(`${this.digest}${typeof hash === 'string' ? hash : ''}`);
+      this.release(stored.id);
+      return;
+    }
     let event: LedgerEvent;
     try {
       event = toLedgerEvent(stored);

@@ -1,0 +1,108 @@
+import canonicalize from 'canonicalize';
+import { z } from 'zod';
+import type { StoredEvent } from '../store/event-store';
+import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
+import { leafHash, merkleRoot } from './merkle';
+
+export { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
+
+const Hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 as 64 lower-case hex digits');
+
+/** The last event of one stream: its revision and recorded hash, which chains to every event before it. */
+export const StreamHead = z.strictObject({ streamId: z.string().min(1), revision: z.number().int().min(0), hash: Hash }).meta({ id: 'StreamHead' });
+export type StreamHead = z.infer<typeof StreamHead>;
+
+/**
+ * A signed-tree-head in the manner of Certificate Transparency, recorded in the ledger itself:
+ * the Merkle root (RFC 6962) over the head of every stream, sorted by stream id, plus the root
+ * over every event hash in global order. An auditor who keeps one can later prove that the ledger
+ * still holds everything it covered, in the same order.
+ */
+export const Checkpoint = z
+  .strictObject({
+    treeSize: z.number().int().min(0).meta({ description: 'number of streams (leaves of the stream-head tree)' }),
+    rootHash: Hash.meta({ description: 'RFC 6962 Merkle tree head over the stream heads, sorted by stream id' }),
+    streamHeads: z.array(StreamHead),
+    eventCount: z.number().int().min(0).meta({ description: 'number of events covered: the first eventCount events in global order' }),
+    eventsRoot: Hash.meta({ description: 'RFC 6962 Merkle tree head over the covered events in global order' }),
+    lastPosition: z.string().nullable().meta({ description: 'global position of the last covered event (store-specific)' }),
+    recordedAt: z.iso.datetime({ offset: false }),
+  })
+  .meta({ id: 'Checkpoint', description: `data of a ${CHECKPOINT_TYPE} event, in stream ${CHECKPOINT_STREAM}` });
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+export const CHECKPOINT_SCHEMA_VERSION = 1;
+
+/** The leaf of both trees: the RFC 8785 canonical JSON of {streamId, revision, hash}. */
+export function headLeaf(head: { streamId: string; revision: number; hash: unknown }): Buffer {
+  return leafHash(Buffer.from(canonicalize({ streamId: head.streamId, revision: head.revision, hash: head.hash ?? null })!, 'utf8'));
+}
+
+export function streamHeadsRoot(heads: readonly StreamHead[]): string {
+  return merkleRoot(heads.map(headLeaf)).toString('hex');
+}
+
+/** The Merkle root over these events' recorded hashes, in the order given (global order). */
+export function eventsRoot(events: readonly StoredEvent[]): string {
+  return merkleRoot(events.map((e) => headLeaf({ streamId: e.streamId, revision: e.revision, hash: recordedHash(e) }))).toString('hex');
+}
+
+export function recordedHash(e: Pick<StoredEvent, 'metadata'>): string | null {
+  const hash = (e.metadata as { hash?: unknown }).hash;
+  return typeof hash === 'string' ? hash : null;
+}
+
+/** The stream heads of these events, sorted by stream id (code-unit order, as canonical JSON sorts). */
+export function streamHeadsOf(events: readonly StoredEvent[]): StreamHead[] {
+  const heads = new Map<string, StoredEvent>();
+  for (const e of events) {
+    const h = heads.get(e.streamId);
+    if (!h || e.revision > h.revision) heads.set(e.streamId, e);
+  }
+  return [...heads.values()]
+    .map((e) => ({ streamId: e.streamId, revision: e.revision, hash: recordedHash(e) ?? '' }))
+    .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+}
+
+/** The checkpoint over the whole of these events (global order). Pure. */
+export function computeCheckpoint(events: readonly StoredEvent[], recordedAt: string): Checkpoint {
+  const streamHeads = streamHeadsOf(events);
+  return {
+    treeSize: streamHeads.length,
+    rootHash: streamHeadsRoot(streamHeads),
+    streamHeads,
+    eventCount: events.length,
+    eventsRoot: eventsRoot(events),
+    lastPosition: events.at(-1)?.position ?? null,
+    recordedAt,
+  };
+}
+
+/** A checkpoint as recorded in the ledger, with the envelope of its event. */
+export interface RecordedCheckpoint {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: string;
+  readonly hash: string | null;
+  readonly checkpoint: Checkpoint;
+}
+
+export function checkpointEvents(events: readonly StoredEvent[]): StoredEvent[] {
+  return events.filter((e) => e.streamId === CHECKPOINT_STREAM && e.type === CHECKPOINT_TYPE);
+}
+
+export function asRecordedCheckpoint(e: StoredEvent): RecordedCheckpoint | undefined {
+  const parsed = Checkpoint.safeParse(e.data);
+  if (!parsed.success) return undefined;
+  return { eventId: e.id, streamId: e.streamId, revision: e.revision, position: e.position, hash: recordedHash(e), checkpoint: parsed.data };
+}
+
+export function latestCheckpoint(events: readonly StoredEvent[]): RecordedCheckpoint | undefined {
+  const all = checkpointEvents(events);
+  for (let i = all.length - 1; i >= 0; i -= 1) {
+    const c = asRecordedCheckpoint(all[i]!);
+    if (c) return c;
+  }
+  return undefined;
+}
