@@ -8,6 +8,7 @@ import { authenticate, requireRole } from './auth';
 import type { ApiDeps } from './deps';
 import { toProblem } from './errors';
 import { ProblemError } from './problem';
+import { auditRoutes } from './routes/audit';
 import { documentsRoutes } from './routes/documents';
 import { eventsRoutes } from './routes/events';
 import { metaRoutes } from './routes/meta';
@@ -15,7 +16,7 @@ import { positionsRoutes } from './routes/positions';
 import { timelineRoutes } from './routes/timeline';
 
 /** The routers mounted under /api; one line per router. */
-const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes];
+const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes];
 
 export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const app = express();

@@ -58,3 +58,18 @@ export const EventsQuery = z.strictObject({
 export function viewOf(q: { asOf?: string; recordedAsOf?: string }): { asOf?: string; recordedAsOf?: string } {
   return { asOf: q.asOf, recordedAsOf: q.recordedAsOf === undefined ? undefined : toInstant(q.recordedAsOf) };
 }
+
+export const AuditLogQuery = z.strictObject({
+  recordedBy: z.string().min(1).max(200).optional().meta({ description: 'only events recorded by this identity (as shown in recordedBy, e.g. "secretariat/3f9a…")' }),
+  from: RecordedInstant.optional().meta({ description: 'only events recorded at or after this instant (a date means the start of that day, UTC)' }),
+  to: RecordedInstant.optional().meta({ description: 'only events recorded at or before this instant (a date means the end of that day, UTC)' }),
+  after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const AuditVerifyQuery = z.strictObject({
+  checkpoint: z
+    .union([z.string().regex(/^[0-9a-f]{64}$/), z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(20)])
+    .optional()
+    .meta({ description: 'rootHash of a checkpoint you kept (repeatable): the ledger must still hold it and all it covered' }),
+});

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
+import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
 import { Ledger } from '../ledger/ledger';
 import { LedgerProjection } from '../projections/ledger-projection';
 import { importSeedDir, type ImportReport } from '../seed/import';
@@ -20,7 +21,7 @@ export interface LedgerApp {
 }
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
-export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date } = {}): Promise<LedgerApp> {
+export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule } = {}): Promise<LedgerApp> {
   const store = options.store ?? (await openStore(config.store));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   let seeded: ImportReport | undefined;
@@ -30,6 +31,7 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
   }
   const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
   const app = createApp({ config, store, ledger, projection }, options.logger);
+  const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
   return {
     config,
     store,
@@ -38,6 +40,7 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     app,
     seeded,
     close: async () => {
+      await checkpoints.stop();
       await projection.stop();
       await store.close();
     },

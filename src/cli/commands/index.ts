@@ -3,6 +3,10 @@ import { register as importCommand } from './import';
 import { register as migrateCommand } from './migrate';
 import { register as schemasCommand } from './schemas';
 import { register as serveCommand } from './serve';
+import { register as verifyCommand } from './verify';
+import { register as exportCommand } from './export';
+import { register as replayCommand } from './replay';
+import { register as checkpointCommand } from './checkpoint';
 
 /** Every CLI command registers itself here; one line per command. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand];

@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { auditLog, UnknownCursorError } from '../../audit/audit-log';
+import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
+import { exportLines } from '../../audit/export-file';
+import { snapshotOf } from '../../audit/projection-snapshot';
+import { readWholeLedger } from '../../audit/read-ledger';
+import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
+import { verifyLedger } from '../../audit/verify';
+import { requireRole } from '../auth';
+import type { ApiDeps } from '../deps';
+import { describeRoute } from '../openapi';
+import { Problem, ProblemError } from '../problem';
+import { AuditLogQuery, AuditVerifyQuery, toInstant } from '../queries';
+import { parseQuery } from '../validate';
+
+/** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
+export function auditRoutes({ store, projection }: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/audit/verify', requireRole('auditor'), async (req, res) => {
+    const q = parseQuery(AuditVerifyQuery, req);
+    const roots = q.checkpoint === undefined ? [] : Array.isArray(q.checkpoint) ? q.checkpoint : [q.checkpoint];
+    // the read model is compared at the same state of the ledger: every event read applied, none beyond
+    let events = await readWholeLedger(store);
+    let live = snapshotOf(projection);
+    for (let attempt = 1; attempt <= 3 && live.version.events !== events.length; attempt += 1) {
+      await Promise.all(events.map((e) => projection.waitFor(e.id, 2000)));
+      live = snapshotOf(projection);
+      if (live.version.events > events.length) events = await readWholeLedger(store);
+    }
+    res.json(verifyLedger(events, { kept: roots.map((rootHash) => ({ rootHash })), live }));
+  });
+
+  router.get('/audit/log', requireRole('auditor'), async (req, res) => {
+    const q = parseQuery(AuditLogQuery, req);
+    const from = q.from === undefined ? undefined : /^\d{4}-\d{2}-\d{2}$/.test(q.from) ? `${q.from}T00:00:00.000Z` : toInstant(q.from);
+    try {
+      const page = auditLog(await readWholeLedger(store), { recordedBy: q.recordedBy, from, to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit: q.limit });
+      res.json({ count: page.entries.length, next: page.next, entries: page.entries });
+    } catch (error) {
+      if (error instanceof UnknownCursorError) throw new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
+      throw error;
+    }
+  });
+
+  router.get('/audit/checkpoints', requireRole('auditor'), async (_req, res) => {
+    const checkpoints = checkpointEvents(await readWholeLedger(store)).map(asRecordedCheckpoint).filter((c) => c !== undefined);
+    res.json({ count: checkpoints.length, checkpoints });
+  });
+
+  router.post('/audit/checkpoints', requireRole('auditor', 'secretariat'), async (req, res) => {
+    try {
+      const { checkpoint } = await recordCheckpoint(store, { actor: req.principal! });
+      res.status(201).json(checkpoint);
+    } catch (error) {
+      if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);
+      throw error;
+    }
+  });
+
+  router.get('/audit/export', requireRole('auditor'), async (_req, res) => {
+    const events = await readWholeLedger(store);
+    res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
+    res.send([...exportLines(events)].join(''));
+  });
+
+  return router;
+}
+
+const secured = [{ bearer: [] }];
+const problems = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'malformed request: the problem names the field', 401: 'missing or invalid bearer token', 403: 'the token’s role may not do this', 409: 'the ledger does not verify: no checkpoint vouches for it' }[c] ?? 'error', content: { 'application/problem+json': { schema: Problem } } }]));
+const RecordedCheckpoint = z
+  .object({ eventId: z.string(), streamId: z.string(), revision: z.number().int(), position: z.string(), hash: z.string().nullable(), checkpoint: Checkpoint })
+  .meta({ id: 'RecordedCheckpoint' });
+
+describeRoute({
+  method: 'get', path: '/api/audit/verify', summary: 'Verify the whole ledger (auditor): every hash and chain, every checkpoint, the live read model against a rebuild from event one', security: secured,
+  request: { query: AuditVerifyQuery },
+  responses: { 200: { description: 'the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong' }, ...problems(400, 401, 403) },
+});
+describeRoute({
+  method: 'get', path: '/api/audit/log', summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct', security: secured,
+  request: { query: AuditLogQuery },
+  responses: { 200: { description: 'a page of entries and `next`, the position to continue after' }, ...problems(400, 401, 403) },
+});
+describeRoute({
+  method: 'get', path: '/api/audit/checkpoints', summary: 'Every checkpoint recorded in the ledger (auditor)', security: secured,
+  responses: { 200: { description: 'checkpoints', content: { 'application/json': { schema: z.object({ count: z.number(), checkpoints: z.array(RecordedCheckpoint) }) } } }, ...problems(401, 403) },
+});
+describeRoute({
+  method: 'post', path: '/api/audit/checkpoints', summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash', security: secured,
+  responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(401, 403, 409) },
+});
+describeRoute({
+  method: 'get', path: '/api/audit/export', summary: 'The whole ledger as NDJSON (auditor): one event per line in global order, then the latest checkpoint; prove it offline with `ledger verify --file`', security: secured,
+  responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403) },
+});

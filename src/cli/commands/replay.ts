@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../app/config';
+import { openStore } from '../../app/open-store';
+import { parseExport } from '../../audit/export-file';
+import { readWholeLedger } from '../../audit/read-ledger';
+import { parseUntil, replay, UNTIL_HELP, UnknownPositionError } from '../../audit/replay';
+import type { StoredEvent } from '../../store/event-store';
+import { auditCommand, processIo, readExport, runAction, UsageError, type CliIo } from './verify';
+
+export interface ReplayCommandOptions {
+  readonly until: string;
+  readonly file?: string;
+}
+
+/** `ledger replay --until …`: every position at that point, replayed from event one, as JSON. */
+export async function runReplay(opts: ReplayCommandOptions, io: CliIo): Promise<number> {
+  const until = parseUntil(opts.until);
+  if (!until) throw new UsageError(`--until ${opts.until}: not ${UNTIL_HELP}`);
+  let events: StoredEvent[];
+  if (opts.file !== undefined) {
+    const parsed = parseExport(readExport(opts.file));
+    if (parsed.problems.length > 0) io.err(`ledger: ${opts.file}: ${parsed.problems.length} lines skipped (run verify --file)\n`);
+    events = parsed.events;
+  } else {
+    const config = loadConfig(io.env);
+    const store = await openStore(config.store);
+    try {
+      events = await readWholeLedger(store);
+    } finally {
+      await store.close();
+    }
+  }
+  try {
+    io.out(`${JSON.stringify(replay(events, until), null, 2)}\n`);
+  } catch (error) {
+    if (error instanceof UnknownPositionError) throw new UsageError(error.message);
+    throw error;
+  }
+  return 0;
+}
+
+export function register(program: Command): void {
+  auditCommand(program, 'replay')
+    .description('replay the ledger from event one and print the state of every position at a point in history, as JSON')
+    .requiredOption('--until <when>', UNTIL_HELP)
+    .option('--file <export.ndjson>', 'replay this export instead of the configured store (offline)')
+    .action((opts: ReplayCommandOptions) => runAction(processIo, () => runReplay(opts, processIo)));
+}
