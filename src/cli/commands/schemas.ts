@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventJsonSchemas } from '../../domain/json-schemas';
+import { ledgerJsonSchemas } from '../../audit/json-schemas';
 
 export function register(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output directory', 'events/schemas')
     .action((options: { out: string }) => {
       mkdirSync(options.out, { recursive: true });
-      for (const [file, schema] of Object.entries(eventJsonSchemas())) {
+      for (const [file, schema] of Object.entries(ledgerJsonSchemas())) {
         writeFileSync(join(options.out, file), `${JSON.stringify(schema, null, 2)}\n`);
         process.stdout.write(`${join(options.out, file)}\n`);
       }
