@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from '../src/domain/commands';
+import { exportLines, verifyExport } from '../src/audit/export-file';
+import { recordCheckpoint } from '../src/audit/record-checkpoint';
+import { verifyLedger } from '../src/audit/verify';
 import { Ledger } from '../src/ledger/ledger';
 import { LedgerProjection } from '../src/projections/ledger-projection';
 import { SqliteEventStore } from '../src/store/sqlite-store';
@@ -81,6 +84,18 @@ async function main() {
     for (let i = 0; i < 5; i += 1) projection.timeline({ from: '2008', to: '2012' });
   });
   report('GET ledger timeline 2008–2012', 5, timelineMs, 'query');
+
+  const [checkpoint, checkpointMs] = await timed(() => recordCheckpoint(store, { actor: { id: 'bench' } }));
+  report('record a checkpoint (read + verify chains + Merkle)', 1, checkpointMs, 'checkpoint');
+
+  const events = await store.readAll();
+  const [verified, verifyMs] = await timed(() => verifyLedger(events));
+  if (!verified.ok || !checkpoint.recorded) throw new Error('the bench ledger does not verify');
+  report('verify: hashes, chains, checkpoints, rebuild', events.length, verifyMs, 'event');
+
+  const exported = [...exportLines(events)].join('\n');
+  const [, offlineMs] = await timed(() => verifyExport(exported));
+  report('verify --file (parse NDJSON export + verify)', events.length, offlineMs, 'event');
 
   await store.close();
   rmSync(dir, { recursive: true, force: true });
