@@ -24,8 +24,14 @@ export const errors = {
   documentExists: (id: string) => new DomainError('document-exists', 'conflict', `document "${id}" is already registered`, 'id'),
   beforeHistory: (date: string, start: string) =>
     new DomainError('before-history', 'rule', `decidedOn ${date} is before the start of history (${start})`, 'decidedOn'),
-  inFuture: (date: string, today: string) =>
-    new DomainError('in-future', 'rule', `decidedOn ${date} is in the future (today is ${today} in Brussels)`, 'decidedOn'),
+  inFuture: (date: string, latest: string, today: string, suggestion?: string) =>
+    new DomainError(
+      'in-future',
+      'rule',
+      `decidedOn ${date} reaches into the future (it may be as late as ${latest}; today is ${today} in Brussels)` +
+        (suggestion ? `; if the decision was taken by today, record it as ${suggestion}` : ''),
+      'decidedOn',
+    ),
   unregisteredSource: (documentId: string, field = 'source.documentId') =>
     new DomainError('unregistered-source', 'rule', `source document "${documentId}" is not registered`, field),
   notYetAdded: (id: string, date: string, addedOn: string) =>
@@ -50,6 +56,14 @@ export const errors = {
     new DomainError('revision-changes-nothing', 'rule', 'a revision must change the statement, title, themes or addressees', 'statement'),
   unknownRevision: (id: string, revision: number, latest: number) =>
     new DomainError('unknown-revision', 'rule', `position "${id}" has no revision ${revision} (latest is ${latest})`, 'revision'),
+  changesEndorsedText: (revision: number, by: string, on: string) =>
+    new DomainError(
+      'changes-endorsed-text',
+      'rule',
+      `this revision, dated before revision ${revision}, would change the text ${by} endorsed on ${on}; ` +
+        'if that text was recorded wrongly, correct it; otherwise date this revision after the endorsement',
+      'decidedOn',
+    ),
   revisionNotYetDecided: (revision: number, revisionOn: string, date: string) =>
     new DomainError(
       'revision-not-yet-decided',
@@ -65,6 +79,13 @@ export const errors = {
     new DomainError('not-correctable', 'rule', `field "${field}" cannot be corrected on ${type} event ${eventId}`, `changes.${field}`),
   correctionChangesNothing: () =>
     new DomainError('correction-changes-nothing', 'rule', 'a correction must change at least one recorded value', 'changes'),
+  correctionLeavesRevisionIdle: (revision: number) =>
+    new DomainError(
+      'correction-changes-nothing',
+      'rule',
+      `after this correction revision ${revision} would change nothing in the text before it; a revision must change the statement, title, themes or addressees`,
+      'changes',
+    ),
   correctionBreaksHistory: (problem: string) =>
     new DomainError('correction-breaks-history', 'rule', `the correction would leave an inconsistent history: ${problem}`, 'changes'),
 };

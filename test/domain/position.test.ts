@@ -19,9 +19,14 @@ describe('AddPosition', () => {
     ]);
   });
 
-  it('refuses a decision in the future, but accepts a window that includes today', () => {
-    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2026-11-24' }) }).thenRefuses('in-future');
-    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2026' }) }).then([added({ decidedOn: '2026' })]);
+  it('refuses a decision that may lie in the future, and says how to record one taken by today', () => {
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2026-11-24' }) }).thenRefuses('in-future', 'decidedOn');
+    // an interval or a year still running would be missing from today's as-of view
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2020/2099' }) }).thenRefuses('in-future', 'decidedOn');
+    const stillRunning = given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2026' }) }).thenRefuses('in-future', 'decidedOn');
+    expect(stillRunning.message).toContain('record it as 2026-01-01/2026-11-23');
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2026-01-01/2026-11-23' }) }).then([added({ decidedOn: '2026-01-01/2026-11-23' })]);
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2026-11-23' }) }).then([added({ decidedOn: '2026-11-23' })]);
   });
 
   it('refuses a source that cites an unregistered document', () => {
@@ -57,6 +62,17 @@ describe('RevisePosition', () => {
     // the 2014 text was recorded first; a 2009 revision with the same words is still a change from the 2006 text
     const in2014 = revised(2, { decidedOn: '2014' });
     given([added(), in2014]).when(revise({ decidedOn: '2009' })).then([revised(3, { decidedOn: '2009' })]);
+  });
+
+  it('refuses a revision recorded late that would change a text the working group already endorsed', () => {
+    // 2015 title "Role of cities"; 2020 statement S2, endorsed 2021; a title change dated 2018 would put a new title under that endorsement
+    const history = [added({ decidedOn: '2015' }), revised(2, { decidedOn: '2020', statement: 'S2' }), endorsed(2, '2021')];
+    given(history).when(revise({ decidedOn: '2018', title: 'X', statement: undefined })).thenRefuses('changes-endorsed-text', 'decidedOn');
+    // dated after the endorsement, or setting every field the endorsed revision inherits, it changes nothing endorsed
+    given(history).when(revise({ decidedOn: '2022', title: 'X', statement: undefined })).then([revised(3, { decidedOn: '2022', title: 'X', statement: undefined })]);
+    given([added({ decidedOn: '2015' }), revised(2, { decidedOn: '2020', statement: 'S2' })])
+      .when(revise({ decidedOn: '2018', title: 'X', statement: undefined }))
+      .then([revised(3, { decidedOn: '2018', title: 'X', statement: undefined })]);
   });
 
   it('refuses anything after a withdrawal, but accepts an earlier decision recorded late', () => {
@@ -141,6 +157,14 @@ describe('CorrectRecord', () => {
 
   it('refuses a correction that changes nothing', () => {
     given([added()], [ID]).when(correct(ID, { statement: addBody().statement })).thenRefuses('correction-changes-nothing');
+  });
+
+  it('refuses a correction that would make the corrected revision change nothing', () => {
+    const REV = '5e0f2f1a-0000-4000-8000-000000000002';
+    given([added(), revised(2, { decidedOn: '2014' })], [ID, REV]).when(correct(REV, { statement: addBody().statement })).thenRefuses('correction-changes-nothing', 'changes');
+    given([added(), revised(2, { decidedOn: '2014' })], [ID, REV]).when(correct(REV, { statement: 'Another text.' })).then([
+      { type: 'PositionRecordCorrected', data: { positionId: 'eu-4', correctsEventId: REV, changes: { statement: 'Another text.' }, reason: 'typo when recording' } },
+    ]);
   });
 
   it('refuses a correction that would leave an inconsistent history', () => {

@@ -2,7 +2,7 @@ import { businessDate } from '../business-date';
 import type { DecisionContext, PositionCommand } from '../commands';
 import { DomainError, errors } from '../errors';
 import type { EventDataOf, PositionEvent } from '../events';
-import { businessKey, foldPosition, type HistoryEntry } from './history';
+import { businessKey, foldPosition, inBusinessOrder, type EndorsementView, type HistoryEntry, type TextSnapshot } from './history';
 import { definedOnly, evolvePosition, type PositionState } from './state';
 
 type Decision = PositionEvent[];
@@ -28,11 +28,16 @@ export function decidePosition(command: PositionCommand, state: PositionState, c
       checkDate(d.decidedOn, ctx);
       checkSource(d.source.documentId, ctx);
       const fold = foldAt(state, id, d.decidedOn);
-      const changed = (['statement', 'title', 'themes', 'addressees'] as const).some(
+      const changed = TEXT_FIELDS.some(
         (field) => d[field] !== undefined && !sameValue(d[field], fold.current[field]),
       );
       if (!changed) throw errors.revisionChangesNothing();
-      return [{ type: 'PositionRevised', data: { positionId: id, revision: state.textRevisions + 1, ...d } }];
+      const event: PositionEvent = { type: 'PositionRevised', data: { positionId: id, revision: state.textRevisions + 1, ...d } };
+      // Recorded late, a revision dated before an endorsed one would silently rewrite what the working group endorsed.
+      const after = evolvePosition(state, { eventId: PROVISIONAL_EVENT_ID, streamRevision: state.streamRevision + 1, event });
+      const altered = alteredEndorsement(state.entries, after.entries);
+      if (altered) throw errors.changesEndorsedText(altered.revision, altered.endorsedBy, altered.decidedOn);
+      return [event];
     }
     case 'EndorsePosition': {
       const d = command.data;
@@ -82,11 +87,30 @@ function correct(command: Extract<PositionCommand, { type: 'CorrectRecord' }>, s
   if (source) checkSource(source.documentId, ctx, 'changes.source.documentId');
 
   const event: PositionEvent = { type: 'PositionRecordCorrected', data: { positionId: id, correctsEventId: eventId, changes, reason } };
-  const after = evolvePosition(state, { eventId: '00000000-0000-4000-8000-000000000000', streamRevision: state.streamRevision + 1, event });
+  const after = evolvePosition(state, { eventId: PROVISIONAL_EVENT_ID, streamRevision: state.streamRevision + 1, event });
   const problem = historyProblem(after.entries);
   if (problem) throw errors.correctionBreaksHistory(problem);
+  // The rule "a revision must change something" holds for a corrected revision as for a new one.
+  if (entry.event.type === 'PositionRevised' && idleRevisions(after.entries).includes(eventId)) throw errors.correctionLeavesRevisionIdle(entry.event.data.revision);
   return [event];
 }
+
+/** Stands in for the id of an event not yet recorded, when a decision tries a history with it. */
+const PROVISIONAL_EVENT_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The first endorsement whose endorsed text differs between two histories of the same position. */
+function alteredEndorsement(before: readonly HistoryEntry[], after: readonly HistoryEntry[]): EndorsementView | undefined {
+  const was = foldPosition(before);
+  const will = foldPosition(after);
+  if (!was || !will) return undefined;
+  return was.endorsements.find((e) => !sameText(was.revisions.get(e.revision), will.revisions.get(e.revision)));
+}
+
+function sameText(a: TextSnapshot | undefined, b: TextSnapshot | undefined): boolean {
+  return TEXT_FIELDS.every((field) => sameValue(a?.[field], b?.[field]));
+}
+
+const TEXT_FIELDS = ['statement', 'title', 'themes', 'addressees'] as const;
 
 const CORRECTABLE: Record<HistoryEntry['event']['type'], readonly string[]> = {
   PositionAdded: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'note'],
@@ -122,6 +146,26 @@ export function historyProblem(entries: readonly HistoryEntry[]): string | undef
   return undefined;
 }
 
+/**
+ * The ids of revisions that change nothing, in business order. Only a correction is refused for
+ * making its own revision idle: a revision recorded late may make a later one a restatement, which
+ * is history as it was.
+ */
+function idleRevisions(entries: readonly HistoryEntry[]): string[] {
+  const idle: string[] = [];
+  let text: Record<(typeof TEXT_FIELDS)[number], unknown> | undefined;
+  for (const entry of inBusinessOrder(entries)) {
+    const { event } = entry;
+    if (event.type === 'PositionAdded') text = { statement: event.data.statement, title: event.data.title, themes: event.data.themes, addressees: event.data.addressees };
+    if (event.type !== 'PositionRevised' || !text) continue;
+    const d = event.data;
+    const changed = TEXT_FIELDS.some((field) => d[field] !== undefined && !sameValue(d[field], text![field]));
+    if (!changed) idle.push(entry.eventId);
+    text = { ...text, ...definedOnly({ statement: d.statement, title: d.title, themes: d.themes, addressees: d.addressees }) };
+  }
+  return idle;
+}
+
 function textRevisionOf(entry: HistoryEntry): number | undefined {
   if (entry.event.type === 'PositionAdded') return 1;
   if (entry.event.type === 'PositionRevised') return (entry.event.data as EventDataOf<'PositionRevised'>).revision;
@@ -147,7 +191,8 @@ function foldAt(state: PositionState, id: string, decidedOn: string) {
 function checkDate(decidedOn: string, ctx: DecisionContext): void {
   const date = businessDate(decidedOn);
   if (date.earliest < ctx.historyStart) throw errors.beforeHistory(decidedOn, ctx.historyStart);
-  if (date.earliest > ctx.today) throw errors.inFuture(decidedOn, ctx.today);
+  // Compared by the latest possible day, as every view is: a decision that may still lie ahead would be missing from today's as-of view.
+  if (date.latest > ctx.today) throw errors.inFuture(decidedOn, date.latest, ctx.today, date.earliest <= ctx.today ? `${date.earliest}/${ctx.today}` : undefined);
 }
 
 function checkSource(documentId: string, ctx: DecisionContext, field?: string): void {
