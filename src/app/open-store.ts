@@ -1,13 +1,16 @@
 import type { Config } from './config';
 import type { EventStore } from '../store/event-store';
 import { EsdbEventStore } from '../store/esdb-store';
-import { SqliteEventStore } from '../store/sqlite-store';
+import { SqliteEventStore, type SqliteAccess } from '../store/sqlite-store';
 
-/** The one place that turns configuration into a store adapter. */
-export async function openStore(store: Config['store']): Promise<EventStore> {
+/**
+ * The one place that turns configuration into a store adapter. `access` matters for SQLite only:
+ * a KurrentDB server is never created by connecting to it.
+ */
+export async function openStore(store: Config['store'], access: SqliteAccess = 'create'): Promise<EventStore> {
   switch (store.kind) {
     case 'sqlite':
-      return new SqliteEventStore(store.path);
+      return new SqliteEventStore(store.path, { access });
     case 'esdb':
       return EsdbEventStore.connect(store.connectionString);
   }

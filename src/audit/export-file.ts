@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StoredEvent } from '../store/event-store';
 import { asRecordedCheckpoint, Checkpoint, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
+import { CHECKPOINT_STREAM } from './checkpoint-stream';
 import { verifyLedger, type AuditedEvent, type KeptCheckpoint, type VerifyOptions, type VerifyProblem, type VerifyReport } from './verify';
 
 /**
@@ -126,6 +127,21 @@ export function verifyExport(text: string, options: Omit<VerifyOptions, 'live'> 
     if (!recorded || recorded.hash !== line.hash) kept.push({ checkpoint: line.checkpoint, label: `the export's final checkpoint line (${line.checkpoint.rootHash})` });
   }
   const report = verifyLedger(parsed.events, { ...options, kept });
+  // An export ends with a checkpoint over every event it holds; anything after it was added to the file
+  // (unless a checkpoint already fails: events inserted among what it covers push real ones past its end).
+  const coverageBroken = report.problems.some((p) => p.check === 'checkpoint' || p.check === 'kept-checkpoint');
+  const firstUncovered = report.uncovered > 0 && !coverageBroken ? parsed.events.slice(report.latestCheckpoint?.eventCount ?? 0).find((e) => e.streamId !== CHECKPOINT_STREAM) : undefined;
+  if (firstUncovered) {
+    extra.push({
+      check: 'export',
+      eventId: firstUncovered.id,
+      streamId: firstUncovered.streamId,
+      revision: firstUncovered.revision,
+      position: firstUncovered.position,
+      ...(firstUncovered.line === undefined ? {} : { line: firstUncovered.line }),
+      problem: `${report.uncovered} event${report.uncovered === 1 ? '' : 's'} from event ${firstUncovered.id} (${firstUncovered.streamId}@${firstUncovered.revision}) on ${report.latestCheckpoint ? `follow the export's final checkpoint, which does not cover them` : 'are covered by no checkpoint'}: an export is made with a checkpoint over all it holds, so these were added to the file afterwards`,
+    });
+  }
   const problems = [...extra, ...report.problems];
   return { ...report, keptCheckpoints: options.kept?.length ?? 0, ok: problems.length === 0, problems };
 }

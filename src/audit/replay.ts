@@ -40,7 +40,7 @@ export const UNTIL_HELP =
 export interface ReplayResult {
   readonly until: Until;
   readonly meaning: string;
-  /** events replayed (every event for a date or instant, which the fold then filters by time) */
+  /** events replayed: all of them for a business date (the fold keeps what was decided by then), those recorded by an instant, those up to a position */
   readonly eventsReplayed: number;
   readonly lastEvent: { id: string; streamId: string; revision: number; position: string; recordedAt: string | null } | null;
   readonly count: number;
@@ -63,14 +63,14 @@ export function replay(events: readonly StoredEvent[], until: Until): ReplayResu
     if (index === -1) throw new UnknownPositionError(until.position);
     upTo = index + 1;
   }
-  const replayed = events.slice(0, upTo);
+  const recordedBy = until.kind === 'recorded-instant' ? Date.parse(until.recordedAsOf) : undefined;
+  // for an instant, only what had been recorded by then is replayed: the ledger knew nothing else
+  const replayed = events.slice(0, upTo).filter((e) => recordedBy === undefined || Date.parse(String(e.metadata.recordedAt)) <= recordedBy);
   const projection = rebuildProjection(replayed);
   const view = until.kind === 'business-date' ? { asOf: until.asOf } : until.kind === 'recorded-instant' ? { recordedAsOf: until.recordedAsOf } : {};
   const positions = projection.positions(view);
-  const recordedBy = until.kind === 'recorded-instant' ? Date.parse(until.recordedAsOf) : undefined;
   const documents = projection.documentList().filter((d) => recordedBy === undefined || Date.parse(d.recordedAt) <= recordedBy);
-  const known = recordedBy === undefined ? replayed : replayed.filter((e) => Date.parse(String(e.metadata.recordedAt)) <= recordedBy);
-  const last = known.at(-1);
+  const last = replayed.at(-1);
   return {
     until,
     meaning: meaningOf(until),

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   DuplicateEventIdError,
@@ -44,10 +44,26 @@ CREATE TRIGGER IF NOT EXISTS events_are_append_only_delete BEFORE DELETE ON even
 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
 `;
 
+/**
+ * How a command may use the file. The server and `import` create the ledger; commands that only
+ * look at a ledger must neither create one where a path was mistyped nor repair the evidence they
+ * are asked to examine (an auditor's `verify` must find dropped triggers, not silently restore them).
+ */
+export type SqliteAccess = 'create' | 'existing' | 'read-only';
+
 export interface SqliteStoreOptions {
   /** how often a live subscription looks for events written by other processes */
   readonly pollIntervalMs?: number;
+  /** default `create` */
+  readonly access?: SqliteAccess;
 }
+
+/** A ledger was expected at a path and is not there (or the file there is not a ledger). */
+export class StoreNotFoundError extends Error {
+  override name = 'StoreNotFoundError';
+}
+
+const APPEND_ONLY_TRIGGERS = ['events_are_append_only_update', 'events_are_append_only_delete'] as const;
 
 /**
  * The embedded store. WAL with synchronous=FULL so that an acknowledged append survives a power
@@ -60,20 +76,51 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
   private closed = false;
+  private readonly readOnly: boolean;
 
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    const access = options.access ?? 'create';
+    this.readOnly = access === 'read-only';
+    if (access === 'create') {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    } else if (path === ':memory:' || !existsSync(path)) {
+      throw new StoreNotFoundError(`no ledger at ${path}: check LEDGER_SQLITE_PATH (or the sqlite: path); \`npm start\` or \`ledger import events/\` creates one`);
+    }
+    this.db = new Database(path, { readonly: access === 'read-only', fileMustExist: access !== 'create' });
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    if (access === 'read-only') {
+      if (!this.hasEventsTable()) {
+        this.db.close();
+        throw new StoreNotFoundError(`${path} is not a ledger: it has no events table`);
+      }
+    } else {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      if (access === 'existing' && !this.hasEventsTable()) {
+        this.db.close();
+        throw new StoreNotFoundError(`${path} is not a ledger: it has no events table`);
+      }
+      this.db.exec(SCHEMA);
+    }
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.appended.setMaxListeners(0);
     this.appendTransaction = this.prepareAppend();
   }
 
+  /** The database triggers that keep the events table append-only and are missing from this file. */
+  missingAppendOnlyTriggers(): string[] {
+    const present = new Set(
+      this.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all().map((r) => r.name),
+    );
+    return APPEND_ONLY_TRIGGERS.filter((name) => !present.has(name));
+  }
+
+  private hasEventsTable(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+  }
+
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.readOnly) throw new Error(`the ledger at ${this.path} is open read-only: nothing may be appended`);
     const result = this.appendTransaction.immediate(streamId, events, expected);
     if (result.wrote) this.appended.emit('appended');
     return result.result;

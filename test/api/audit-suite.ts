@@ -122,14 +122,18 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
       expect((await audit('/api/audit/log?from=yesterday')).body.field).toBe('from');
     });
 
-    it('GET /api/audit/export is an export that verifies offline', async () => {
-      await request(ledger.app).post('/api/audit/checkpoints').set(bearer(AUDITOR));
+    it('GET /api/audit/export is an export that verifies offline, ending with a checkpoint over all of it', async () => {
+      const before = (await audit('/api/audit/checkpoints')).body.count as number;
       const res = await audit('/api/audit/export');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
       const report = verifyExport(res.text);
       expect(report.problems).toEqual([]);
       expect(res.text.trimEnd().split('\n').at(-1)).toMatch(/^\{"kind":"checkpoint","eventId"/);
+      expect(report.uncovered).toBe(0);
+      expect((await audit('/api/audit/checkpoints')).body.count).toBe(before + 1); // recorded for the export, events having come after the latest
+      await audit('/api/audit/export');
+      expect((await audit('/api/audit/checkpoints')).body.count).toBe(before + 1); // nothing new since: none recorded
     });
 
     it('the periodic checkpoint records one when something changed since the latest, and stops on close', async () => {

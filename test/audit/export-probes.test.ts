@@ -66,6 +66,23 @@ describe('an export proved offline', () => {
     const report = verifyExport(toText(lines().filter((l) => l.id !== deleted)));
     expect(about(report, after)).toEqual([expect.objectContaining({ check: 'revision', revision: 2, problem: expect.stringContaining('revision 1 is missing') })]);
     expect(checks(report)).toContain('checkpoint');
+    // the checkpoints are not blamed as inserted: they are what proves the deletion
+    for (const c of [history.checkpointA, history.checkpointB]) expect(about(report, c.eventId).filter((p) => p.problem.includes('was inserted'))).toEqual([]);
+  });
+
+  it('an event appended after the final checkpoint, hash-chained like a real one: not vouched for by the export', () => {
+    const ls = lines();
+    const checkpointLineAt = ls.length - 1;
+    const cities = ls.filter((l) => l.streamId === 'position-cities-1') as EventLine[];
+    const last = cities.at(-1)!;
+    const forged = rechain<EventLine>([...cities, {
+      kind: 'event', id: '7a1d1c9e-3c2b-4f6e-8d0a-5b4c3d2e1f00', streamId: 'position-cities-1', revision: cities.length, position: String(checkpointLineAt + 1), type: 'PositionWithdrawn',
+      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata },
+    }]).at(-1)!;
+    ls.splice(checkpointLineAt, 0, forged as Line);
+    const report = verifyExport(toText(ls));
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ check: 'export', eventId: forged.id, line: checkpointLineAt + 1, problem: expect.stringContaining("follow the export's final checkpoint") })]);
   });
 
   it('two events swapped: the global order at the exact events', () => {

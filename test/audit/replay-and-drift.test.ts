@@ -28,6 +28,16 @@ describe('replay --until and projection drift, pure over the events', () => {
     expect([eu4.revision, eu4.title, eu4.corrections]).toEqual([2, 'Role of citie', 0]); // revised, not yet corrected
     expect(r.positions.map((p) => p.id)).toEqual(['cities-1', 'eu-4']);
     expect(r.lastEvent?.recordedAt).toBe('2020-01-03T11:00:00.000Z');
+    // what was replayed is what had been recorded by then, and the last of it is the event named
+    const known = history.events.filter((e) => String(e.metadata.recordedAt) <= '2020-01-03T12:00:00.000Z');
+    expect(r.eventsReplayed).toBe(known.length);
+    expect(r.eventsReplayed).toBeLessThan(history.events.length);
+    expect(r.lastEvent?.id).toBe(known.at(-1)!.id);
+  });
+
+  it('an instant before anything was recorded: nothing replayed, nothing shown', () => {
+    const r = replay(history.events, parseUntil('2000-01-01T00:00:00Z')!);
+    expect([r.eventsReplayed, r.lastEvent, r.count]).toEqual([0, null, 0]);
   });
 
   it('a position: the ledger replayed from event one through that event', () => {

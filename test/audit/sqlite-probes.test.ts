@@ -46,11 +46,16 @@ describe('ledger verify on a tampered SQLite file', () => {
     return path;
   }
 
-  async function verify(path: string, checkpoint: string[] = []): Promise<{ code: number; report: VerifyReport }> {
+  /** verify's report, with the dropped triggers every tampered copy has (`guards`) kept apart from the problems in the events */
+  async function verify(path: string, checkpoint: string[] = []): Promise<{ code: number; report: VerifyReport; guards: VerifyReport['problems'] }> {
     let out = '';
     const code = await runVerify({ json: true, checkpoint }, { out: (t) => (out += t), err: () => undefined, env: { LEDGER_SQLITE_PATH: path } });
-    return { code, report: JSON.parse(out) as VerifyReport };
+    const full = JSON.parse(out) as VerifyReport;
+    return { code, report: { ...full, problems: full.problems.filter((p) => p.check !== 'store') }, guards: full.problems.filter((p) => p.check === 'store') };
   }
+
+  const triggers = (path: string) =>
+    new Database(path, { readonly: true }).prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all().map((r) => r.name);
 
   const row = (db: Database.Database, id: string) => db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?').get(id)!;
   const setJson = (db: Database.Database, id: string, column: 'data' | 'metadata', path: string, value: string) =>
@@ -60,7 +65,24 @@ describe('ledger verify on a tampered SQLite file', () => {
     const { code, report } = await verify(pristine, [keptB, history.checkpointA.checkpoint.rootHash]);
     expect(report.problems).toEqual([]);
     expect(code).toBe(0);
-    expect(report).toMatchObject({ ok: true, checkpoints: 2, keptCheckpoints: 2, projection: 'rebuilt and compared with the live read model' });
+    expect(report).toMatchObject({ ok: true, checkpoints: 2, keptCheckpoints: 2, projection: 'rebuilt from event one' });
+  });
+
+  it('the append-only triggers dropped: reported, and verify leaves the file as it found it', async () => {
+    const path = tampered(() => undefined);
+    const before = readFileSync(path);
+    const { code, report, guards } = await verify(path);
+    expect(code).toBe(1);
+    expect(report.problems).toEqual([]);
+    expect(guards.map((g) => g.problem)).toEqual([expect.stringContaining('events_are_append_only_update'), expect.stringContaining('events_are_append_only_delete')]);
+    expect(triggers(path)).toEqual([]); // not quietly restored: the evidence stays
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('a mistyped path: refused, and no empty ledger created there', async () => {
+    const missing = join(dir, 'no-such-ledger.db');
+    await expect(runVerify({}, { out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: missing } })).rejects.toThrow(`no ledger at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('a field of the data changed: exit 1, the hash of exactly that event', async () => {
@@ -182,6 +204,9 @@ describe('ledger verify on a tampered SQLite file', () => {
     const usage = cli(['verify', '--file', out, '--checkpoint', 'not-a-root-nor-a-file']);
     expect(usage.stderr).toContain('--checkpoint not-a-root-nor-a-file');
     expect(usage.status).toBe(2);
+    const noLedger = cli(['verify']);
+    expect(noLedger.stderr).toContain(`no ledger at ${join(dir, 'unused.db')}`);
+    expect(noLedger.status).toBe(2);
     expect(existsSync(join(dir, 'unused.db'))).toBe(false); // offline: no database was opened
   });
 });

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { SqliteEventStore, StoreNotFoundError } from '../../src/store/sqlite-store';
 import { eventStoreContract } from './contract';
 
 eventStoreContract('sqlite (in memory)', () => new SqliteEventStore(':memory:', { pollIntervalMs: 20 }));
@@ -23,6 +23,34 @@ describe('sqlite store specifics', () => {
     expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
     expect(db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });
     db.close();
+  });
+
+  it('opened for an existing ledger, or read-only, it creates nothing where there is none', () => {
+    const path = file();
+    expect(() => new SqliteEventStore(path, { access: 'existing' })).toThrow(StoreNotFoundError);
+    expect(() => new SqliteEventStore(path, { access: 'read-only' })).toThrow(`no ledger at ${path}`);
+    expect(existsSync(path)).toBe(false);
+    const notALedger = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'empty.db');
+    writeFileSync(notALedger, '');
+    expect(() => new SqliteEventStore(notALedger, { access: 'read-only' })).toThrow('is not a ledger');
+  });
+
+  it('read-only, it reads but cannot write, and repairs nothing', async () => {
+    const path = file();
+    const writer = new SqliteEventStore(path);
+    await writer.append('s-1', [ev()], 'no-stream');
+    await writer.close();
+    const db = new Database(path);
+    db.exec('DROP TRIGGER events_are_append_only_delete');
+    db.close();
+    const reader = new SqliteEventStore(path, { access: 'read-only' });
+    expect(await reader.readAll()).toHaveLength(1);
+    expect(reader.missingAppendOnlyTriggers()).toEqual(['events_are_append_only_delete']);
+    await expect(reader.append('s-2', [ev()], 'no-stream')).rejects.toThrow('open read-only');
+    await reader.close();
+    const db2 = new Database(path, { readonly: true });
+    expect(db2.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });
+    db2.close();
   });
 
   it('keeps acknowledged events across a reopen, in WAL mode', async () => {

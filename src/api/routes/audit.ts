@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { auditLog, UnknownCursorError } from '../../audit/audit-log';
 import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
-import { exportLines } from '../../audit/export-file';
+import { exportLedger } from '../../audit/export-ledger';
 import { snapshotOf } from '../../audit/projection-snapshot';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
+import { storeGuardProblems } from '../../audit/store-guards';
 import { verifyLedger } from '../../audit/verify';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -29,7 +30,9 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
       live = snapshotOf(projection);
       if (live.version.events > events.length) events = await readWholeLedger(store);
     }
-    res.json(verifyLedger(events, { kept: roots.map((rootHash) => ({ rootHash })), live }));
+    const report = verifyLedger(events, { kept: roots.map((rootHash) => ({ rootHash })), live });
+    const problems = [...storeGuardProblems(store), ...report.problems];
+    res.json({ ...report, ok: problems.length === 0, problems });
   });
 
   router.get('/audit/log', requireRole('auditor'), async (req, res) => {
@@ -59,10 +62,10 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
     }
   });
 
-  router.get('/audit/export', requireRole('auditor'), async (_req, res) => {
-    const events = await readWholeLedger(store);
+  router.get('/audit/export', requireRole('auditor'), async (req, res) => {
+    const made = await exportLedger(store, req.principal!);
     res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
-    res.send([...exportLines(events)].join(''));
+    res.send(made.text);
   });
 
   return router;
@@ -94,6 +97,6 @@ describeRoute({
   responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(401, 403, 409) },
 });
 describeRoute({
-  method: 'get', path: '/api/audit/export', summary: 'The whole ledger as NDJSON (auditor): one event per line in global order, then the latest checkpoint; prove it offline with `ledger verify --file`', security: secured,
+  method: 'get', path: '/api/audit/export', summary: 'The whole ledger as NDJSON (auditor): one event per line in global order, then a checkpoint over all of them (recorded first when events came after the latest one); prove it offline with `ledger verify --file`', security: secured,
   responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403) },
 });

@@ -15,7 +15,7 @@ export interface CheckpointCommandOptions {
 /** `ledger checkpoint`: records a checkpoint now and prints its line, for the auditor to keep. */
 export async function runCheckpoint(opts: CheckpointCommandOptions, io: CliIo): Promise<number> {
   const config = loadConfig(io.env);
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, 'existing');
   try {
     const { recorded, checkpoint } = await recordCheckpoint(store, { actor: CLI_ACTOR, onlyIfChanged: opts.ifChanged === true });
     if (!recorded) io.err('nothing recorded since the latest checkpoint; here it is\n');

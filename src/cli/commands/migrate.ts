@@ -15,9 +15,9 @@ export function register(program: Command): void {
       const from = parseStoreSpec(opts.from);
       const to = parseStoreSpec(opts.to);
       if (JSON.stringify(from) === JSON.stringify(to)) throw new Error('--from and --to name the same store');
-      const source = await openStore(from);
+      const source = await openStore(from, 'read-only');
       try {
-        const target = await openStore(to);
+        const target = await openStore(to, opts.verifyOnly ? 'read-only' : 'create');
         try {
           const out = (line: string) => process.stdout.write(`${line}\n`);
           out(`migrate: ${describeStore(from)} -> ${describeStore(to)}`);

@@ -23,7 +23,7 @@ export async function runReplay(opts: ReplayCommandOptions, io: CliIo): Promise<
     events = parsed.events;
   } else {
     const config = loadConfig(io.env);
-    const store = await openStore(config.store);
+    const store = await openStore(config.store, 'read-only');
     try {
       events = await readWholeLedger(store);
     } finally {

@@ -4,11 +4,13 @@ import { loadConfig } from '../../app/config';
 import { openStore } from '../../app/open-store';
 import { verifyExport } from '../../audit/export-file';
 import { parseKeptCheckpoint } from '../../audit/kept-checkpoint';
-import { snapshotOf } from '../../audit/projection-snapshot';
+import type { ProjectionSnapshot } from '../../audit/projection-snapshot';
 import { readWholeLedger } from '../../audit/read-ledger';
+import { fetchServerReadModel, ServerUnreachableError } from '../../audit/server-read-model';
 import { reportLines } from '../../audit/report-text';
-import { verifyLedger, type KeptCheckpoint, type VerifyReport } from '../../audit/verify';
-import { LedgerProjection } from '../../projections/ledger-projection';
+import { storeGuardProblems } from '../../audit/store-guards';
+import { verifyLedger, type KeptCheckpoint, type VerifyProblem, type VerifyReport } from '../../audit/verify';
+import { StoreNotFoundError } from '../../store/sqlite-store';
 
 /** Where a command writes, and the environment it reads; process.stdout/err and process.env when run. */
 export interface CliIo {
@@ -38,7 +40,7 @@ export async function runAction(io: CliIo, action: () => Promise<number>): Promi
   try {
     process.exitCode = await action();
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError) && !(error instanceof StoreNotFoundError)) throw error;
     io.err(`ledger: ${error.message}\n`);
     process.exitCode = EXIT.usage;
   }
@@ -46,6 +48,8 @@ export async function runAction(io: CliIo, action: () => Promise<number>): Promi
 
 export interface VerifyCommandOptions {
   readonly file?: string;
+  /** a running server whose read model is held to the rebuild */
+  readonly server?: string;
   readonly checkpoint?: readonly string[];
   readonly json?: boolean;
 }
@@ -60,12 +64,20 @@ export async function runVerify(opts: VerifyCommandOptions, io: CliIo): Promise<
     source = `${opts.file} (offline)`;
   } else {
     const config = loadConfig(io.env);
-    const store = await openStore(config.store);
+    const store = await openStore(config.store, 'read-only');
     try {
-      const events = await readWholeLedger(store);
-      // the read model as the store's own read path builds it, held to the fold of the verified events
-      const live = snapshotOf(await LedgerProjection.rebuild(store));
-      report = verifyLedger(events, { kept, live });
+      let events = await readWholeLedger(store);
+      let live: ProjectionSnapshot | undefined;
+      if (opts.server !== undefined) {
+        // held at the same state of the ledger: the server may be a write or two ahead of (or behind) this read
+        live = await serverReadModel(opts.server);
+        for (let attempt = 1; attempt <= 5 && live.version.events !== events.length; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          events = await readWholeLedger(store);
+          live = await serverReadModel(opts.server);
+        }
+      }
+      report = withProblems(verifyLedger(events, { kept, live }), storeGuardProblems(store));
       source = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'KurrentDB';
     } finally {
       await store.close();
@@ -73,6 +85,20 @@ export async function runVerify(opts: VerifyCommandOptions, io: CliIo): Promise<
   }
   io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportLines(report, source).join('\n')}\n`);
   return report.ok ? EXIT.ok : EXIT.problems;
+}
+
+async function serverReadModel(url: string): Promise<ProjectionSnapshot> {
+  try {
+    return await fetchServerReadModel(url);
+  } catch (error) {
+    if (error instanceof ServerUnreachableError || error instanceof TypeError) throw new UsageError(`--server ${url}: ${error.message}`);
+    throw error;
+  }
+}
+
+function withProblems(report: VerifyReport, more: readonly VerifyProblem[]): VerifyReport {
+  const problems = [...more, ...report.problems];
+  return { ...report, ok: problems.length === 0, problems };
 }
 
 export function readExport(path: string): string {
@@ -96,10 +122,12 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function register(program: Command): void {
   auditCommand(program, 'verify')
     .description(
-      'prove the ledger: recompute every hash and chain, check every checkpoint, rebuild every projection from event one; ' +
+      'prove the ledger: recompute every hash and chain, check every checkpoint, rebuild every projection from event one ' +
+        '(with --server, and compare it with the read model that server shows); ' +
         'with --file, prove an export offline (no database, no server). Exit 0 clean, 1 problems (each named at its event), 2 usage error',
     )
     .option('--file <export.ndjson>', 'verify this export instead of the configured store')
+    .option('--server <url>', 'a running server on this ledger (http://127.0.0.1:3000): hold the read model it serves to the one rebuilt from event one')
     .option('--checkpoint <root-or-file>', 'a checkpoint you kept (its rootHash, or a file with `ledger checkpoint` output or an older export); repeatable', collect)
     .option('--json', 'print the report as JSON')
     .action((opts: VerifyCommandOptions) => runAction(processIo, () => runVerify(opts, processIo)));

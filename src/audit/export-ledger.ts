@@ -1,0 +1,34 @@
+import type { Actor } from '../ledger/envelope';
+import type { EventStore } from '../store/event-store';
+import type { RecordedCheckpoint } from './checkpoint';
+import { exportLines } from './export-file';
+import { readWholeLedger } from './read-ledger';
+import { recordCheckpoint, UnverifiedLedgerError } from './record-checkpoint';
+
+export interface LedgerExport {
+  readonly text: string;
+  readonly events: number;
+  /** the checkpoint recorded for this export, when events had come after the latest one */
+  readonly recorded?: RecordedCheckpoint;
+  /** why no checkpoint could be recorded: the ledger does not verify, and the export will show where */
+  readonly unverified?: string;
+}
+
+/**
+ * The export as `ledger export` and `GET /api/audit/export` both make it: a checkpoint over every
+ * event is recorded first when one is missing, so the export's final line covers all of it and
+ * `verify --file` can treat any event after that line as not vouched for.
+ */
+export async function exportLedger(store: EventStore, actor: Actor): Promise<LedgerExport> {
+  let recorded: RecordedCheckpoint | undefined;
+  let unverified: string | undefined;
+  try {
+    const outcome = await recordCheckpoint(store, { actor, onlyIfChanged: true });
+    if (outcome.recorded) recorded = outcome.checkpoint;
+  } catch (error) {
+    if (!(error instanceof UnverifiedLedgerError)) throw error;
+    unverified = error.message;
+  }
+  const events = await readWholeLedger(store);
+  return { text: [...exportLines(events)].join(''), events: events.length, recorded, unverified };
+}
