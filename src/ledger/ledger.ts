@@ -45,6 +45,11 @@ export class Ledger {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** The same rules and clock on another store: a rehearsal on a scratch copy. */
+  on(store: EventStore): Ledger {
+    return new Ledger(store, this.options);
+  }
+
   async execute(command: Command, actor: Actor, options: ExecuteOptions = {}): Promise<Recorded> {
     for (let attempt = 1; ; attempt += 1) {
       try {

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { sha256Hex } from '../integrity/event-hash';
 import { IdempotencyKeyReusedError } from '../ledger/errors';
 import type { Ledger } from '../ledger/ledger';
+import { copyLedger } from '../migrate/copy';
+import { SqliteEventStore } from '../store/sqlite-store';
 import { commandOf, SeedFile, type SeedEntry } from './seed-file';
 
 export const SEED_ACTOR = { id: 'ledger-seed' };
@@ -41,10 +43,27 @@ export function readSeedDir(dir: string): { file: string; entries: SeedEntry[] }
 
 /**
  * Records every entry through the ledger, so seeds obey the same rules as the API. Entries already
- * recorded (same entry id and content) are recognised and skipped, so import is idempotent.
+ * recorded (same entry id and content) are recognised and skipped, so import is idempotent. All or
+ * nothing: the import is first rehearsed on an in-memory copy of the ledger, so an entry that
+ * breaks a rule is reported before anything is recorded, not after half a file.
  */
 export async function importSeedDir(ledger: Ledger, dir: string, onEntry?: (entry: SeedEntry, recorded: boolean) => void): Promise<ImportReport> {
   const files = readSeedDir(dir);
+  await rehearse(ledger, files);
+  return recordFiles(ledger, files, onEntry);
+}
+
+async function rehearse(ledger: Ledger, files: readonly { file: string; entries: SeedEntry[] }[]): Promise<void> {
+  const scratch = new SqliteEventStore(':memory:');
+  try {
+    await copyLedger(ledger.store, scratch);
+    await recordFiles(ledger.on(scratch), files);
+  } finally {
+    await scratch.close();
+  }
+}
+
+async function recordFiles(ledger: Ledger, files: readonly { file: string; entries: SeedEntry[] }[], onEntry?: (entry: SeedEntry, recorded: boolean) => void): Promise<ImportReport> {
   let recorded = 0;
   let alreadyPresent = 0;
   let entries = 0;
