@@ -39,7 +39,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
     );
   }
   if (deps.config.rateLimitPerMinute > 0) {
-    app.use(rateLimit({ windowMs: 60_000, limit: deps.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
+    // liveness probes must never be told to slow down
+    app.use(rateLimit({ windowMs: 60_000, limit: deps.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany, skip: (req) => req.path === '/health' }));
   }
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(deps.config.tokens));

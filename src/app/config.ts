@@ -76,6 +76,9 @@ export function parseTokens(spec: string): Map<string, Role> {
       throw new ConfigError(`configuration: LEDGER_TOKENS: "${role || pair}" is not a role (secretariat or auditor)`);
     }
     if (token.length < 8) throw new ConfigError(`configuration: LEDGER_TOKENS: the ${role} token must be at least 8 characters`);
+    // one token, two roles: whichever came last would win, silently taking the other's rights away
+    const taken = tokens.get(token);
+    if (taken !== undefined && taken !== role) throw new ConfigError(`configuration: LEDGER_TOKENS: the same token is given to both ${taken} and ${role}; give each role its own`);
     tokens.set(token, role);
   }
   return tokens;

@@ -22,12 +22,14 @@ describe('HTTP API configuration', () => {
     const statuses = [];
     for (let i = 0; i < 3; i += 1) statuses.push((await request(ledger.app).get('/api/themes')).status);
     expect(statuses).toEqual([200, 200, 429]);
+    expect((await request(ledger.app).get('/health')).status).toBe(200); // liveness probes are never limited
     await ledger.close();
   });
 
   it('refuses bad configuration with a clear message', () => {
     expect(() => loadConfig({ LEDGER_TOKENS: 'admin:whatever-123' })).toThrow(/"admin" is not a role/);
     expect(() => loadConfig({ LEDGER_TOKENS: 'secretariat:short' })).toThrow(/at least 8 characters/);
+    expect(() => loadConfig({ LEDGER_TOKENS: 'secretariat:verylongtoken,auditor:verylongtoken' })).toThrow(/same token is given to both secretariat and auditor/);
     expect(() => loadConfig({ LEDGER_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });

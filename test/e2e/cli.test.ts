@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,6 +83,23 @@ describe('end to end, as a user runs it', () => {
     const again = ledgerCli(['import', SEEDS], env);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/ 0 recorded, \d+ already in the ledger/);
+  });
+
+  it('serve on a port already in use says so in one line and exits 1, no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(TSX, [MAIN, 'serve'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEDGER_SQLITE_PATH: db(), LEDGER_SEED_ON_START: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(err).toContain(`ledger: port ${port} on 127.0.0.1 is already in use; set PORT to another one`);
+      expect(err).not.toMatch(/\n\s+at /);
+      expect(code).toBe(1);
+    } finally {
+      taken.close();
+    }
   });
 
   it('import reports a bad seed directory clearly and exits non-zero', () => {

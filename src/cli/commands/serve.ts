@@ -12,7 +12,14 @@ export function register(program: Command): void {
       const config = loadConfig();
       const logger = pino({ level: config.logLevel });
       const ledger = await composeLedger(config, { logger });
-      const server = ledger.app.listen(config.port, config.host, () => {
+      const server = ledger.app.listen(config.port, config.host);
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const why = error.code === 'EADDRINUSE' ? 'is already in use; set PORT to another one' : error.code === 'EACCES' ? 'may not be used by this user; set PORT' : `cannot be listened on (${error.code ?? error.message})`;
+        process.stderr.write(`ledger: port ${config.port} on ${config.host} ${why}\n`);
+        process.exitCode = 1;
+        void ledger.close();
+      });
+      server.once('listening', () => {
         const where = config.store.kind === 'sqlite' ? config.store.path : 'KurrentDB';
         const { port } = server.address() as AddressInfo;
         logger.info(`position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (store: ${where}, ${ledger.projection.version().events} events)`);
