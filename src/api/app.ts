@@ -42,7 +42,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
     // liveness probes must never be told to slow down
     app.use(rateLimit({ windowMs: 60_000, limit: deps.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany, skip: (req) => req.path === '/health' }));
   }
-  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  // strict: false, so that a body of null or "text" gets parseBody's "must be a JSON object", not "not valid JSON"
+  app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(deps.config.tokens));
 
   app.get('/health', (_req, res) => {

@@ -28,6 +28,8 @@ function asProblemError(error: unknown): ProblemError {
   if (http && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {
     if (http.type === 'entity.parse.failed') return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the body is not valid JSON', 'body');
     if (http.type === 'entity.too.large') return new ProblemError(413, 'too-large', 'Payload too large', 'the body is larger than 256 kB', 'body');
+    if (http.type === 'charset.unsupported') return new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as UTF-8 JSON (charset=utf-8, or no charset)', 'Content-Type');
+    if (http.type === 'encoding.unsupported') return new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send the body without Content-Encoding, or gzip/deflate/br encoded', 'Content-Encoding');
     return new ProblemError(http.status, 'bad-request', 'Bad request', http.expose && http.message ? http.message : 'the request could not be read');
   }
   return new ProblemError(500, 'internal', 'Internal error', 'the ledger could not complete the request; nothing partial was recorded');

@@ -3,17 +3,38 @@ import type { z } from 'zod';
 import { ProblemError, validationProblem } from './problem';
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  if (!req.is('application/json')) {
+  // req.is() is null for an empty body whatever its Content-Type, so the header is read directly
+  if (!isJsonContentType(req.get('content-type'))) {
     throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json', 'Content-Type');
+  }
+  const unexpected = Object.keys(req.query)[0];
+  if (unexpected !== undefined) {
+    throw new ProblemError(400, 'validation', 'Invalid request', `query ${unexpected}: unknown parameter: ${req.method} takes its input in the body`, unexpected);
+  }
+  // body-parser turns an empty body into {} (or leaves it undefined): either way nothing was sent
+  const sentNothing = req.body === undefined || (req.get('transfer-encoding') === undefined && Number(req.get('content-length') ?? 0) === 0);
+  if (sentNothing) throw new ProblemError(400, 'validation', 'Invalid request', 'body: a JSON object body is required', 'body');
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+    throw new ProblemError(400, 'validation', 'Invalid request', `body: the body must be a JSON object, not ${req.body === null ? 'null' : Array.isArray(req.body) ? 'an array' : `a ${typeof req.body}`}`, 'body');
   }
   const result = schema.safeParse(req.body);
   if (!result.success) throw validationProblem(result.error, 'body');
   return result.data;
 }
 
+function isJsonContentType(header: string | undefined): boolean {
+  const type = header?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json' || (type !== undefined && /^application\/[\w.+-]+\+json$/.test(type));
+}
+
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   const result = schema.safeParse(req.query);
-  if (!result.success) throw validationProblem(result.error, 'query');
+  if (!result.success) {
+    // a parameter given twice arrives as an array: say that, rather than that its value is invalid
+    const repeated = result.error.issues.map((i) => String(i.path[0] ?? '')).find((k) => k !== '' && Array.isArray(req.query[k]));
+    if (repeated !== undefined) throw new ProblemError(400, 'validation', 'Invalid request', `query ${repeated}: may be given only once`, repeated);
+    throw validationProblem(result.error, 'query');
+  }
   return result.data;
 }
 

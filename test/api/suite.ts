@@ -76,6 +76,9 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expectProblem(await request(app).get('/api/positions?theme=weather'), 400, 'theme');
         expectProblem(await request(app).get('/api/positions?asOf=2014-02-30'), 400, 'asOf');
         expectProblem(await request(app).get('/api/positions?recordedAsOf=yesterday'), 400, 'recordedAsOf');
+        const twice = await request(app).get('/api/positions?theme=governance&theme=free-movement');
+        expectProblem(twice, 400, 'theme');
+        expect(twice.body.detail).toBe('query theme: may be given only once');
       });
 
       it('GET /api/positions/:id serves the stance with its stream revision as ETag, and time travels', async () => {
@@ -204,12 +207,26 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expectProblem(await post('/api/positions', addBody({ id: pid('x'), source: src('rec'), decidedOn: '2014-13' })), 400, 'decidedOn');
         expectProblem(await post('/api/positions', { ...addBody({ id: pid('x') }), source: { documentId: pid('rec') } }), 400, 'source.locator');
         expectProblem(await post('/api/positions', addBody({ id: pid('x'), source: src('rec'), themes: [] })), 400, 'themes');
+        const raw = (text: string) => request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json').send(text);
+        const empty = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json');
+        expectProblem(empty, 400, 'body');
+        expect(empty.body.detail).toBe('body: a JSON object body is required');
+        for (const [text, what] of [['null', 'null'], ['"hi"', 'a string'], ['[1]', 'an array'], ['42', 'a number']] as const) {
+          const res = await raw(text);
+          expectProblem(res, 400, 'body');
+          expect(res.body.detail).toBe(`body: the body must be a JSON object, not ${what}`);
+        }
+        const withQuery = await request(app).post('/api/positions?asOf=2010').set(bearer(SECRETARIAT)).send(addBody({ id: pid('x'), source: src('rec') }));
+        expectProblem(withQuery, 400, 'asOf');
         expect(await eventCount()).toBe(before);
       });
 
-      it('415 when the body is not JSON', async () => {
+      it('415 when the body is not JSON, or not UTF-8', async () => {
         const res = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'text/plain').send('hello');
         expectProblem(res, 415, 'Content-Type');
+        const latin1 = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json; charset=latin1').send('{}');
+        expectProblem(latin1, 415, 'Content-Type');
+        expect(latin1.body.code).toBe('unsupported-media-type');
       });
 
       it('401 without or with a wrong token, 403 for the auditor role', async () => {
