@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { IdempotencyKeyReusedError, StaleRevisionError } from '../ledger/errors';
 import { InvalidRecordedEventError } from '../ledger/ledger-event';
+import { DocumentFileError } from '../sources/registered-file';
 import { DuplicateEventIdError, InvalidPositionError, WrongExpectedRevisionError } from '../store/event-store';
 import { PROBLEM_TYPE, ProblemError, type Problem } from './problem';
 
@@ -14,6 +15,7 @@ export function toProblem(error: unknown, instance: string): Problem {
 function asProblemError(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return new ProblemError(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.field);
+  if (error instanceof DocumentFileError) return new ProblemError(422, 'document-file', 'Document file', error.message, error.field);
   if (error instanceof StaleRevisionError) {
     return new ProblemError(412, 'stale-revision', 'Precondition failed', error.message, 'If-Match');
   }

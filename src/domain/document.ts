@@ -1,3 +1,4 @@
+import { businessDate } from './business-date';
 import type { DocumentCommand } from './commands';
 import { errors } from './errors';
 import type { EventDataOf } from './events';
@@ -11,8 +12,11 @@ export function evolveDocument(_state: DocumentState, event: { type: 'SourceDocu
   return { registered: event.data };
 }
 
-export function decideDocument(command: DocumentCommand, state: DocumentState): { type: 'SourceDocumentRegistered'; data: EventDataOf<'SourceDocumentRegistered'> }[] {
+/** `today` is the business day of recording (Europe/Brussels), given by the caller: the domain reads no clock. */
+export function decideDocument(command: DocumentCommand, state: DocumentState, today: string): { type: 'SourceDocumentRegistered'; data: EventDataOf<'SourceDocumentRegistered'> }[] {
   const { id, ...rest } = command.data;
   if (state.registered) throw errors.documentExists(id);
+  const issued = businessDate(rest.issuedOn);
+  if (issued.latest > today) throw errors.issuedInFuture(rest.issuedOn, issued.latest, today);
   return [{ type: 'SourceDocumentRegistered', data: { documentId: id, ...rest } }];
 }

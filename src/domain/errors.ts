@@ -32,6 +32,8 @@ export const errors = {
         (suggestion ? `; if the decision was taken by today, record it as ${suggestion}` : ''),
       'decidedOn',
     ),
+  issuedInFuture: (date: string, latest: string, today: string) =>
+    new DomainError('in-future', 'rule', `issuedOn ${date} reaches into the future (it may be as late as ${latest}; today is ${today} in Brussels)`, 'issuedOn'),
   unregisteredSource: (documentId: string, field = 'source.documentId') =>
     new DomainError('unregistered-source', 'rule', `source document "${documentId}" is not registered`, field),
   notYetAdded: (id: string, date: string, addedOn: string) =>

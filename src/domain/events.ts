@@ -84,7 +84,11 @@ export const SourceDocumentRegistered = z
     publisher: Title,
     issuedOn: BusinessDateText,
     language: z.string().regex(/^[a-z]{2,3}$/, 'must be an ISO 639 language code such as "en"'),
-    file: z.string().max(200).optional(),
+    file: z
+      .string()
+      .max(200)
+      .regex(/^(?!\.\.?$)[^/\\\u0000]+$/, 'must be a bare file name in the sources directory, without a path')
+      .optional(),
     contentSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
     note: Reason.optional(),
   })

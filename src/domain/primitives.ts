@@ -8,7 +8,17 @@ export const Slug = z
   .max(80)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case letters, digits and single hyphens, e.g. "eu-free-movement"');
 
-const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+// Control characters and lone UTF-16 surrogates cannot be cited, displayed or exported faithfully.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters (other than tab and line breaks)')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (a lone surrogate is not a character)');
 
 export const Title = Text(300);
 export const Statement = Text(10_000);

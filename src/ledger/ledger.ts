@@ -78,7 +78,7 @@ export class Ledger {
     }
     const recordedAt = this.now().toISOString();
     const decided = command.type === 'RegisterDocument'
-      ? decideDocument(command, history.reduce((s, e) => (e.type === 'SourceDocumentRegistered' ? evolveDocument(s, e) : s), initialDocumentState))
+      ? decideDocument(command, history.reduce((s, e) => (e.type === 'SourceDocumentRegistered' ? evolveDocument(s, e) : s), initialDocumentState), businessDayOf(recordedAt))
       : decidePosition(command, positionState(history), await this.context(command, recordedAt));
 
     const newEvents = envelope(decided, { streamId, history, recordedAt, actor, options });

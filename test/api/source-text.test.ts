@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -23,8 +23,9 @@ describe('GET /api/documents/:id/text', () => {
     const base = { title: 'T', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' };
     await register({ ...base, id: 'with-file', file: 'recommendations.txt', contentSha256: createHash('sha256').update(TEXT).digest('hex') });
     await register({ ...base, id: 'without-file' });
-    await register({ ...base, id: 'file-elsewhere', file: 'not-here.txt' });
-    await register({ ...base, id: 'escaping', file: '../../etc/passwd' });
+    writeFileSync(join(dir, 'removed-later.txt'), TEXT);
+    await register({ ...base, id: 'file-removed', file: 'removed-later.txt' });
+    unlinkSync(join(dir, 'removed-later.txt'));
   });
   afterEach(async () => ledger.close());
 
@@ -44,8 +45,21 @@ describe('GET /api/documents/:id/text', () => {
     expect(res.body.detail).toMatch(/differs from the one registered/);
   });
 
-  it('answers 404 problems for an unknown document, one without a file, a missing file, and a path out of the directory', async () => {
-    for (const id of ['no-such-document', 'without-file', 'file-elsewhere', 'escaping']) {
+  it('registration vouches for the file: it must be there, a bare name, with the SHA-256 given; the hash is recorded when not given', async () => {
+    const post = (body: object) => request(ledger.app).post('/api/documents').set('Authorization', `Bearer ${token}`).send({ title: 'T', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en', ...body });
+    const expectField = (res: request.Response, status: number, field: string) => expect({ status: res.status, field: res.body.field, type: res.headers['content-type'] }).toEqual({ status, field, type: expect.stringMatching(/^application\/problem\+json/) });
+    expectField(await post({ id: 'elsewhere', file: 'not-here.txt' }), 422, 'file');
+    expectField(await post({ id: 'escaping', file: '../../etc/passwd' }), 400, 'file');
+    expectField(await post({ id: 'wrong-hash', file: 'recommendations.txt', contentSha256: '0'.repeat(64) }), 422, 'contentSha256');
+    expectField(await post({ id: 'hash-alone', contentSha256: '0'.repeat(64) }), 422, 'contentSha256');
+    for (const id of ['elsewhere', 'escaping', 'wrong-hash', 'hash-alone']) expect((await request(ledger.app).get(`/api/documents/${id}`)).status).toBe(404);
+    const hashed = await post({ id: 'hashed-by-ledger', file: 'recommendations.txt' });
+    expect(hashed.status).toBe(201);
+    expect(hashed.body.contentSha256).toBe(createHash('sha256').update(TEXT).digest('hex'));
+  });
+
+  it('answers 404 problems for an unknown document, one without a file, and a file no longer there', async () => {
+    for (const id of ['no-such-document', 'without-file', 'file-removed']) {
       const res = await request(ledger.app).get(`/api/documents/${id}/text`);
       expect({ id, status: res.status, type: res.headers['content-type'] }).toEqual({ id, status: 404, type: expect.stringMatching(/^application\/problem\+json/) });
     }

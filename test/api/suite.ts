@@ -216,6 +216,8 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
           expectProblem(res, 400, 'body');
           expect(res.body.detail).toBe(`body: the body must be a JSON object, not ${what}`);
         }
+        expectProblem(await post('/api/positions', addBody({ id: pid('x'), source: src('rec'), title: 'nul \u0000 inside' })), 400, 'title');
+        expectProblem(await raw(JSON.stringify({ ...addBody({ id: pid('x'), source: src('rec') }) }).replace('"title":"', '"title":"\\ud800')), 400, 'title');
         const withQuery = await request(app).post('/api/positions?asOf=2010').set(bearer(SECRETARIAT)).send(addBody({ id: pid('x'), source: src('rec') }));
         expectProblem(withQuery, 400, 'asOf');
         expect(await eventCount()).toBe(before);

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { ProblemError, validationProblem } from '../problem';
 import { readSourceText, SourceTextUnavailableError } from '../../sources/source-text';
 import { record } from '../record';
+import { withVerifiedFile } from '../../sources/registered-file';
 import { etag, parseBody } from '../validate';
 
 export function documentsRoutes(deps: ApiDeps): Router {
@@ -45,7 +46,7 @@ export function documentsRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/documents', requireRole('secretariat'), async (req, res) => {
-    const data = parseBody(RegisterDocumentBody, req);
+    const data = await withVerifiedFile(deps.config.sourcesDir, parseBody(RegisterDocumentBody, req));
     const recorded = await record(deps, req, { type: 'RegisterDocument', data });
     res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.stream.length - 1));
     if (recorded.replayed) res.set('Idempotent-Replayed', 'true');
