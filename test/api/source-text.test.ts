@@ -52,7 +52,8 @@ describe('GET /api/documents/:id/text', () => {
     expectField(await post({ id: 'escaping', file: '../../etc/passwd' }), 400, 'file');
     expectField(await post({ id: 'wrong-hash', file: 'recommendations.txt', contentSha256: '0'.repeat(64) }), 422, 'contentSha256');
     expectField(await post({ id: 'hash-alone', contentSha256: '0'.repeat(64) }), 422, 'contentSha256');
-    for (const id of ['elsewhere', 'escaping', 'wrong-hash', 'hash-alone']) expect((await request(ledger.app).get(`/api/documents/${id}`)).status).toBe(404);
+    expectField(await post({ id: 'not-yet-issued', issuedOn: '2020/2099' }), 422, 'issuedOn');
+    for (const id of ['elsewhere', 'escaping', 'wrong-hash', 'hash-alone', 'not-yet-issued']) expect((await request(ledger.app).get(`/api/documents/${id}`)).status).toBe(404);
     const hashed = await post({ id: 'hashed-by-ledger', file: 'recommendations.txt' });
     expect(hashed.status).toBe(201);
     expect(hashed.body.contentSha256).toBe(createHash('sha256').update(TEXT).digest('hex'));
