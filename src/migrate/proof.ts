@@ -1,4 +1,4 @@
-import { eventHash } from '../integrity/event-hash';
+import { recomputeHash } from '../audit/verify';
 import type { StoredEvent } from '../store/event-store';
 
 /** What a copy of a ledger is held to: the same events, ids, streams, per-stream and global order, data, metadata and hashes. */
@@ -55,19 +55,9 @@ export function proveCopy(source: readonly StoredEvent[], target: readonly Store
   let hashesVerified = 0;
   const lastHash = new Map<string, string>();
   for (const t of target) {
-    const m = t.metadata as { hash?: unknown; prevHash?: unknown; schemaVersion?: unknown; recordedAt?: unknown; recordedBy?: unknown };
+    const m = t.metadata as { hash?: unknown; prevHash?: unknown };
     if (typeof m.hash !== 'string') continue;
-    const recomputed = eventHash({
-      eventId: t.id,
-      streamId: t.streamId,
-      streamRevision: t.revision,
-      type: t.type,
-      schemaVersion: m.schemaVersion as number,
-      data: t.data,
-      recordedAt: m.recordedAt as string,
-      recordedBy: m.recordedBy as string,
-      prevHash: (m.prevHash ?? null) as string | null,
-    });
+    const recomputed = recomputeHash(t);
     const expectedPrev = lastHash.get(t.streamId) ?? null;
     if (recomputed !== m.hash) problem(`event ${t.id} (${t.streamId}@${t.revision}): hash does not match its content`);
     else if ((m.prevHash ?? null) !== expectedPrev) problem(`event ${t.id} (${t.streamId}@${t.revision}): not chained to the event before it`);

@@ -10,18 +10,18 @@ import { sha256Hex } from '../integrity/event-hash';
  */
 export async function withVerifiedFile(sourcesDir: string, body: RegisterDocumentBody): Promise<RegisterDocumentBody> {
   if (body.file === undefined) {
-    if (body.contentSha256 !== undefined) throw unprocessable('contentSha256', 'contentSha256 is the SHA-256 of `file`: give the file too');
+    if (body.contentSha256 !== undefined) throw new DocumentFileError('contentSha256', 'contentSha256 is the SHA-256 of `file`: give the file too');
     return body;
   }
   let bytes: Buffer;
   try {
     bytes = await readFile(join(sourcesDir, body.file));
   } catch {
-    throw unprocessable('file', `the file ${body.file} is not in the sources directory (LEDGER_SOURCES_DIR); put it there first`);
+    throw new DocumentFileError('file', `the file ${body.file} is not in the sources directory (LEDGER_SOURCES_DIR); put it there first`);
   }
   const actual = sha256Hex(bytes);
   if (body.contentSha256 !== undefined && body.contentSha256 !== actual) {
-    throw unprocessable('contentSha256', `the file ${body.file} has SHA-256 ${actual}, not ${body.contentSha256}`);
+    throw new DocumentFileError('contentSha256', `the file ${body.file} has SHA-256 ${actual}, not ${body.contentSha256}`);
   }
   return { ...body, contentSha256: actual };
 }
@@ -32,8 +32,4 @@ export class DocumentFileError extends Error {
   constructor(readonly field: 'file' | 'contentSha256', detail: string) {
     super(detail);
   }
-}
-
-function unprocessable(field: 'file' | 'contentSha256', detail: string): DocumentFileError {
-  return new DocumentFileError(field, detail);
 }
