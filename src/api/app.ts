@@ -13,10 +13,13 @@ import { documentsRoutes } from './routes/documents';
 import { eventsRoutes } from './routes/events';
 import { metaRoutes } from './routes/meta';
 import { positionsRoutes } from './routes/positions';
+import { streamRoutes } from './routes/stream';
 import { timelineRoutes } from './routes/timeline';
+import { webSessions } from '../web/session';
+import { signinRoutes } from '../web/signin';
 
 /** The routers mounted under /api; one line per router. */
-const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes];
+const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
 
 export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const app = express();
@@ -45,6 +48,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   // strict: false, so that a body of null or "text" gets parseBody's "must be a JSON object", not "not valid JSON"
   app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(deps.config.tokens));
+  const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now });
+  app.use(sessions.middleware);
 
   app.get('/health', (_req, res) => {
     const unreadable = deps.projection.unreadableEvents().length;
@@ -55,6 +60,7 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
   app.use('/api', api);
+  app.use(signinRoutes(deps, sessions));
 
   app.use((req) => {
     throw new ProblemError(404, 'no-such-route', 'Not found', `no route ${req.method} ${req.path}`);

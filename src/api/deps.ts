@@ -2,6 +2,7 @@ import type { Config } from '../app/config';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerProjection } from '../projections/ledger-projection';
 import type { EventStore } from '../store/event-store';
+import type { LiveStreams } from './live-streams';
 
 /** Everything a route may use, built once by the composition root. */
 export interface ApiDeps {
@@ -9,4 +10,8 @@ export interface ApiDeps {
   readonly store: EventStore;
   readonly ledger: Ledger;
   readonly projection: LedgerProjection;
+  /** the open live-feed connections, ended when the server stops (one per app when absent) */
+  readonly streams?: LiveStreams;
+  /** the clock for session expiry (tests move it) */
+  readonly now?: () => Date;
 }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
+import { LiveStreams } from '../api/live-streams';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
 import { Ledger } from '../ledger/ledger';
 import { LedgerProjection } from '../projections/ledger-projection';
@@ -16,6 +18,8 @@ export interface LedgerApp {
   readonly ledger: Ledger;
   readonly projection: LedgerProjection;
   readonly app: Express;
+  /** the open live-feed connections: end them before closing the HTTP server (see stopServing) */
+  readonly streams: LiveStreams;
   readonly seeded?: ImportReport;
   close(): Promise<void>;
 }
@@ -30,7 +34,8 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     options.logger?.info({ seeded }, 'first start: seed history imported');
   }
   const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
-  const app = createApp({ config, store, ledger, projection }, options.logger);
+  const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
+  const app = createApp({ config, store, ledger, projection, streams, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
   return {
     config,
@@ -38,11 +43,25 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     ledger,
     projection,
     app,
+    streams,
     seeded,
     close: async () => {
+      streams.closeAll();
       await checkpoints.stop();
       await projection.stop();
       await store.close();
     },
   };
+}
+
+/**
+ * Stops serving: ends the live feeds first (an event stream never ends by itself, so
+ * `server.close()` would otherwise wait for it forever), then the HTTP server, then the ledger.
+ */
+export async function stopServing(server: Server, ledger: LedgerApp): Promise<void> {
+  ledger.streams.closeAll();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  await ledger.close();
 }
