@@ -8,6 +8,7 @@ import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/peri
 import { Ledger } from '../ledger/ledger';
 import { LedgerProjection } from '../projections/ledger-projection';
 import { importSeedDir, type ImportReport } from '../seed/import';
+import { sourceFileProblems } from '../sources/check-sources';
 import type { EventStore } from '../store/event-store';
 import type { Config } from './config';
 import { openStore } from './open-store';
@@ -34,6 +35,9 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     options.logger?.info({ seeded }, 'first start: seed history imported');
   }
   const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
+  for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
+    options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
+  }
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const app = createApp({ config, store, ledger, projection, streams, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
