@@ -5,7 +5,7 @@ import type { Addressee, Theme } from '../domain/themes';
 import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../ledger/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
-import { stanceOf, type Stance, type Status, type ViewPoint } from './stance';
+import { stanceOf, type PositionView, type Stance, type Status, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
 export const DocumentView = SourceDocumentRegistered.extend({
@@ -162,6 +162,11 @@ export class LedgerProjection {
     if (view.asOf === undefined && view.recordedAsOf === undefined) return this.current.get(id);
     const stream = this.streams.get(`position-${id}`);
     return stream && stanceOf(stream, view);
+  }
+
+  /** The positions that relate to this one in the same view, each relation with the relating position's id. */
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    return this.positions(view).flatMap((s) => s.relatesTo.filter((r) => r.positionId === id).map((r) => ({ ...r, positionId: s.id })));
   }
 
   positionEvents(id: string): readonly LedgerEvent[] | undefined {

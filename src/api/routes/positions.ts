@@ -50,7 +50,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const stance = projection.position(id, view);
     if (!stance) throw notFound(id, view);
     const current = projection.position(id)!;
-    res.set('ETag', etag(current.streamRevision)).json(stance);
+    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: projection.relatedFrom(id, view) });
   });
 
   router.get('/positions/:id/timeline', (req, res) => {
