@@ -57,6 +57,11 @@ export const PositionView = Stance.extend({
 }).meta({ id: 'PositionView' });
 export type PositionView = z.infer<typeof PositionView>;
 
+/** The relations to one position made by the others of a view (a list of stances in that view). */
+export function relatedFrom(id: string, stances: readonly Stance[]): PositionView['relatedFrom'] {
+  return stances.flatMap((s) => s.relatesTo.filter((r) => r.positionId === id).map((r) => ({ ...r, positionId: s.id })));
+}
+
 export interface ViewPoint {
   /** business date: only decisions certainly taken by the end of it */
   readonly asOf?: string;
