@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { BusinessDateText, parseBusinessDate } from '../domain/business-date';
 import { AddresseeId, ThemeId } from '../domain/themes';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, searchTerms } from '../projections/read-model';
 import { Status } from '../projections/stance';
 import { Format } from './export-format';
 
@@ -27,12 +28,28 @@ const asOf = BusinessDateText.optional().meta({
 
 export const ViewQuery = z.strictObject({ asOf, recordedAsOf: RecordedInstant.optional() });
 
+const q = z
+  .string()
+  .max(500)
+  .refine((s) => searchTerms(s).length > 0, 'must contain at least one word')
+  .refine((s) => searchTerms(s).length <= 20, 'may contain at most 20 words')
+  .optional()
+  .meta({ description: 'free text: every word must occur in the title, statement or source quote (case and accents ignored)', example: 'undocumented' });
+
+/** The shared paging of every list: an opaque keyset cursor; exports (format=csv|ndjson) are whole and ignore it. */
+const paging = {
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).meta({ description: `items per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}); exports are not paged` }),
+  cursor: z.string().min(1).max(2000).optional().meta({ description: 'opaque: the `next` of the previous page' }),
+};
+
 export const PositionsQuery = z.strictObject({
   theme: ThemeId.optional(),
   addressee: AddresseeId.optional(),
   status: Status.optional(),
+  q: q.meta({ description: 'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must occur (case and accents ignored)', example: 'undocumented' }),
   asOf,
   recordedAsOf: RecordedInstant.optional(),
+  ...paging,
   format: Format,
 });
 
@@ -46,7 +63,10 @@ export const TimelineQuery = z
     from: BusinessDateText.optional(),
     to: BusinessDateText.optional(),
     theme: ThemeId.optional(),
+    addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
+    q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must occur (case and accents ignored)', example: 'undocumented' }),
     recordedAsOf: RecordedInstant.optional(),
+    ...paging,
     format: Format,
   })
   .refine(inBusinessOrder, reversed);

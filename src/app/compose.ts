@@ -5,6 +5,7 @@ import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/peri
 import { Ledger } from '../ledger/ledger';
 import { LedgerProjection } from '../projections/ledger-projection';
 import type { ImportReport } from '../seed/import';
+import { sourceFileProblems } from '../sources/check-sources';
 import type { EventStore } from '../store/event-store';
 import type { Config } from './config';
 import { openStore } from './open-store';
@@ -26,6 +27,9 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
   const seeded = config.seedOnStart ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
+  for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
+    options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
+  }
   const app = createApp({ config, store, ledger, projection }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
   return {

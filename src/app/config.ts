@@ -10,7 +10,7 @@ const Env = z.object({
   LEDGER_TOKENS: z.string().default(''),
   LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
   LEDGER_SEED_DIR: z.string().default('events'),
-  LEDGER_SOURCES_DIR: z.string().default('../shared/seeds'),
+  LEDGER_SOURCES_DIR: z.string().default('sources'),
   LEDGER_SEED_ON_START: z.enum(['true', 'false']).default('true'),
   LEDGER_PUBLIC_READS: z.enum(['true', 'false']).default('true'),
   LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
