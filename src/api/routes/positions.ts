@@ -12,7 +12,7 @@ import {
 import { errors } from '../../domain/errors';
 import { Slug } from '../../domain/primitives';
 import type { Recorded } from '../../ledger/ledger';
-import { stanceOf } from '../../projections/stance';
+import { relatedFrom, stanceOf } from '../../projections/stance';
 import type { ApiDeps } from '../deps';
 import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
@@ -52,7 +52,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
     const current = readModel.position(id)!;
-    res.set('ETag', etag(current.streamRevision)).json(stance);
+    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: relatedFrom(id, readModel.positionPage(view).items) });
   });
 
   router.get('/positions/:id/timeline', (req, res) => {
