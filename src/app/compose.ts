@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
 import { Ledger } from '../ledger/ledger';
-import { LedgerProjection } from '../projections/ledger-projection';
+import { ReadStore, type ReadStoreLocation } from '../projections/read-store/read-store';
 import { importSeedDir, type ImportReport } from '../seed/import';
 import { sourceFileProblems } from '../sources/check-sources';
 import type { EventStore } from '../store/event-store';
@@ -15,14 +15,14 @@ export interface LedgerApp {
   readonly config: Config;
   readonly store: EventStore;
   readonly ledger: Ledger;
-  readonly projection: LedgerProjection;
+  readonly projection: ReadStore;
   readonly app: Express;
   readonly seeded?: ImportReport;
   close(): Promise<void>;
 }
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
-export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule } = {}): Promise<LedgerApp> {
+export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation } = {}): Promise<LedgerApp> {
   const store = options.store ?? (await openStore(config.store));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   let seeded: ImportReport | undefined;
@@ -30,7 +30,16 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     seeded = await importSeedDir(ledger, config.seedDir);
     options.logger?.info({ seeded }, 'first start: seed history imported');
   }
-  const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
+  // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
+  const location = options.readModel ?? (options.store ? 'memory' : { dir: config.readModelDir });
+  const projection = await ReadStore.follow(store, {
+    location,
+    onError: (error) => options.logger?.error({ err: error }, 'read model stopped following the store'),
+    onRebuild: (reason) => options.logger?.warn(`rebuilding the read store from event one: ${reason}`),
+    onProgress: (applied) => {
+      if (applied % 100_000 === 0) options.logger?.info(`read store: ${applied} events applied`);
+    },
+  });
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
     options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
   }
