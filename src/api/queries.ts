@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { BusinessDateText } from '../domain/business-date';
+import { BusinessDateText, parseBusinessDate } from '../domain/business-date';
 import { AddresseeId, ThemeId } from '../domain/themes';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, searchTerms } from '../projections/read-model';
 import { Status } from '../projections/stance';
@@ -53,22 +53,31 @@ export const PositionsQuery = z.strictObject({
   format: Format,
 });
 
-export const TimelineQuery = z.strictObject({
-  from: BusinessDateText.optional(),
-  to: BusinessDateText.optional(),
-  theme: ThemeId.optional(),
-  addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
-  q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must occur (case and accents ignored)', example: 'undocumented' }),
-  recordedAsOf: RecordedInstant.optional(),
-  ...paging,
-  format: Format,
-});
+/** A range whose `from` lies wholly after its `to` is a mistake to say, not an empty answer. */
+const inBusinessOrder = (q: { from?: string; to?: string }) =>
+  q.from === undefined || q.to === undefined || parseBusinessDate(q.from)!.earliest <= parseBusinessDate(q.to)!.latest;
+const reversed = { message: 'must not be before from (the range is reversed)', path: ['to'] };
 
-export const DiffQuery = z.strictObject({
-  from: BusinessDateText.meta({ description: 'business date of the earlier text' }),
-  to: BusinessDateText.optional().meta({ description: 'business date of the later text (default: current)' }),
-  recordedAsOf: RecordedInstant.optional(),
-});
+export const TimelineQuery = z
+  .strictObject({
+    from: BusinessDateText.optional(),
+    to: BusinessDateText.optional(),
+    theme: ThemeId.optional(),
+    addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
+    q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must occur (case and accents ignored)', example: 'undocumented' }),
+    recordedAsOf: RecordedInstant.optional(),
+    ...paging,
+    format: Format,
+  })
+  .refine(inBusinessOrder, reversed);
+
+export const DiffQuery = z
+  .strictObject({
+    from: BusinessDateText.meta({ description: 'business date of the earlier text' }),
+    to: BusinessDateText.optional().meta({ description: 'business date of the later text (default: current)' }),
+    recordedAsOf: RecordedInstant.optional(),
+  })
+  .refine(inBusinessOrder, reversed);
 
 export const EventsQuery = z.strictObject({
   after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
@@ -85,7 +94,12 @@ export const AuditLogQuery = z.strictObject({
   to: RecordedInstant.optional().meta({ description: 'only events recorded at or before this instant (a date means the end of that day, UTC)' }),
   after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+}).refine((q) => q.from === undefined || q.to === undefined || startOfInstant(q.from) <= toInstant(q.to)!, reversed);
+
+/** `from` of a recorded range: a date means the start of that day, UTC. */
+export function startOfInstant(s: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00.000Z` : toInstant(s)!;
+}
 
 export const AuditVerifyQuery = z.strictObject({
   checkpoint: z

@@ -4,6 +4,7 @@ import { decideDocument, evolveDocument, initialDocumentState } from '../domain/
 import { errors } from '../domain/errors';
 import { documentStream, positionStream, type PositionEvent } from '../domain/events';
 import { decidePosition } from '../domain/position/decide';
+import { foldPosition } from '../domain/position/history';
 import { evolvePosition, initialPositionState, type PositionState } from '../domain/position/state';
 import { WrongExpectedRevisionError, type EventStore } from '../store/event-store';
 import { envelope } from './envelope';
@@ -104,7 +105,17 @@ export class Ledger {
     for (const id of cited) {
       if ((await this.store.readStream(documentStream(id), { maxCount: 1 })).length > 0) registered.add(id);
     }
-    return { today: businessDayOf(recordedAt), historyStart: this.options.historyStart, isDocumentRegistered: (id) => registered.has(id) };
+    const addedOn = new Map<string, string>();
+    for (const id of relatedPositions(command)) {
+      const fold = foldPosition(positionState((await this.store.readStream(positionStream(id))).map(toLedgerEvent)).entries);
+      if (fold) addedOn.set(id, fold.addedOn);
+    }
+    return {
+      today: businessDayOf(recordedAt),
+      historyStart: this.options.historyStart,
+      isDocumentRegistered: (id) => registered.has(id),
+      positionAddedOn: (id) => addedOn.get(id),
+    };
   }
 }
 
@@ -123,6 +134,11 @@ function streamOf(command: Command): string {
 function positionIdOf(command: PositionCommand | DocumentCommand): string {
   if (command.type === 'AddPosition' || command.type === 'RegisterDocument') return command.data.id;
   return command.positionId;
+}
+
+function relatedPositions(command: PositionCommand): string[] {
+  const relations = command.type === 'AddPosition' || command.type === 'RevisePosition' ? command.data.relatesTo : command.type === 'CorrectRecord' ? command.data.changes.relatesTo : undefined;
+  return (relations ?? []).map((r) => r.positionId);
 }
 
 function citedDocuments(command: PositionCommand): string[] {

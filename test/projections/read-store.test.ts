@@ -23,7 +23,7 @@ async function richHistory(store?: EventStore) {
   await f.at('2021-01-02T11:00:00Z', { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } });
   await f.at('2021-01-03T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'cities-1', title: 'Exchange', statement: 'Cities learn from each other.', themes: ['city-exchange', 'governance'], addressees: ['cities'], decidedOn: '2008-05-02', source: { ...source('item 1'), quote: 'learning ZEBRA' } }) });
   await f.at('2021-03-01T10:00:00Z', { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: 'Text of 2014.', decidedOn: '2014-01-21' }) });
-  await f.at('2021-03-01T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'national-2', statement: 'Nationals text.', addressees: ['national-governments'], themes: ['monitoring-data'], decidedOn: '2014-01-21', source: source('bullet 2', 'contribution') }) });
+  await f.at('2021-03-01T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'national-2', statement: 'Nationals text.', addressees: ['national-governments'], themes: ['monitoring-data'], decidedOn: '2014-01-21', source: source('bullet 2', 'contribution'), relatesTo: [{ positionId: 'eu-4', kind: 'extends' }, { positionId: 'cities-1', kind: 'readdresses' }] }) });
   await f.at('2022-05-01T10:00:00Z', { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: 'Text of 2009.', title: 'Cities as partners', themes: ['governance', 'monitoring-data'], decidedOn: '2009-06' }) });
   await f.at('2022-06-01T10:00:00Z', { type: 'CorrectRecord', positionId: 'cities-1', data: { eventId: (await f.store.readStream('position-cities-1'))[0]!.id, changes: { decidedOn: '2007', statement: 'Cities learn from one another.' }, reason: 'date and wording' } });
   await f.at('2022-07-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 2, endorsedBy: 'WG', decidedOn: '2014-02' } });
@@ -45,6 +45,7 @@ function expectSameAnswers(oracle: ReadModel, store: ReadModel): void {
       for (const id of IDS) {
         expect([view, id, store.position(id, view)]).toEqual([view, id, oracle.position(id, view)]);
         expect([view, id, store.positionTimeline(id, view)]).toEqual([view, id, oracle.positionTimeline(id, view)]);
+        expect([view, id, store.relatedFrom(id, view)]).toEqual([view, id, oracle.relatedFrom(id, view)]);
       }
     }
   }
@@ -59,6 +60,8 @@ function expectSameAnswers(oracle: ReadModel, store: ReadModel): void {
     { from: '2009', recordedAsOf: '2022-06-15T00:00:00.000Z', theme: 'governance' }, { to: '2007' }, { q: 'learn', recordedAsOf: '2022-05-15T00:00:00.000Z' },
   ];
   for (const query of timelines) expect([query, store.timelinePage(query).items]).toEqual([query, oracle.timelinePage(query).items]);
+  expect(store.relatedFrom('eu-4')).toEqual([expect.objectContaining({ positionId: 'national-2', kind: 'extends' })]);
+  expect(store.relatedFrom('eu-4', { asOf: '2010' })).toEqual([]);
   expect(store.documentList()).toEqual(oracle.documentList());
   expect(store.document('contribution')).toEqual(oracle.document('contribution'));
   expect(store.version()).toEqual(oracle.version());

@@ -52,7 +52,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
     const current = readModel.position(id)!;
-    res.set('ETag', etag(current.streamRevision)).json(stance);
+    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: readModel.relatedFrom(id, view) });
   });
 
   router.get('/positions/:id/timeline', (req, res) => {

@@ -4,7 +4,7 @@ import type { LedgerEvent } from '../../ledger/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
 import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
-import type { Stance, ViewPoint } from '../stance';
+import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { ReadStoreTables } from './tables';
 
@@ -156,6 +156,9 @@ export class ReadStore implements ReadModel {
   }
   position(id: string, view?: ViewPoint): Stance | undefined {
     return this.tables.position(id, view);
+  }
+  relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'] {
+    return this.tables.relatedFrom(id, view);
   }
   positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined {
     return this.tables.positionTimeline(id, view);

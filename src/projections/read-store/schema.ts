@@ -47,6 +47,10 @@ CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, them
 CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_by_position ON stances (position_id, rec_from, biz_from);
 
+-- each relation a stance row holds, found from the related position
+CREATE TABLE IF NOT EXISTS relations (stance_id INTEGER NOT NULL, to_position_id TEXT NOT NULL, json TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (to_position_id, stance_id, ord)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_by_stance ON relations (stance_id);
+
 -- what depends on recording time only: the stream revision (ETag) and recording instants
 CREATE TABLE IF NOT EXISTS known (
   position_id       TEXT NOT NULL,
@@ -85,6 +89,7 @@ CREATE INDEX IF NOT EXISTS citations_by_position ON citations (position_id);
 export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; order: string }> = [
   { table: 'stances', columns: "position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_from' },
   { table: 'known', columns: '*', order: 'position_id, rec_from' },
+  { table: 'relations', columns: 'to_position_id, (SELECT position_id || \' \' || rec_from || \' \' || biz_from FROM stances WHERE id = stance_id) AS holder, json, ord', order: 'to_position_id, holder, ord' },
   { table: 'timeline', columns: "position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_key, stream_revision, json' },
   { table: 'documents', columns: '*', order: 'document_id' },
   { table: 'citations', columns: '*', order: 'document_id, position_id' },

@@ -7,7 +7,7 @@ import { toLedgerEvent, type LedgerEvent } from '../../ledger/ledger-event';
 import type { StoredEvent } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
 import { decodeCursor, encodeCursor, searchTerms, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
-import type { Stance, ViewPoint } from '../stance';
+import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
 import { COMPARED_TABLES, PROJECTION_VERSION, SCHEMA } from './schema';
@@ -121,13 +121,14 @@ export class ReadStoreTables {
     const stream = whole ? inBatch : this.s.streamEvents.all(streamId).map((r) => JSON.parse(r.json) as LedgerEvent);
     const positionId = streamId.slice(POSITION_STREAM.length);
     const rows = positionRows(positionId, stream);
-    for (const del of [this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
+    for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
     for (const r of rows.stances) {
       const { title, statement, ...rest } = r.stance;
-      this.s.insertStance.run({
+      const stanceId = this.s.insertStance.run({
         position_id: positionId, rec_from: r.recFrom, rec_to: r.recTo, biz_from: r.bizFrom, biz_to: r.bizTo, status: r.stance.status,
         themes: themeMask(r.stance.themes), addressees: addresseeMask(r.stance.addressees), text_id: this.textId(stanceTexts(r.stance)), json: JSON.stringify(rest),
-      });
+      }).lastInsertRowid;
+      for (const [ord, relation] of r.stance.relatesTo.entries()) this.s.insertRelation.run(stanceId, relation.positionId, JSON.stringify(relation), ord);
       void title;
       void statement;
     }
@@ -207,6 +208,16 @@ export class ReadStoreTables {
       )
       .get(params) as StanceRow | undefined;
     return row && stanceOfRow(row);
+  }
+
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    const params: Record<string, unknown> = { id };
+    const { stances } = viewConditions(view, params);
+    return (
+      this.db
+        .prepare(`SELECT v.position_id, r.json FROM relations r JOIN stances v ON v.id = r.stance_id WHERE r.to_position_id = @id AND ${stances.join(' AND ')} ORDER BY v.position_id, r.ord`)
+        .all(params) as { position_id: string; json: string }[]
+    ).map((r) => ({ ...(JSON.parse(r.json) as PositionView['relatedFrom'][number]), positionId: r.position_id }));
   }
 
   positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
@@ -356,6 +367,8 @@ function statements(db: Database.Database) {
     insertUnreadable: db.prepare<[string, string, string, string]>('INSERT OR REPLACE INTO unreadable (event_id, stream_id, position, problem) VALUES (?, ?, ?, ?)'),
     streamEvents: db.prepare<[string], { json: string }>('SELECT json FROM events WHERE stream_id = ? AND json IS NOT NULL ORDER BY seq'),
     upsertDocument: db.prepare<[string, string]>('INSERT INTO documents (document_id, json) VALUES (?, ?) ON CONFLICT (document_id) DO UPDATE SET json = excluded.json'),
+    deleteRelations: db.prepare<[string]>('DELETE FROM relations WHERE stance_id IN (SELECT id FROM stances WHERE position_id = ?)'),
+    insertRelation: db.prepare<[number | bigint, string, string, number]>('INSERT INTO relations (stance_id, to_position_id, json, ord) VALUES (?, ?, ?, ?)'),
     deleteStances: db.prepare<[string]>('DELETE FROM stances WHERE position_id = ?'),
     deleteKnown: db.prepare<[string]>('DELETE FROM known WHERE position_id = ?'),
     deleteTimeline: db.prepare<[string]>('DELETE FROM timeline WHERE position_id = ?'),
