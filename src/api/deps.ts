@@ -1,5 +1,5 @@
 import type { Config } from '../app/config';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../command-handling/ledger';
 import type { LedgerProjection } from '../projections/ledger-projection';
 import type { EventStore } from '../store/event-store';
 

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
-import { Ledger } from '../ledger/ledger';
+import { Ledger } from '../command-handling/ledger';
 import { LedgerProjection } from '../projections/ledger-projection';
 import { importSeedDir, type ImportReport } from '../seed/import';
 import type { EventStore } from '../store/event-store';

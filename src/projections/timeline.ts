@@ -2,8 +2,8 @@ import { businessDate } from '../domain/business-date';
 import { businessKey, inBusinessOrder, type HistoryEntry } from '../domain/position/history';
 import { z } from 'zod';
 import { ThemeId, type Theme } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
-import { positionState } from '../ledger/ledger';
+import type { LedgerEvent } from '../domain/ledger-event';
+import { positionStateOf } from '../domain/position/state';
 import { recordedBy, type ViewPoint } from './stance';
 
 /** One decision in a timeline, with how and when the ledger learnt of it, and any corrections beside it. */
@@ -40,7 +40,7 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint = {}): TimelineEntry[] {
   const known = recordedBy(stream, view.recordedAsOf);
   const byId = new Map(known.map((e) => [e.eventId, e]));
-  const state = positionState(known);
+  const state = positionStateOf(known);
   const until = view.asOf === undefined ? undefined : businessDate(view.asOf).latest;
   const themes = themesInForce(state.entries);
   return inBusinessOrder(state.entries)
