@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import type { Command } from '../domain/commands';
 import { sha256Hex } from '../integrity/event-hash';
 import type { Ledger, Recorded } from '../command-handling/ledger';
-import type { LedgerProjection } from '../projections/ledger-projection';
+import type { ReadModel } from '../projections/read-model';
 import { ProblemError } from './problem';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -15,7 +15,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * reads its own write.
  */
 export async function record(
-  deps: { ledger: Ledger; projection: LedgerProjection },
+  deps: { ledger: Ledger; projection: ReadModel },
   req: Request,
   command: Command,
   expectedRevision?: number,

@@ -10,7 +10,7 @@ const Env = z.object({
   LEDGER_TOKENS: z.string().default(''),
   LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
   LEDGER_SEED_DIR: z.string().default('events'),
-  LEDGER_SOURCES_DIR: z.string().default('../shared/seeds'),
+  LEDGER_SOURCES_DIR: z.string().default('sources'),
   LEDGER_SEED_ON_START: z.enum(['true', 'false']).default('true'),
   LEDGER_PUBLIC_READS: z.enum(['true', 'false']).default('true'),
   LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -68,14 +68,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** LEDGER_TOKENS: comma-separated role:token pairs, e.g. "secretariat:s3cret,auditor:4udit". */
 export function parseTokens(spec: string): Map<string, Role> {
   const tokens = new Map<string, Role>();
-  for (const pair of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  // errors name the entry by its place, never by its text: any part of it may be a secret
+  for (const [index, pair] of spec.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
     const at = pair.indexOf(':');
     const role = pair.slice(0, at);
     const token = pair.slice(at + 1);
     if (at < 1 || (role !== 'secretariat' && role !== 'auditor')) {
-      throw new ConfigError(`configuration: LEDGER_TOKENS: "${role || pair}" is not a role (secretariat or auditor)`);
+      throw new ConfigError(`configuration: LEDGER_TOKENS: entry ${index + 1} does not start with a role: write role:token, the role secretariat or auditor`);
     }
-    if (token.length < 8) throw new ConfigError(`configuration: LEDGER_TOKENS: the ${role} token must be at least 8 characters`);
+    if (token.length < 8) throw new ConfigError(`configuration: LEDGER_TOKENS: the ${role} token (entry ${index + 1}) must be at least 8 characters`);
     // one token, two roles: whichever came last would win, silently taking the other's rights away
     const taken = tokens.get(token);
     if (taken !== undefined && taken !== role) throw new ConfigError(`configuration: LEDGER_TOKENS: the same token is given to both ${taken} and ${role}; give each role its own`);

@@ -57,12 +57,12 @@ export const errors = {
   revisionChangesNothing: () =>
     new DomainError('revision-changes-nothing', 'rule', 'a revision must change the statement, title, themes or addressees', 'statement'),
   unknownRevision: (id: string, revision: number, latest: number) =>
-    new DomainError('unknown-revision', 'rule', `position "${id}" has no revision ${revision} (latest is ${latest})`, 'revision'),
+    new DomainError('unknown-revision', 'rule', `position "${id}" has no text revision ${revision} (the latest text revision is ${latest})`, 'revision'),
   changesEndorsedText: (revision: number, by: string, on: string) =>
     new DomainError(
       'changes-endorsed-text',
       'rule',
-      `this revision, dated before revision ${revision}, would change the text ${by} endorsed on ${on}; ` +
+      `this revision, dated before text revision ${revision}, would change the text ${by} endorsed on ${on}; ` +
         'if that text was recorded wrongly, correct it; otherwise date this revision after the endorsement',
       'decidedOn',
     ),
@@ -70,11 +70,11 @@ export const errors = {
     new DomainError(
       'revision-not-yet-decided',
       'rule',
-      `revision ${revision} is dated ${revisionOn}, which may be after the endorsement date ${date}`,
+      `text revision ${revision} is dated ${revisionOn}, which may be after the endorsement date ${date}`,
       'decidedOn',
     ),
   alreadyEndorsed: (revision: number, by: string) =>
-    new DomainError('already-endorsed', 'conflict', `revision ${revision} is already endorsed by ${by}`, 'endorsedBy'),
+    new DomainError('already-endorsed', 'conflict', `text revision ${revision} is already endorsed by ${by}`, 'endorsedBy'),
   unknownEvent: (eventId: string) =>
     new DomainError('unknown-event', 'rule', `event ${eventId} is not an event of this position`, 'eventId'),
   notCorrectable: (eventId: string, field: string, type: string) =>
@@ -85,7 +85,7 @@ export const errors = {
     new DomainError(
       'correction-changes-nothing',
       'rule',
-      `after this correction revision ${revision} would change nothing in the text before it; a revision must change the statement, title, themes or addressees`,
+      `after this correction text revision ${revision} would change nothing in the text before it; a revision must change the statement, title, themes or addressees`,
       'changes',
     ),
   correctionBreaksHistory: (problem: string) =>

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { SourceDocumentRegistered } from '../domain/events';
 import { isAuditStream, isPositionStream, positionStream } from '../domain/stream-names';
-import type { Addressee, Theme } from '../domain/themes';
 import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
-import { stanceOf, type Stance, type Status, type ViewPoint } from './stance';
-import { ledgerTimeline, positionTimeline, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
+import { matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
+import { stanceOf, type Stance, type ViewPoint } from './stance';
+import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
 export const DocumentView = SourceDocumentRegistered.extend({
   eventId: z.string(),
@@ -22,11 +22,7 @@ export interface LedgerVersion {
   readonly digest: string | null;
 }
 
-export interface PositionFilter extends ViewPoint {
-  readonly theme?: Theme;
-  readonly addressee?: Addressee;
-  readonly status?: Status;
-}
+export type PositionFilter = PositionQuery;
 
 export interface Unreadable {
   readonly eventId: string;
@@ -41,7 +37,7 @@ export interface Unreadable {
  * refolded when that stream changes. Rebuilding is the same code as following: `apply` each event
  * from event one.
  */
-export class LedgerProjection {
+export class LedgerProjection implements ReadModel {
   private readonly all: LedgerEvent[] = [];
   private readonly streams = new Map<string, LedgerEvent[]>();
   private readonly current = new Map<string, Stance>();
@@ -153,9 +149,18 @@ export class LedgerProjection {
         (s) =>
           (!filter.theme || s.themes.includes(filter.theme)) &&
           (!filter.addressee || s.addressees.includes(filter.addressee)) &&
-          (!filter.status || s.status === filter.status),
+          (!filter.status || s.status === filter.status) &&
+          (filter.q === undefined || matchesText(filter.q, [s.title, s.statement, s.source.quote])),
       )
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
+    return pageOf('positions', this.positions(query), (s) => [s.id], ['string'], page);
+  }
+
+  timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
+    return pageOf('timeline', this.timeline(query), timelineKey, ['string', 'string', 'number', 'string'], page);
   }
 
   position(id: string, view: ViewPoint = {}): Stance | undefined {

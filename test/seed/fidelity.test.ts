@@ -9,12 +9,12 @@ import { SqliteEventStore } from '../../src/store/sqlite-store';
 
 /**
  * The seed history is reviewed data: this test holds it to the source documents in
- * ../shared/seeds. Statements may join verbatim passages with " […] " (the usual mark of an
+ * sources/. Statements may join verbatim passages with " […] " (the usual mark of an
  * omission); every passage must occur in the cited document as printed there, apart from
  * whitespace and the Markdown emphasis marks of the text files.
  */
 const ROOT = join(__dirname, '../..');
-const SOURCES = join(ROOT, '../shared/seeds');
+const SOURCES = join(ROOT, 'sources');
 const entries: SeedEntry[] = readSeedDir(join(ROOT, 'events')).flatMap((f) => f.entries);
 
 const normalise = (text: string) => text.replace(/\*+/g, '').replace(/\s+/g, ' ').trim();
