@@ -5,6 +5,7 @@ import { errors } from '../domain/errors';
 import { EVENT_SCHEMA_VERSION, type PositionEvent } from '../domain/events';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import { positionDecider } from '../domain/position/decide';
+import { foldPosition } from '../domain/position/history';
 import type { PositionState } from '../domain/position/state';
 import { documentStream, positionStream } from '../domain/stream-names';
 import type { EventStore } from '../store/event-store';
@@ -106,8 +107,23 @@ export class Ledger {
     for (const id of citedDocuments(command)) {
       if ((await stateOf(documentKind as never, documentStream(id)) as DocumentState).registered) registered.add(id);
     }
-    return { today: businessDayOf(recordedAt), historyStart: this.options.historyStart, isDocumentRegistered: (id) => registered.has(id) };
+    const addedOn = new Map<string, string>();
+    for (const id of relatedPositions(command)) {
+      const fold = foldPosition(((await stateOf(positionKind as never, positionStream(id))) as PositionState).entries);
+      if (fold) addedOn.set(id, fold.addedOn);
+    }
+    return {
+      today: businessDayOf(recordedAt),
+      historyStart: this.options.historyStart,
+      isDocumentRegistered: (id) => registered.has(id),
+      positionAddedOn: (id) => addedOn.get(id),
+    };
   }
+}
+
+function relatedPositions(command: PositionCommand): string[] {
+  const relations = command.type === 'AddPosition' || command.type === 'RevisePosition' ? command.data.relatesTo : command.type === 'CorrectRecord' ? command.data.changes.relatesTo : undefined;
+  return (relations ?? []).map((r) => r.positionId);
 }
 
 function idOf(command: Command): string {

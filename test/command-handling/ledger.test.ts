@@ -42,7 +42,7 @@ describe('Ledger command handling', () => {
     expect(added!.metadata.prevHash).toBeNull();
     expect(revised!.metadata.hash).toBe(
       eventHash({
-        eventId: revised!.eventId, streamId: 'position-eu-4', streamRevision: 1, type: 'PositionRevised', schemaVersion: 1,
+        eventId: revised!.eventId, streamId: 'position-eu-4', streamRevision: 1, type: 'PositionRevised', schemaVersion: 2,
         data: revised!.data, recordedAt: revised!.metadata.recordedAt, recordedBy: SECRETARIAT.id, prevHash: added!.metadata.hash,
       }),
     );
