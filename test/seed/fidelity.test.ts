@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSeedDir, importSeedDir } from '../../src/seed/import';
 import type { SeedEntry } from '../../src/seed/seed-file';
-import { Ledger } from '../../src/ledger/ledger';
+import { Ledger } from '../../src/command-handling/ledger';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 

@@ -1,8 +1,8 @@
 import { businessDate } from '../../domain/business-date';
 import { businessKey, foldPosition } from '../../domain/position/history';
 import { ADDRESSEES, THEME_IDS, type Addressee, type Theme } from '../../domain/themes';
-import type { LedgerEvent } from '../../ledger/ledger-event';
-import { positionState } from '../../ledger/ledger';
+import type { LedgerEvent } from '../../domain/ledger-event';
+import { positionStateOf } from '../../domain/position/state';
 import { stanceFromFold, type Stance } from '../stance';
 import { positionTimeline, timelineTexts, type TimelineEntry } from '../timeline';
 
@@ -49,7 +49,7 @@ export function positionRows(positionId: string, stream: readonly LedgerEvent[])
   for (const [j, at] of instants.entries()) {
     const until = instants[j + 1] ?? null;
     const knownEvents = stream.filter((e) => Date.parse(e.metadata.recordedAt) <= at);
-    const state = positionState(knownEvents);
+    const state = positionStateOf(knownEvents);
     const keys = [...new Set(state.entries.map(businessKey))].sort();
     let stanceOfVersion: Stance | undefined;
     for (const [i, key] of keys.entries()) {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LedgerEvent } from '../../ledger/ledger-event';
+import type { LedgerEvent } from '../../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
 import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';

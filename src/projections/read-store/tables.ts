@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { isAuditStream } from '../../audit/checkpoint-stream';
 import { businessDate } from '../../domain/business-date';
 import { sha256Hex } from '../../integrity/event-hash';
-import { toLedgerEvent, type LedgerEvent } from '../../ledger/ledger-event';
+import { toLedgerEvent, type LedgerEvent } from '../../domain/ledger-event';
 import type { StoredEvent } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
 import { decodeCursor, encodeCursor, searchTerms, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
