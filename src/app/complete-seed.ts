@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../command-handling/ledger';
 import type { LedgerProjection } from '../projections/ledger-projection';
 import { importSeedDir, readSeedDir, SEED_ACTOR, SeedFileError, type ImportReport } from '../seed/import';
 

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
-import { Ledger } from '../ledger/ledger';
+import { Ledger } from '../command-handling/ledger';
 import { LedgerProjection } from '../projections/ledger-projection';
 import type { ImportReport } from '../seed/import';
 import { sourceFileProblems } from '../sources/check-sources';

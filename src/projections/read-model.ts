@@ -1,5 +1,5 @@
 import type { Addressee, Theme } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
+import type { LedgerEvent } from '../domain/ledger-event';
 import type { Stance, Status, ViewPoint } from './stance';
 import type { TimelineEntry } from './timeline';
 import type { DocumentView, LedgerVersion, Unreadable } from './ledger-projection';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { businessDate } from '../../src/domain/business-date';
 import { readSeedDir, importSeedDir } from '../../src/seed/import';
 import type { SeedEntry } from '../../src/seed/seed-file';
-import { Ledger } from '../../src/ledger/ledger';
+import { Ledger } from '../../src/command-handling/ledger';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 

@@ -4,7 +4,8 @@ import { DomainError, errors } from '../errors';
 import type { EventDataOf, PositionEvent } from '../events';
 import type { PositionRelation } from '../primitives';
 import { businessKey, foldPosition, inBusinessOrder, type EndorsementView, type HistoryEntry, type TextSnapshot } from './history';
-import { definedOnly, evolvePosition, type PositionState } from './state';
+import type { Decider } from '../decider';
+import { definedOnly, evolvePosition, initialPositionState, type PositionState } from './state';
 
 type Decision = PositionEvent[];
 
@@ -221,3 +222,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 export { DomainError };
+
+/** The position aggregate as a value: stream `position-<id>`. */
+export const positionDecider: Decider<PositionState, PositionCommand, PositionEvent, DecisionContext> = {
+  initialState: initialPositionState,
+  decide: decidePosition,
+  evolve: (state, e) => evolvePosition(state, { eventId: e.eventId, streamRevision: e.streamRevision, event: { type: e.type, data: e.data } as PositionEvent }),
+};
