@@ -1,5 +1,5 @@
 import type { Config } from '../app/config';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../command-handling/ledger';
 import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
 import type { LiveStreams } from './live-streams';

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { LiveStreams } from '../api/live-streams';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
-import { Ledger } from '../ledger/ledger';
-import { LedgerProjection } from '../projections/ledger-projection';
+import { Ledger } from '../command-handling/ledger';
+import { ReadStore, type ReadStoreLocation } from '../projections/read-store/read-store';
 import type { ImportReport } from '../seed/import';
 import { sourceFileProblems } from '../sources/check-sources';
 import type { EventStore } from '../store/event-store';
@@ -17,7 +17,7 @@ export interface LedgerApp {
   readonly config: Config;
   readonly store: EventStore;
   readonly ledger: Ledger;
-  readonly projection: LedgerProjection;
+  readonly projection: ReadStore;
   readonly app: Express;
   /** the open live-feed connections: end them before closing the HTTP server (see stopServing) */
   readonly streams: LiveStreams;
@@ -26,10 +26,19 @@ export interface LedgerApp {
 }
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
-export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule } = {}): Promise<LedgerApp> {
+export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation } = {}): Promise<LedgerApp> {
   const store = options.store ?? (await openStore(config.store));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
-  const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
+  // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
+  const location = options.readModel ?? (options.store ? 'memory' : { dir: config.readModelDir });
+  const projection = await ReadStore.follow(store, {
+    location,
+    onError: (error) => options.logger?.error({ err: error }, 'read model stopped following the store'),
+    onRebuild: (reason) => options.logger?.warn(`rebuilding the read store from event one: ${reason}`),
+    onProgress: (applied) => {
+      if (applied % 100_000 === 0) options.logger?.info(`read store: ${applied} events applied`);
+    },
+  });
   const seeded = config.seedOnStart ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
     options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);

@@ -1,3 +1,4 @@
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /** All configuration comes from the environment; one definition, validated at start-up with clear errors. */
@@ -7,6 +8,7 @@ const Env = z.object({
   LEDGER_STORE: z.enum(['sqlite', 'esdb']).default('sqlite'),
   LEDGER_SQLITE_PATH: z.string().min(1).default('data/ledger.db'),
   ESDB_CONNECTION_STRING: z.string().optional(),
+  LEDGER_READ_MODEL_DIR: z.string().min(1).optional(),
   LEDGER_TOKENS: z.string().default(''),
   LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
   LEDGER_SEED_DIR: z.string().default('events'),
@@ -26,6 +28,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly store: { kind: 'sqlite'; path: string } | { kind: 'esdb'; connectionString: string };
+  /** the read store's directory (its SQLite generations and CURRENT) */
+  readonly readModelDir: string;
   readonly tokens: ReadonlyMap<string, Role>;
   readonly historyStart: string;
   readonly seedDir: string;
@@ -58,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     store: e.LEDGER_STORE === 'esdb' ? { kind: 'esdb', connectionString: e.ESDB_CONNECTION_STRING! } : { kind: 'sqlite', path: e.LEDGER_SQLITE_PATH },
+    readModelDir: e.LEDGER_READ_MODEL_DIR ?? defaultReadModelDir(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH),
     tokens: parseTokens(e.LEDGER_TOKENS),
     historyStart: e.LEDGER_HISTORY_START,
     seedDir: e.LEDGER_SEED_DIR,
@@ -70,6 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMinutes: e.LEDGER_SESSION_MINUTES,
     streamHeartbeatSeconds: e.LEDGER_STREAM_HEARTBEAT_SECONDS,
   };
+}
+
+/** Beside the SQLite ledger (data/ledger.db → data/ledger.read-model/), or data/read-model/ for KurrentDB. */
+function defaultReadModelDir(store: 'sqlite' | 'esdb', sqlitePath: string): string {
+  if (store === 'esdb') return join('data', 'read-model');
+  return join(dirname(sqlitePath), `${basename(sqlitePath).replace(/\.[^.]*$/, '')}.read-model`);
 }
 
 /** LEDGER_TOKENS: comma-separated role:token pairs, e.g. "secretariat:s3cret,auditor:4udit". */

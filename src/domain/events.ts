@@ -125,5 +125,4 @@ export function isEventType(type: string): type is EventType {
   return Object.prototype.hasOwnProperty.call(EVENT_SCHEMAS, type);
 }
 
-export const positionStream = (id: string): string => `position-${id}`;
-export const documentStream = (id: string): string => `document-${id}`;
+export { documentStream, positionStream } from './stream-names';

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { foldPosition, type PositionFold } from '../domain/position/history';
 import { RelationKind, SourceCitation } from '../domain/primitives';
 import { AddresseeId, ThemeId } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
-import { positionState } from '../ledger/ledger';
+import type { LedgerEvent } from '../domain/ledger-event';
+import { positionStateOf } from '../domain/position/state';
 
 export const Status = z.enum(['proposed', 'endorsed', 'withdrawn']);
 export type Status = z.infer<typeof Status>;
@@ -78,15 +78,18 @@ export function recordedBy(events: readonly LedgerEvent[], recordedAsOf?: string
 
 export function foldAt(stream: readonly LedgerEvent[], view: ViewPoint = {}): { fold: PositionFold; known: LedgerEvent[] } | undefined {
   const known = recordedBy(stream, view.recordedAsOf);
-  const state = positionState(known);
+  const state = positionStateOf(known);
   const fold = foldPosition(state.entries, view.asOf === undefined ? undefined : businessDate(view.asOf).latest);
   return fold && { fold, known };
 }
 
 export function stanceOf(stream: readonly LedgerEvent[], view: ViewPoint = {}): Stance | undefined {
   const at = foldAt(stream, view);
-  if (!at) return undefined;
-  const { fold, known } = at;
+  return at && stanceFromFold(at.fold, at.known);
+}
+
+/** The stance a fold gives, with what the ledger knew (`known`: the recorded events it was folded from). */
+export function stanceFromFold(fold: PositionFold, known: readonly LedgerEvent[]): Stance {
   const { current } = fold;
   const endorsedNow = fold.endorsements.some((e) => e.revision === current.revision);
   const latestEndorsement = fold.endorsements.at(-1) ?? null;
