@@ -9,7 +9,16 @@ import { ProblemError } from './problem';
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * Records a command for an HTTP request: the Idempotency-Key and a hash of the request go to the
+ * A page's form: its Idempotency-Key travels in a hidden field (fresh per rendering), and what is
+ * hashed is the command body the form made, not the form fields (the CSRF token is not the request).
+ */
+export interface FormSubmission {
+  readonly idempotencyKey: string;
+  readonly body: unknown;
+}
+
+/**
+ * Records a command for an HTTP request (an API call or a page's form: the one write path): the Idempotency-Key and a hash of the request go to the
  * command handler (which alone answers a retry with what the first request recorded, and refuses
  * the key with another request), then waits until the read model has the new events so the client
  * reads its own write.
@@ -19,13 +28,14 @@ export async function record(
   req: Request,
   command: Command,
   expectedRevision?: number,
+  form?: FormSubmission,
 ): Promise<Recorded> {
   const principal = req.principal!;
-  const key = req.get('idempotency-key');
+  const key = form ? form.idempotencyKey : req.get('idempotency-key');
   if (key !== undefined && !KEY.test(key)) {
     throw new ProblemError(400, 'validation', 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'Idempotency-Key');
   }
-  const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: req.body }) ?? '');
+  const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: form ? form.body : req.body }) ?? '');
   const recorded = await deps.ledger.execute(command, principal, {
     expectedRevision,
     idempotencyKey: key,

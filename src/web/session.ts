@@ -10,6 +10,8 @@ declare module 'express-session' {
     principal?: Principal;
     /** epoch ms of signing in: a session ends a fixed time after it, however busy */
     signedInAt?: number;
+    /** a message for the next page shown ("recorded …" after a form's redirect) */
+    flash?: string;
   }
 }
 
@@ -74,8 +76,19 @@ export function webSessions(options: { minutes: number; now?: () => Date }): Web
     next();
   };
 
+  // what the pages show of the signed-in reader (the layout reads res.locals.viewer); never for the API
+  const viewer: RequestHandler = (req, res, next) => {
+    const who = req.session?.principal;
+    if (who && !req.path.startsWith('/api/') && !req.path.startsWith('/assets/')) {
+      const flash = req.method === 'GET' ? req.session.flash : undefined;
+      if (flash !== undefined) delete req.session.flash;
+      res.locals.viewer = { role: who.role, id: who.id, csrfToken: csrf.generateToken(req), ...(flash ? { flash } : {}) };
+    }
+    next();
+  };
+
   return {
-    middleware: [sessionMiddleware, expire, principal],
+    middleware: [sessionMiddleware, expire, principal, viewer],
     csrfToken: (req) => csrf.generateToken(req),
     csrfValid: (req) => csrf.isRequestValid(req),
     signIn: async (req, who) => {

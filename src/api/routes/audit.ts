@@ -3,11 +3,9 @@ import { z } from 'zod';
 import { auditLog, UnknownCursorError } from '../../audit/audit-log';
 import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
 import { exportLedger } from '../../audit/export-ledger';
-import { snapshotOf } from '../../audit/projection-snapshot';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
-import { storeGuardProblems } from '../../audit/store-guards';
-import { verifyLedger } from '../../audit/verify';
+import { verifyAgainstLive } from '../../audit/verify-live';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { describeRoute } from '../openapi';
@@ -22,17 +20,7 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
   router.get('/audit/verify', requireRole('auditor'), async (req, res) => {
     const q = parseQuery(AuditVerifyQuery, req);
     const roots = q.checkpoint === undefined ? [] : Array.isArray(q.checkpoint) ? q.checkpoint : [q.checkpoint];
-    // the read model is compared at the same state of the ledger: every event read applied, none beyond
-    let events = await readWholeLedger(store);
-    let live = snapshotOf(projection);
-    for (let attempt = 1; attempt <= 3 && live.version.events !== events.length; attempt += 1) {
-      await Promise.all(events.map((e) => projection.waitFor(e.id, 2000)));
-      live = snapshotOf(projection);
-      if (live.version.events > events.length) events = await readWholeLedger(store);
-    }
-    const report = verifyLedger(events, { kept: roots.map((rootHash) => ({ rootHash })), live });
-    const problems = [...storeGuardProblems(store), ...report.problems];
-    res.json({ ...report, ok: problems.length === 0, problems });
+    res.json(await verifyAgainstLive(store, projection, roots));
   });
 
   router.get('/audit/log', requireRole('auditor'), async (req, res) => {
