@@ -1,0 +1,87 @@
+/**
+ * Open pages follow the ledger's live feed (GET /api/stream, from the position the page was
+ * rendered at, so nothing recorded in between is missed): when someone records a change, the page
+ * fetches itself again and swaps its view in place, and says so in a polite live region. A page
+ * with a recording form is never swapped under the reader's hands: it says what was recorded
+ * instead (sending the form would then explain the conflict).
+ */
+interface RecordedNotice {
+  readonly type: string;
+  readonly positionId?: string;
+  readonly streamId: string;
+}
+
+const LABEL: Record<string, string> = {
+  PositionAdded: 'an addition',
+  PositionRevised: 'a revision',
+  PositionEndorsed: 'an endorsement',
+  PositionWithdrawn: 'a withdrawal',
+  PositionRecordCorrected: 'a correction',
+  SourceDocumentRegistered: 'a source document',
+  CheckpointRecorded: 'a checkpoint',
+};
+
+/** The region a page swaps: its as-of view, a region marked for it, or the whole main. */
+const REGION = '[data-as-of-view], [data-live-region]';
+
+export function followLedger(doc: Document): void {
+  const after = doc.body.dataset.ledgerPosition;
+  if (after === undefined || typeof EventSource === 'undefined') return;
+  const source = new EventSource(`/api/stream${after ? `?after=${encodeURIComponent(after)}` : ''}`);
+  const seen: RecordedNotice[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  source.addEventListener('recorded', (event) => {
+    const notice = JSON.parse((event as MessageEvent<string>).data) as RecordedNotice;
+    const form = doc.querySelector<HTMLFormElement>('form[data-record-form]');
+    if (form) {
+      const about = form.dataset.positionId;
+      if (!about || notice.positionId === about) {
+        liveRegion(doc).textContent = `Someone just recorded ${LABEL[notice.type] ?? 'a change'}${notice.positionId ? ` to ${notice.positionId}` : ''}. If you send this form, you will see what changed first.`;
+      }
+      return;
+    }
+    // checkpoints change nothing a reader sees, except on the auditors' page
+    if (notice.type === 'CheckpointRecorded' && !doc.querySelector('[data-verify]')) return;
+    seen.push(notice);
+    clearTimeout(timer);
+    timer = setTimeout(() => void refresh(doc, seen.splice(0)), 250);
+  });
+}
+
+async function refresh(doc: Document, notices: readonly RecordedNotice[]): Promise<void> {
+  const res = await fetch(location.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+  if (!res.ok) return;
+  const next = new DOMParser().parseFromString(await res.text(), 'text/html');
+  const here = doc.querySelector(REGION) ?? doc.querySelector('main');
+  const there = next.querySelector(REGION) ?? next.querySelector('main');
+  if (!here || !there) return;
+  // a reader typing in the view (a filter, the as-of field) keeps what they typed: only say it changed
+  if (here.contains(doc.activeElement) && doc.activeElement?.matches('input, textarea, select')) {
+    liveRegion(doc).textContent = `${describe(notices)} Reload the page to see it.`;
+    return;
+  }
+  here.replaceWith(doc.importNode(there, true));
+  for (const version of Array.from(doc.querySelectorAll('.ledger-version'))) version.textContent = next.querySelector('.ledger-version')?.textContent ?? version.textContent;
+  const position = next.body.dataset.ledgerPosition;
+  if (position !== undefined) doc.body.dataset.ledgerPosition = position;
+  doc.body.dataset.liveUpdates = String(Number(doc.body.dataset.liveUpdates ?? '0') + 1);
+  liveRegion(doc).textContent = `${describe(notices)} This page now shows it.`;
+}
+
+function describe(notices: readonly RecordedNotice[]): string {
+  const what = notices.map((n) => `${LABEL[n.type] ?? 'a change'}${n.positionId ? ` to ${n.positionId}` : ''}`);
+  return `Just recorded: ${[...new Set(what)].join(', ')}.`;
+}
+
+function liveRegion(doc: Document): HTMLElement {
+  const existing = doc.querySelector<HTMLElement>('[data-live-status]');
+  if (existing) return existing;
+  const region = doc.createElement('div');
+  region.setAttribute('role', 'status');
+  region.setAttribute('aria-live', 'polite');
+  region.dataset.liveStatus = '';
+  region.className = 'live-status';
+  doc.querySelector('main')?.prepend(region);
+  return region;
+}
