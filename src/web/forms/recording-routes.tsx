@@ -70,7 +70,7 @@ function showForm(deps: ApiDeps, kind: FormKind, req: Request, res: Response): v
 async function submitForm(deps: ApiDeps, sessions: WebSessions, kind: FormKind, req: Request, res: Response): Promise<void> {
   const formUrl = req.originalUrl;
   if (!mayRecord(req, res, formUrl)) return;
-  if (!sessions.csrfValid(req)) return expired(req, res, sessions, formUrl);
+  if (!sessions.csrfValid(req)) return expired(deps, req, res, formUrl);
   const fields = (req.body ?? {}) as FormFields;
   const stance = currentStance(deps, kind, req);
   const etag = textOf(fields, FORM_META.etag);

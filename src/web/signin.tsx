@@ -1,8 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { ApiDeps } from '../api/deps';
 import { tokenPrincipals, type Principal } from '../api/auth';
+import { pageContext, sendPage } from './render';
 import type { WebSessions } from './session';
-import { signinPage, signoutPage, expiredFormPage } from './signin-pages';
+import { ExpiredForm, SigninForm, SignoutForm } from './pages/signin';
 
 /** Where to go after signing in: a path of this site only (never `//elsewhere` or a full URL). */
 export function safeNext(next: unknown, principal?: Principal): string {
@@ -16,31 +17,35 @@ export const formBody = express.urlencoded({ extended: false, limit: '64kb', par
 export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
   const router = Router();
   const principalOf = tokenPrincipals(deps.config.tokens);
+  const show = (req: Request, res: Response, status: number, title: string, main: preact.ComponentChildren) => {
+    res.set('Cache-Control', 'no-store');
+    sendPage(res, pageContext(deps, req, res), { title, status, main });
+  };
 
   router.get('/signin', (req, res) => {
     const next = typeof req.query.next === 'string' ? req.query.next : undefined;
-    page(res, 200, signinPage({ csrf: sessions.csrfToken(req), next, principal: req.principal, signedOut: req.query.signedOut === '1' }));
+    show(req, res, 200, 'Sign in', <SigninForm csrf={sessions.csrfToken(req)} next={next} principal={req.session.principal} signedOut={req.query.signedOut === '1'} />);
   });
 
   router.post('/signin', formBody, async (req, res) => {
-    if (!sessions.csrfValid(req)) return expired(req, res, sessions, '/signin');
+    if (!sessions.csrfValid(req)) return expired(deps, req, res, '/signin');
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const next = typeof req.body?.next === 'string' ? req.body.next : undefined;
     const principal = token === '' ? undefined : principalOf(token);
     if (!principal) {
       const error = token === '' ? 'Enter your secretariat or auditor token.' : 'This token is not valid here. Check it and try again.';
-      return page(res, 401, signinPage({ csrf: sessions.csrfToken(req), next, error }));
+      return show(req, res, 401, 'Sign in: problem', <SigninForm csrf={sessions.csrfToken(req)} next={next} error={error} />);
     }
     await sessions.signIn(req, principal);
     res.redirect(303, safeNext(next, principal));
   });
 
   router.get('/signout', (req, res) => {
-    page(res, 200, signoutPage({ csrf: sessions.csrfToken(req), principal: req.principal }));
+    show(req, res, 200, 'Sign out', <SignoutForm csrf={sessions.csrfToken(req)} principal={req.session.principal} />);
   });
 
   router.post('/signout', formBody, async (req, res) => {
-    if (!sessions.csrfValid(req)) return expired(req, res, sessions, '/signout');
+    if (!sessions.csrfValid(req)) return expired(deps, req, res, '/signout');
     await sessions.signOut(req, res);
     res.redirect(303, '/signin?signedOut=1');
   });
@@ -48,11 +53,8 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
   return router;
 }
 
-function page(res: Response, status: number, html: string): void {
-  res.status(status).type('html').set('Cache-Control', 'no-store').send(html);
-}
-
-/** A form without this session's token: forged elsewhere, or rendered before the session ended. */
-export function expired(req: Request, res: Response, sessions: WebSessions, retry: string): void {
-  page(res, 403, expiredFormPage({ csrf: sessions.csrfToken(req), retry }));
+/** A form without this session's token: nothing is done, and the reader is told how to go on. */
+export function expired(deps: ApiDeps, req: Request, res: Response, retry: string): void {
+  res.set('Cache-Control', 'no-store');
+  sendPage(res, pageContext(deps, req, res), { title: 'This form has expired', status: 403, main: <ExpiredForm retry={retry} /> });
 }

@@ -1,0 +1,219 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot, seriousA11yViolations, serveSeededLedger, watchedPage, type Served } from '../support/browser';
+
+const SECRETARIAT = 'secretariat-browser-token';
+const AUDITOR = 'auditor-browser-token';
+
+// a browser on a busy 2-core machine: generous, since nothing here is a timed assertion
+jest.setTimeout(120_000);
+
+/**
+ * The secretariat's and the auditors' tasks, end to end in Chromium on the seed ledger: sign in,
+ * revise a position, meet a colleague's change (412 explained), double submit recorded once;
+ * open /audit and see verify clean; open pages update themselves from the live feed.
+ */
+describe('recording and auditing in Chromium', () => {
+  let served: Served;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [served, browser] = await Promise.all([serveSeededLedger({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}` }), launchChromium()]);
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  const newContext = async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    return context;
+  };
+
+  /** A browser signed in with this token, on `next`. */
+  const signedIn = async (token: string, next: string) => {
+    const context = await newContext();
+    const { page, problems } = await watchedPage(context, served.baseUrl);
+    await page.goto(`${served.baseUrl}/signin?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(served.baseUrl + next);
+    return { context, page, problems };
+  };
+
+  /** How many events the position's stream holds, from the API (the ETag is its last revision). */
+  const streamRevision = async (id: string) => {
+    const res = await fetch(`${served.baseUrl}/api/positions/${id}`);
+    return Number(JSON.parse(res.headers.get('etag')!));
+  };
+
+  /** A colleague revises through the API, with the ETag they read. */
+  const colleagueRevises = async (id: string, statement: string) => {
+    const etag = (await fetch(`${served.baseUrl}/api/positions/${id}`)).headers.get('etag')!;
+    const current = (await (await fetch(`${served.baseUrl}/api/positions/${id}`)).json()) as { source: { documentId: string } };
+    const res = await fetch(`${served.baseUrl}/api/positions/${id}/revisions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRETARIAT}`, 'Content-Type': 'application/json', 'If-Match': etag },
+      body: JSON.stringify({ statement, decidedOn: '2026-11-19', source: { documentId: current.source.documentId, locator: 'colleague' }, rationale: 'a colleague’s revision' }),
+    });
+    expect(res.status).toBe(201);
+  };
+
+  const fillRevision = async (page: Page, statement: string) => {
+    await page.getByLabel('Statement (verbatim from the source)').fill(statement);
+    await page.getByLabel('Decided on').fill('2026-11-20');
+    await page.getByLabel('Where in the document').fill('item 7');
+    await page.getByLabel('Rationale').fill('restated by the working group');
+  };
+
+  it('the sign-in page, and a wrong token refused beside the field', async () => {
+    const context = await newContext();
+    const { page, problems } = await watchedPage(context, served.baseUrl);
+    await page.goto(`${served.baseUrl}/signin`);
+    await screenshot(page, 'signin');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByLabel('Token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('#token-error').textContent()).resolves.toMatch(/not valid/);
+    expect(await page.getByLabel('Token').getAttribute('aria-describedby')).toBe('token-error');
+    await screenshot(page, 'signin-refused');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('the secretariat signs in, revises a position from its page, and sees it recorded', async () => {
+    const { page, problems } = await signedIn(SECRETARIAT, '/positions/eu-7');
+    const before = await streamRevision('eu-7');
+    await page.getByRole('link', { name: 'Revise' }).click();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-7/revise`);
+    await screenshot(page, 'revise-form');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // a required field left empty: the problem beside it, nothing recorded
+    await page.getByLabel('Statement (verbatim from the source)').fill('Cities ask the EU to act.');
+    await page.getByLabel('Decided on').fill('2026-11-20');
+    await page.getByLabel('Rationale').fill('restated');
+    await page.getByRole('button', { name: 'Revise' }).click();
+    const locator = page.getByLabel('Where in the document');
+    await expect(locator.getAttribute('aria-invalid')).resolves.toBe('true');
+    const describedBy = (await locator.getAttribute('aria-describedby'))!.split(' ');
+    const message = await page.locator(`#${describedBy.at(-1)}`).textContent();
+    expect(message).toMatch(/./);
+    await screenshot(page, 'revise-form-problem');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await streamRevision('eu-7')).toBe(before);
+
+    await fillRevision(page, 'Cities ask the EU institutions to act with them.');
+    await page.getByRole('button', { name: 'Revise' }).click();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-7`);
+    await expect(page.getByRole('status').filter({ hasText: 'Recorded' }).textContent()).resolves.toMatch(/Recorded: revised/);
+    await expect(page.locator('[data-statement]').textContent()).resolves.toMatch(/act with them/);
+    expect(await streamRevision('eu-7')).toBe(before + 1);
+    await screenshot(page, 'revise-recorded');
+    expect(problems).toEqual([]);
+  });
+
+  it('a colleague got there first: the 412 explained, with the fresh version and the diff, nothing recorded', async () => {
+    const { page, problems } = await signedIn(SECRETARIAT, '/positions/eu-6/revise');
+    await fillRevision(page, 'My revision, typed while a colleague recorded theirs.');
+    await colleagueRevises('eu-6', 'The colleague’s revision.');
+    const afterColleague = await streamRevision('eu-6');
+    await page.getByRole('button', { name: 'Revise' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Someone recorded a change first');
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Nothing was recorded/);
+    await expect(page.getByRole('link', { name: /fresh version/ }).first().getAttribute('href')).resolves.toBe('/positions/eu-6');
+    await expect(page.getByRole('link', { name: /what changed/ }).getAttribute('href')).resolves.toMatch(/^\/positions\/eu-6\/diff\?from=/);
+    await expect(page.locator('.typed').textContent()).resolves.toMatch(/My revision, typed/);
+    expect(await streamRevision('eu-6')).toBe(afterColleague);
+    await screenshot(page, 'revise-412');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: /what changed/ }).click();
+    await expect(page.locator('main').textContent()).resolves.toMatch(/colleague/);
+    expect(problems).toEqual([]);
+  });
+
+  it('a double click, and the same form sent again after going back, record once', async () => {
+    const { page, problems } = await signedIn(SECRETARIAT, '/positions/eu-5/revise');
+    const before = await streamRevision('eu-5');
+    await fillRevision(page, 'Recorded once, however often it is sent.');
+    await page.getByRole('button', { name: 'Revise' }).dblclick();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-5`);
+    expect(await streamRevision('eu-5')).toBe(before + 1);
+
+    await page.goBack();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-5/revise`);
+    await expect(page.getByLabel('Statement (verbatim from the source)').inputValue()).resolves.toMatch(/Recorded once/);
+    await page.getByRole('button', { name: 'Revise' }).click();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-5`);
+    await expect(page.getByRole('status').filter({ hasText: 'already' }).textContent()).resolves.toMatch(/not recorded twice/);
+    expect(await streamRevision('eu-5')).toBe(before + 1);
+    expect(problems).toEqual([]);
+  });
+
+  it('the other forms render and pass axe: add, endorse, withdraw, correct', async () => {
+    const { page, problems } = await signedIn(SECRETARIAT, '/positions/eu-3');
+    for (const [name, path] of [
+      ['add', '/new-position'],
+      ['endorse', '/positions/eu-3/endorse'],
+      ['withdraw', '/positions/eu-3/withdraw'],
+      ['correct', '/positions/eu-3/correct'],
+    ] as const) {
+      const response = await page.goto(served.baseUrl + path);
+      expect(response?.status()).toBe(200);
+      await screenshot(page, `form-${name}`);
+      expect({ name, violations: await seriousA11yViolations(page) }).toEqual({ name, violations: [] });
+    }
+    // an endorsement of the revision in force, from its form
+    await page.goto(`${served.baseUrl}/positions/eu-3/endorse`);
+    const before = await streamRevision('eu-3');
+    await page.getByLabel('Endorsed by').fill('EUROCITIES working group on migrant integration');
+    await page.getByLabel('Endorsed on').fill('2026-11-21');
+    await page.getByRole('button', { name: 'Record an endorsement' }).click();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-3`);
+    expect(await streamRevision('eu-3')).toBe(before + 1);
+    expect(problems).toEqual([]);
+  });
+
+  it('an auditor opens /audit and sees verify clean, the checkpoints and the audit log', async () => {
+    const { page, problems } = await signedIn(AUDITOR, '/audit');
+    await expect(page.locator('[data-verify]').getAttribute('data-verify')).resolves.toBe('ok');
+    await expect(page.locator('[data-verify]').textContent()).resolves.toMatch(/Verified: no problem found/);
+    await expect(page.locator('table.audit-log tbody tr').count()).resolves.toBeGreaterThan(0);
+    await screenshot(page, 'audit');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const who = await page.locator('#a-recordedBy option').nth(1).getAttribute('value');
+    await page.getByLabel('Recorded by').selectOption(who!);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/recordedBy=/);
+    const recorders = await page.locator('table.audit-log tbody tr td:nth-child(2)').allTextContents();
+    expect(new Set(recorders)).toEqual(new Set([who]));
+
+    const exported = await page.evaluate(async () => {
+      const res = await fetch('/api/audit/export');
+      return { status: res.status, lines: (await res.text()).trim().split('\n').length };
+    });
+    expect(exported.status).toBe(200);
+    expect(exported.lines).toBeGreaterThan(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('an open position page updates itself when someone records a change', async () => {
+    const context = await newContext();
+    const { page, problems } = await watchedPage(context, served.baseUrl);
+    await page.goto(`${served.baseUrl}/positions/eu-2`);
+    await page.waitForFunction(() => document.body.dataset.ledgerPosition !== undefined);
+    // the feed is open once the page's script has connected: wait for the stream request
+    await page.waitForResponse((r) => r.url().includes('/api/stream'));
+    await colleagueRevises('eu-2', 'Changed while the page was open.');
+    await page.waitForFunction(() => document.querySelector('[data-statement]')?.textContent?.includes('Changed while the page was open'));
+    await expect(page.locator('[data-live-status]').textContent()).resolves.toMatch(/revision to eu-2/);
+    await screenshot(page, 'position-live-update');
+    expect(problems).toEqual([]);
+  });
+});
