@@ -5,7 +5,7 @@ import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
 import { matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
-import { stanceOf, type Stance, type ViewPoint } from './stance';
+import { relatedFrom, stanceOf, type PositionView, type Stance, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
 export const DocumentView = SourceDocumentRegistered.extend({
@@ -182,6 +182,10 @@ export class LedgerProjection implements ReadModel {
     if (!isTimeTravel(view)) return this.current.get(id);
     const stream = this.stream(positionStream(id), view.version);
     return stream && stanceOf(stream, view);
+  }
+
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    return relatedFrom(id, this.positions(view));
   }
 
   positionEvents(id: string): readonly LedgerEvent[] | undefined {

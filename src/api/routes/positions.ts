@@ -14,7 +14,6 @@ import { Slug } from '../../domain/primitives';
 import { positionIdOfStream } from '../../domain/stream-names';
 import type { Recorded } from '../../command-handling/ledger';
 import type { ReadModel } from '../../projections/read-model';
-import { relatedFrom } from '../../projections/stance';
 import type { ApiDeps } from '../deps';
 import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
@@ -57,7 +56,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
     const current = readModel.position(id)!;
-    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: relatedFrom(id, readModel.positionPage(view).items) });
+    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: readModel.relatedFrom(id, view) });
   });
 
   router.get('/positions/:id/timeline', (req, res) => {
