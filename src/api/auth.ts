@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../app/config';
-import type { Actor } from '../ledger/envelope';
+import type { Actor } from '../command-handling/command-handler';
 import { ProblemError } from './problem';
 
 export interface Principal extends Actor {

@@ -1,6 +1,6 @@
 import type { Config } from '../app/config';
-import type { Ledger } from '../ledger/ledger';
-import type { LedgerProjection } from '../projections/ledger-projection';
+import type { Ledger } from '../command-handling/ledger';
+import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
 
 /** Everything a route may use, built once by the composition root. */
@@ -8,5 +8,6 @@ export interface ApiDeps {
   readonly config: Config;
   readonly store: EventStore;
   readonly ledger: Ledger;
-  readonly projection: LedgerProjection;
+  /** the query layer every read goes through (the web pages ask the same one) */
+  readonly projection: ReadModel;
 }

@@ -38,9 +38,15 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
+import { randomUUID } from 'node:crypto';
 import {
+  APPEND_ID,
   appendSize,
   assertEventId,
+  CLAIM_EVENT_TYPE,
+  claimEventId,
+  claimStream,
+  isDerivedId,
   formatPosition,
   isAfter,
   isInvalidPositionMessage,
@@ -88,8 +94,11 @@ type Recorded = NonNullable<ResolvedEvent['event']>;
  * - An append whose outcome is in doubt (timed out, connection lost) is re-checked by event id on
  *   the leader and retried with the same ids and expected revision, which the server answers
  *   idempotently; when still in doubt after `outcomeBudgetMs`: AppendOutcomeUnknownError.
- * - Event ids are not claimed across streams: see docs/kurrentdb.md for why the ledger's
- *   guarantees do not need it.
+ * - KurrentDB's idempotency is per stream. Of the ledger's ids only those derived from an
+ *   Idempotency-Key can recur, so only those are claimed across streams (one claim stream per id,
+ *   written in parallel before the append); random ids are not (docs/kurrentdb.md). Each append carries an id of its own in the events' metadata
+ *   (taken off when reading), by which the adapter tells its own write from an earlier one with
+ *   the same event ids that the server answered idempotently (`retried`).
  * - Global order is `$all` restricted to the ledger's streams (server-side filter for the live
  *   subscription, the same test on the client for one-shot reads, which the client cannot filter);
  *   positions are "C:<commit>/P:<prepare>" byte offsets, opaque to the rest of the ledger.
@@ -125,9 +134,22 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString), options);
   }
 
-  /** The largest append this store sends; a caller with more events splits them (see migrate). */
-  get maxAppendSize(): number {
-    return this.maxAppendBytes;
+  /** Greedy runs under maxAppendBytes; an event larger than that alone is a run of its own (and refused when appended). */
+  splitForAppend(events: readonly NewEvent[]): NewEvent[][] {
+    const runs: NewEvent[][] = [];
+    let size = 0;
+    for (const e of events) {
+      const bytes = appendSize([e]);
+      const run = runs.at(-1);
+      if (run && size + bytes <= this.maxAppendBytes) {
+        run.push(e);
+        size += bytes;
+      } else {
+        runs.push([e]);
+        size = bytes;
+      }
+    }
+    return runs;
   }
 
   /**
@@ -151,22 +173,28 @@ export class EsdbEventStore implements EventStore {
     this.used = true;
     if (events.length === 0) return this.retrying(() => this.emptyAppend(streamId, expected));
     for (const e of events) assertEventId(e.id);
-    const bytes = appendSize(events);
+    const appendId = randomUUID();
+    const bytes = appendSize(events, appendId);
     if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(streamId, bytes, this.maxAppendBytes);
+    await this.retrying(() => this.claim(streamId, events));
     const started = Date.now();
     let inDoubt: unknown;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const result = await this.client.appendToStream(
           toServerStream(this.ledger, streamId),
-          events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: e.metadata as never })),
+          events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: { ...e.metadata, [APPEND_ID]: appendId } as never })),
           { expectedRevision: toServerRevision(expected), requiresLeader: true, deadline: this.appendDeadlineMs },
         );
-        return await this.located(streamId, events, Number(result.nextExpectedRevision));
+        const last = Number(result.nextExpectedRevision);
+        const stored = await this.retrying(() => this.readRecords(streamId, { fromRevision: last - events.length + 1, maxCount: events.length }));
+        const found = this.asAppended(streamId, events, stored, appendId);
+        if (!found) throw new Error(`stream ${streamId}: revisions ${last - events.length + 1}..${last} do not hold the events just appended`);
+        return found;
       } catch (error) {
         if (error instanceof WrongExpectedVersionError) {
           // An earlier attempt in doubt may be what moved the stream on (with `any`, the server's memory of it may be gone).
-          const stored = inDoubt === undefined ? undefined : await this.findStored(streamId, events);
+          const stored = inDoubt === undefined ? undefined : await this.findStored(streamId, events, appendId);
           if (stored) return stored;
           const actual = error.actualVersion === NO_STREAM ? 'no-stream' : Number(error.actualVersion);
           throw new WrongExpectedRevisionError(streamId, expected, actual);
@@ -176,40 +204,69 @@ export class EsdbEventStore implements EventStore {
         inDoubt = error;
       }
       // The events may be stored although no answer said so: look for them on the leader.
-      const stored = await this.findStored(streamId, events).catch(() => undefined);
+      const stored = await this.findStored(streamId, events, appendId).catch(() => undefined);
       if (stored) return stored;
       if (this.closed || Date.now() - started >= this.outcomeBudgetMs) throw new AppendOutcomeUnknownError(streamId, inDoubt);
       await sleep(Math.min(50 * 2 ** attempt, 1000));
     }
   }
 
-  /** The port promises the position the last event reads back with: read it from the leader. */
-  private async located(streamId: string, events: readonly NewEvent[], lastRevision: number): Promise<AppendResult> {
-    const [last] = await this.retrying(() => this.readStreamOnce(streamId, { fromRevision: lastRevision, maxCount: 1 }));
-    if (!last || last.id !== events[events.length - 1]!.id) {
-      throw new Error(`stream ${streamId}: revision ${lastRevision} does not hold the event just appended`);
-    }
-    return { nextExpectedRevision: last.revision, position: last.position };
+  /**
+   * Claims the derived ids for this stream; an id claimed by another stream is refused. A claim
+   * left by an append that then failed only ever refuses that id on another stream, which is the
+   * reuse of an Idempotency-Key for another request: the refusal the ledger wants anyway.
+   */
+  private async claim(streamId: string, events: readonly NewEvent[]): Promise<void> {
+    await Promise.all(
+      events.filter((e) => isDerivedId(e.id)).map(async (e) => {
+        try {
+          await this.client.appendToStream(
+            toServerStream(this.ledger, claimStream(e.id)),
+            jsonEvent({ id: claimEventId(e.id, streamId), type: CLAIM_EVENT_TYPE, data: { streamId, eventId: e.id } }),
+            { expectedRevision: NO_STREAM, requiresLeader: true, deadline: this.appendDeadlineMs },
+          );
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError)) throw error;
+          const [owner] = await this.readRecords(claimStream(e.id), { maxCount: 1 });
+          const ownerStream = (owner?.data as { streamId?: unknown } | undefined)?.streamId;
+          if (ownerStream !== streamId) throw new DuplicateEventIdError(e.id, `stored in ${String(ownerStream)}`);
+        }
+      }),
+    );
   }
 
   /** The events of this append, if the stream holds them (in this order, one after the other). */
-  private async findStored(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
-    const stream = await this.retrying(() => this.readStreamOnce(streamId, {}));
+  private async findStored(streamId: string, events: readonly NewEvent[], appendId: string): Promise<AppendResult | undefined> {
+    const stream = await this.retrying(() => this.readRecords(streamId, {}));
     const at = stream.findIndex((e) => e.id === events[0]!.id);
     if (at < 0) return undefined;
-    const stored = stream.slice(at, at + events.length);
-    if (stored.length !== events.length || stored.some((s, i) => s.id !== events[i]!.id)) {
-      throw new DuplicateEventIdError(events[0]!.id, `stored in ${streamId} at revision ${stream[at]!.revision}, not as this batch`);
-    }
+    const found = this.asAppended(streamId, events, stream.slice(at, at + events.length), appendId);
+    if (!found) throw new DuplicateEventIdError(events[0]!.id, `stored in ${streamId} at revision ${stream[at]!.revision}, not as this batch`);
+    return found;
+  }
+
+  /**
+   * The append's result from the records that hold its ids, or undefined when they are not these
+   * events in this order. Written by another append (the server answered idempotently): `retried`.
+   */
+  private asAppended(streamId: string, events: readonly NewEvent[], records: readonly Recorded[], appendId: string): AppendResult | undefined {
+    if (records.length !== events.length || records.some((r, i) => r.id !== events[i]!.id)) return undefined;
+    const stored = records.map((r) => toStored(r, streamId));
     const last = stored.at(-1)!;
-    return { nextExpectedRevision: last.revision, position: last.position };
+    const retried = records.some((r) => (r.metadata as Record<string, unknown> | undefined)?.[APPEND_ID] !== appendId);
+    return { nextExpectedRevision: last.revision, position: last.position, stored, retried };
   }
 
   private async emptyAppend(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [last] = await this.readRaw(streamId, 1, BACKWARDS);
     const actual = last ? Number(last.revision) : 'no-stream';
     if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return { nextExpectedRevision: last ? Number(last.revision) : -1, position: last?.position ? formatPosition(last.position) : formatPosition({ commit: 0n, prepare: 0n }) };
+    return {
+      nextExpectedRevision: last ? Number(last.revision) : -1,
+      position: last?.position ? formatPosition(last.position) : formatPosition({ commit: 0n, prepare: 0n }),
+      stored: [],
+      retried: false,
+    };
   }
 
   /** Stream reads are what decisions are taken on: always from the leader. */
@@ -219,7 +276,11 @@ export class EsdbEventStore implements EventStore {
   }
 
   private async readStreamOnce(streamId: string, options: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]> {
-    const out: StoredEvent[] = [];
+    return (await this.readRecords(streamId, options)).map((r) => toStored(r, streamId));
+  }
+
+  private async readRecords(streamId: string, options: { fromRevision?: number; maxCount?: number }): Promise<Recorded[]> {
+    const out: Recorded[] = [];
     try {
       const read = this.client.readStream(toServerStream(this.ledger, streamId), {
         fromRevision: options.fromRevision === undefined ? START : BigInt(options.fromRevision),
@@ -227,7 +288,7 @@ export class EsdbEventStore implements EventStore {
         requiresLeader: true,
       });
       for await (const resolved of read) {
-        if (resolved.event && !resolved.event.type.startsWith('$')) out.push(toStored(resolved.event, streamId));
+        if (resolved.event && !resolved.event.type.startsWith('$')) out.push(resolved.event);
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -485,8 +546,14 @@ function toStored(e: Recorded, streamId: string): StoredEvent {
     position: formatPosition(e.position as LogPosition),
     type: e.type,
     data: asObject(e.data, e),
-    metadata: asObject(e.metadata, e),
+    metadata: withoutAppendId(asObject(e.metadata, e)),
   };
+}
+
+function withoutAppendId(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (!(APPEND_ID in metadata)) return metadata;
+  const { [APPEND_ID]: _appendId, ...rest } = metadata;
+  return rest;
 }
 
 function asObject(value: unknown, e: Recorded): Record<string, unknown> {

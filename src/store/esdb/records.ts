@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import { InvalidPositionError, type NewEvent } from '../event-store';
 
 /**
@@ -57,7 +58,7 @@ export const toServerStream = (s: LedgerStreams, streamId: string): string => `$
 export function ledgerStreamOf(s: LedgerStreams, serverStreamId: string, type: string): string | undefined {
   if (!serverStreamId.startsWith(s.namespace) || type.startsWith('$')) return undefined;
   const streamId = serverStreamId.slice(s.namespace.length);
-  if (streamId.startsWith('$')) return undefined;
+  if (streamId.startsWith('$') || streamId.startsWith(CLAIM_STREAM_PREFIX)) return undefined;
   if (s.streams && !s.streams.some((p) => streamId.startsWith(p))) return undefined;
   return streamId;
 }
@@ -70,16 +71,43 @@ export function serverFilterOf(s: LedgerStreams): { prefixes: string[] } | { reg
 }
 
 /**
+ * The metadata key under which each append's own id is stored beside the ledger's metadata (and
+ * taken off when reading): an idempotent answer from the server for events another append wrote
+ * is then told apart from this append's own write.
+ */
+export const APPEND_ID = '$ledgerAppend';
+
+/**
  * An append's size as KurrentDB counts it against MaxAppendSize: per event, data + metadata +
  * 2 × the type's length (Event.SizeOnDisk), with data and metadata as the client serialises them.
  */
-export function appendSize(events: readonly NewEvent[]): number {
-  return events.reduce((n, e) => n + eventSize(e), 0);
+export function appendSize(events: readonly NewEvent[], appendId = '00000000-0000-0000-0000-000000000000'): number {
+  return events.reduce((n, e) => n + eventSize({ ...e, metadata: { ...e.metadata, [APPEND_ID]: appendId } }), 0);
 }
 
 export function eventSize(e: NewEvent): number {
   return Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata)) + 2 * e.type.length;
 }
+
+/**
+ * Ids that can recur: the ledger derives an event's id from the actor and the Idempotency-Key
+ * (UUID version 5) so that a retried request cannot record twice. Those, and only those, are
+ * claimed across streams (docs/kurrentdb.md): random ids (version 4) do not recur.
+ */
+export function isDerivedId(id: string): boolean {
+  return id.charAt(14) === '5';
+}
+
+/**
+ * A claim is the only event of `ledger-event-id-<id>`, written with expected revision no-stream,
+ * so of two streams claiming one id exactly one wins. Its own id depends on the claiming stream:
+ * the same stream claiming again is a retry the server answers as the first time.
+ */
+export const CLAIM_STREAM_PREFIX = 'ledger-event-id-';
+export const CLAIM_EVENT_TYPE = 'LedgerEventIdClaimed';
+const CLAIM_NAMESPACE = '3c1d6f0e-5b7a-4f8e-9d2c-6a4b1e0f7c93';
+export const claimStream = (eventId: string): string => `${CLAIM_STREAM_PREFIX}${eventId}`;
+export const claimEventId = (eventId: string, streamId: string): string => uuidv5(`${streamId}\n${eventId}`, CLAIM_NAMESPACE);
 
 /** KurrentDB event ids are UUIDs; the ledger's are lowercase RFC 4122 strings, kept as they are. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

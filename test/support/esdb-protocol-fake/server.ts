@@ -62,6 +62,8 @@ export class KurrentDbProtocolFake {
   private server: grpc.Server | undefined;
   private readonly subscriptions = new Set<grpc.ServerWritableStream<ReadReq, ReadResp>>();
   readonly faults: Fault[] = [];
+  /** appends received, by the call the client chose (BatchAppend when ServerFeatures lists it) */
+  readonly calls = { append: 0, batchAppend: 0 };
   port = 0;
 
   constructor(
@@ -167,6 +169,7 @@ export class KurrentDbProtocolFake {
   // ---- Append ---------------------------------------------------------------------------------
 
   private append(call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>): void {
+    this.calls.append += 1;
     const refused = this.notLeader(call.metadata) ?? this.fault('append');
     if (refused) {
       call.on('data', () => undefined);
@@ -302,6 +305,7 @@ export class KurrentDbProtocolFake {
       }
       if (!req.getIsFinal()) return;
       pending.delete(key);
+      this.calls.batchAppend += 1;
       const deadline = write.options.getDeadline()?.toDate().getTime() ?? Number.POSITIVE_INFINITY;
       const atDeadline = () => setTimeout(() => answer(correlation, streamId, timeout), Math.max(0, deadline - Date.now())).unref();
       const fault = this.fault('append');
