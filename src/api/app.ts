@@ -93,6 +93,7 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       (logger ?? console).error({ err }, 'unhandled error');
     }
+    if (problem.status === 503) res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
   };
 }
