@@ -194,6 +194,11 @@ describe('recording and auditing in Chromium', () => {
     const recorders = await page.locator('table.audit-log tbody tr td:nth-child(2)').allTextContents();
     expect(new Set(recorders)).toEqual(new Set([who]));
 
+    // an export ends at the latest checkpoint: record one from the page, then download
+    await page.getByRole('button', { name: 'Record a checkpoint now' }).click();
+    await page.waitForURL(`${served.baseUrl}/audit#checkpoints`);
+    await expect(page.getByRole('status').filter({ hasText: 'Checkpoint recorded' }).textContent()).resolves.toMatch(/keep its root hash [0-9a-f]{64}/);
+    await expect(page.locator('[data-verify]').getAttribute('data-verify')).resolves.toBe('ok');
     const exported = await page.evaluate(async () => {
       const res = await fetch('/api/audit/export');
       return { status: res.status, lines: (await res.text()).trim().split('\n').length };

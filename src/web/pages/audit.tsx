@@ -16,7 +16,7 @@ const PAGE_SIZE = 50;
  * log (who recorded what and when), filtered and paged by the API's own query schema; the export
  * to verify offline. The same functions as GET /api/audit/* answer it.
  */
-export async function auditPage({ deps, req }: PageContext): Promise<Page> {
+export async function auditPage({ deps, req, viewer }: PageContext): Promise<Page> {
   const q = pageQuery(AuditLogQuery, req);
   const limit = req.query.limit === undefined ? PAGE_SIZE : q.limit;
   const [report, events] = await Promise.all([verifyAgainstLive(deps.store, deps.projection), readWholeLedger(deps.store)]);
@@ -41,11 +41,12 @@ export async function auditPage({ deps, req }: PageContext): Promise<Page> {
         </p>
         <p>
           <a href="/api/audit/export" download="ledger-export.ndjson">
-            Download the export (NDJSON, every event and a checkpoint over all of them)
-          </a>
+            Download the export
+          </a>{' '}
+          (NDJSON: every event up to the latest checkpoint, then that checkpoint; record a checkpoint below first to cover everything).
         </p>
         <VerifySection report={report} />
-        <CheckpointsSection checkpoints={checkpoints} />
+        <CheckpointsSection checkpoints={checkpoints} csrf={viewer?.csrfToken ?? ''} uncovered={report.uncovered} />
         <h2 id="log">Audit log</h2>
         <p>Who recorded what and when, in the order it was recorded; a correction is shown with the event it corrects.</p>
         <form method="get" action="/audit#log" class="filters">
@@ -131,12 +132,17 @@ function VerifySection({ report }: { report: VerifyReport }) {
   );
 }
 
-function CheckpointsSection({ checkpoints }: { checkpoints: readonly RecordedCheckpoint[] }) {
+function CheckpointsSection({ checkpoints, csrf, uncovered }: { checkpoints: readonly RecordedCheckpoint[]; csrf: string; uncovered: number }) {
   return (
     <section aria-labelledby="checkpoints">
       <h2 id="checkpoints">Checkpoints</h2>
+      <form method="post" action="/audit/checkpoints">
+        <input type="hidden" name="_csrf" value={csrf} />
+        <button type="submit">Record a checkpoint now</button>{' '}
+        <span class="muted">{uncovered === 0 ? 'every event is covered already' : `${uncovered} event${uncovered === 1 ? '' : 's'} not covered yet`}</span>
+      </form>
       {checkpoints.length === 0 ? (
-        <p>No checkpoint recorded yet. The export records one over everything before it.</p>
+        <p>No checkpoint recorded yet.</p>
       ) : (
         <div class="table-wrap">
           <table>
