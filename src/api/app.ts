@@ -14,9 +14,30 @@ import { eventsRoutes } from './routes/events';
 import { metaRoutes } from './routes/meta';
 import { positionsRoutes } from './routes/positions';
 import { timelineRoutes } from './routes/timeline';
+import { webRoutes } from '../web/routes';
 
 /** The routers mounted under /api; one line per router. */
 const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes];
+
+/**
+ * Nothing from another origin and no inline code or styles: pages load only the app's own script
+ * and stylesheet. (Helmet's default would allow https: styles and inline style attributes.)
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  // the ledger serves plain HTTP on 127.0.0.1 by default: upgrading its own requests to https would break it
+  upgradeInsecureRequests: null,
+};
 
 export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const app = express();
@@ -24,7 +45,7 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   app.set('trust proxy', false);
   // ETags are stream revisions, set by the routes that have one; no content-hash ETags beside them
   app.set('etag', false);
-  app.use(helmet());
+  app.use(helmet({ contentSecurityPolicy: { directives: CSP } }));
   if (logger) {
     app.use(
       pinoHttp({
@@ -51,6 +72,9 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
     res.status(unreadable ? 503 : 200).json({ status: unreadable ? 'degraded' : 'ok', store: deps.store.kind, ledgerVersion: deps.projection.version(), unreadableEvents: unreadable });
   });
 
+  // the pages (src/web) and their assets; /api/docs among them, before the API's own 404
+  app.use(webRoutes(deps));
+
   const api = express.Router();
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
@@ -70,7 +94,10 @@ function tooMany(): never {
 function errorHandler(logger?: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const problem = toProblem(error, req.originalUrl);
-    if (problem.status >= 500) (logger ?? console).error({ err: error }, 'unhandled error');
+    if (problem.status >= 500) {
+      if (logger) logger.error({ err: error }, 'unhandled error');
+      else console.error('unhandled error', error);
+    }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   };
 }

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { diffWords } from 'diff';
 import { z } from 'zod';
 import {
   AddPositionBody,
@@ -17,6 +16,7 @@ import type { ApiDeps } from '../deps';
 import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
+import { positionDiff } from '../position-diff';
 import { record } from '../record';
 import { sendExport, sourceColumns } from '../export-format';
 import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
@@ -62,22 +62,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/positions/:id/diff', (req, res) => {
-    const id = positionId(req);
-    const q = parseQuery(DiffQuery, req);
-    const recordedAsOf = viewOf(q).recordedAsOf;
-    const from = projection.position(id, { asOf: q.from, recordedAsOf });
-    const to = projection.position(id, { asOf: q.to, recordedAsOf });
-    if (!to) throw notFound(id, { asOf: q.to });
-    if (!from) throw new ProblemError(404, 'not-found', 'Not found', `position "${id}" did not exist on ${q.from}: it was added on ${to.addedOn}`, 'from');
-    const side = (s: typeof from, asOf?: string) => ({ asOf: asOf ?? null, revision: s.revision, decidedOn: s.decidedOn, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees });
-    res.json({
-      positionId: id,
-      from: side(from, q.from),
-      to: side(to, q.to),
-      changed: from.revision !== to.revision,
-      statement: diffWords(from.statement, to.statement).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value })),
-      title: diffWords(from.title, to.title).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value })),
-    });
+    res.json(positionDiff(projection, positionId(req), parseQuery(DiffQuery, req)));
   });
 
   router.post('/positions', write, async (req, res) => {
@@ -111,7 +96,7 @@ function respond(res: Response, recorded: Recorded, status: number): void {
   res.json(stance);
 }
 
-function positionId(req: Request): string {
+export function positionId(req: Request): string {
   const parsed = Slug.safeParse(req.params.id);
   if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
   return parsed.data;
