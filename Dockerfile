@@ -16,12 +16,13 @@ ENV NODE_ENV=production \
     PORT=3000 \
     LEDGER_SQLITE_PATH=/data/ledger.db \
     LEDGER_SEED_DIR=/app/events \
-    LEDGER_SOURCES_DIR=/srv/shared/seeds
+    LEDGER_SOURCES_DIR=/app/sources
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY src ./src
 COPY events ./events
+COPY sources ./sources
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -4,20 +4,27 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import { allowedMethods } from './allowed-methods';
 import { authenticate, requireRole } from './auth';
+import { refuseInvalidUtf8, requireUtf8Charset } from './body-bytes';
 import type { ApiDeps } from './deps';
 import { toProblem } from './errors';
 import { ProblemError } from './problem';
+import { redactor, type Redact } from './redact';
 import { auditRoutes } from './routes/audit';
 import { documentsRoutes } from './routes/documents';
 import { eventsRoutes } from './routes/events';
 import { metaRoutes } from './routes/meta';
 import { positionsRoutes } from './routes/positions';
+import { streamRoutes } from './routes/stream';
 import { timelineRoutes } from './routes/timeline';
+import { noQuery } from './validate';
+import { webSessions } from '../web/session';
+import { signinRoutes } from '../web/signin';
 import { webRoutes } from '../web/routes';
 
 /** The routers mounted under /api; one line per router. */
-const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes];
+const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
 
 /**
  * Nothing from another origin and no inline code or styles: pages load only the app's own script
@@ -46,14 +53,15 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   // ETags are stream revisions, set by the routes that have one; no content-hash ETags beside them
   app.set('etag', false);
   app.use(helmet({ contentSecurityPolicy: { directives: CSP } }));
+  const redact = redactor(deps.config.tokens.keys());
   if (logger) {
     app.use(
       pinoHttp({
         logger,
         genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-        // never log headers: they carry bearer tokens
+        // never log headers (they carry bearer tokens), and never a credential sent in the URL
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          req: (req: { id: string; method: string; url: string }) => ({ id: redact(String(req.id)), method: req.method, url: redact(req.url) }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
       }),
@@ -64,10 +72,13 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
     app.use(rateLimit({ windowMs: 60_000, limit: deps.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany, skip: (req) => req.path === '/health' }));
   }
   // strict: false, so that a body of null or "text" gets parseBody's "must be a JSON object", not "not valid JSON"
-  app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'] }));
+  app.use(requireUtf8Charset);
+  app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }));
   app.use(authenticate(deps.config.tokens));
+  const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now });
+  app.use(sessions.middleware);
 
-  app.get('/health', (_req, res) => {
+  app.get('/health', noQuery, (_req, res) => {
     const unreadable = deps.projection.unreadableEvents().length;
     res.status(unreadable ? 503 : 200).json({ status: unreadable ? 'degraded' : 'ok', store: deps.store.kind, ledgerVersion: deps.projection.version(), unreadableEvents: unreadable });
   });
@@ -79,11 +90,18 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
   app.use('/api', api);
+  app.use(signinRoutes(deps, sessions));
 
-  app.use((req) => {
+  const methodsOf = allowedMethods();
+  app.use((req, res) => {
+    const allowed = methodsOf(req.path);
+    if (allowed) {
+      res.set('Allow', allowed.join(', '));
+      throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${req.method} is not allowed here; this resource answers ${allowed.join(', ')}`);
+    }
     throw new ProblemError(404, 'no-such-route', 'Not found', `no route ${req.method} ${req.path}`);
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(redact, logger));
   return app;
 }
 
@@ -91,13 +109,15 @@ function tooMany(): never {
   throw new ProblemError(429, 'too-many-requests', 'Too many requests', 'slow down: the rate limit for this address is exceeded');
 }
 
-function errorHandler(logger?: Logger): ErrorRequestHandler {
+function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const problem = toProblem(error, req.originalUrl);
+    // the instance is the path alone: a query string may carry what a client should not have sent there
+    const problem = toProblem(error, req.originalUrl.split('?')[0]!);
     if (problem.status >= 500) {
-      if (logger) logger.error({ err: error }, 'unhandled error');
-      else console.error('unhandled error', error);
+      const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
+      if (logger) logger.error({ err }, 'unhandled error');
+      else console.error('unhandled error', err);
     }
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
   };
 }

@@ -9,7 +9,7 @@ import {
   WithdrawPositionBody,
 } from '../domain/commands';
 import { DocumentView } from '../projections/ledger-projection';
-import { Stance } from '../projections/stance';
+import { PositionView, Stance } from '../projections/stance';
 import { TimelineEntry } from '../projections/timeline';
 import { Problem } from './problem';
 import { DiffQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
@@ -45,6 +45,20 @@ const writeHeaders = z.object({
 const ifMatchHeaders = writeHeaders.extend({ 'if-match': z.string().meta({ description: 'the position’s ETag, e.g. "3"' }) });
 const optionalIfMatch = writeHeaders.extend({ 'if-match': z.string().optional() });
 
+const LedgerVersionSchema = z
+  .object({ events: z.number().int(), lastPosition: z.string().nullable(), digest: z.string().nullable() })
+  .meta({ id: 'LedgerVersion', description: 'the exact ledger state a response comes from' });
+
+/** The shared shape of a paged list (positions, timeline). */
+const listPage = (items: 'positions' | 'entries', schema: z.ZodType) =>
+  z.object({
+    count: z.number().int().meta({ description: 'items in this page' }),
+    total: z.number().int().meta({ description: 'every match, on all pages' }),
+    next: z.string().nullable().meta({ description: 'cursor of the next page (pass it as `cursor`), null on the last' }),
+    ledgerVersion: LedgerVersionSchema,
+    [items]: z.array(schema),
+  });
+
 export function describeRoute(route: RouteConfig): void {
   registry.registerPath(route);
 }
@@ -56,7 +70,7 @@ describeRoute({
   responses: {
     200: {
       description: 'positions; with format=csv or ndjson an export that cites the ledger version (Ledger-Version header, citation column / header line)',
-      content: { 'application/json': { schema: z.object({ count: z.number(), positions: z.array(Stance) }) }, 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+      content: { 'application/json': { schema: listPage('positions', Stance) }, 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
     },
     ...problems(400),
   },
@@ -64,7 +78,7 @@ describeRoute({
 describeRoute({
   method: 'get', path: '/api/positions/{id}', summary: 'One position’s stance; ETag is its stream revision',
   request: { params: IdParam, query: ViewQuery },
-  responses: { 200: json('the stance', Stance), ...problems(400, 404) },
+  responses: { 200: json('the stance, with the positions that relate to it', PositionView), ...problems(400, 404) },
 });
 describeRoute({
   method: 'get', path: '/api/positions/{id}/timeline', summary: 'The position’s decisions in business order, with corrections beside them',
@@ -79,7 +93,13 @@ describeRoute({
 describeRoute({
   method: 'get', path: '/api/timeline', summary: 'Every decision of the ledger in business order',
   request: { query: TimelineQuery },
-  responses: { 200: json('timeline', z.object({ count: z.number(), entries: z.array(TimelineEntry) })), ...problems(400) },
+  responses: {
+    200: {
+      description: 'a page of decisions in business order; with format=csv or ndjson every decision, as an export that cites the ledger version',
+      content: { 'application/json': { schema: listPage('entries', TimelineEntry) }, 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+    },
+    ...problems(400),
+  },
 });
 describeRoute({
   method: 'get', path: '/api/documents', summary: 'Registered source documents',

@@ -1,6 +1,6 @@
 import { diffWords } from 'diff';
 import { errors } from '../domain/errors';
-import type { LedgerProjection } from '../projections/ledger-projection';
+import type { ReadModel } from '../projections/read-model';
 import type { Stance } from '../projections/stance';
 import { ProblemError } from './problem';
 import { viewOf } from './queries';
@@ -28,7 +28,7 @@ function setChange<T>(from: readonly T[], to: readonly T[]): { added: T[]; remov
 }
 
 /** How a position changed between two business dates: word diffs of statement and title, and what changed in themes, addressees and status. Used by the API and the diff page alike. */
-export function positionDiff(projection: LedgerProjection, id: string, q: { from: string; to?: string; recordedAsOf?: string }) {
+export function positionDiff(projection: ReadModel, id: string, q: { from: string; to?: string; recordedAsOf?: string }) {
   const recordedAsOf = viewOf(q).recordedAsOf;
   const from = projection.position(id, { asOf: q.from, recordedAsOf });
   const to = projection.position(id, { asOf: q.to, recordedAsOf });

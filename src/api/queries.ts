@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { BusinessDateText } from '../domain/business-date';
+import { BusinessDateText, parseBusinessDate } from '../domain/business-date';
 import { AddresseeId, ThemeId } from '../domain/themes';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, searchTerms } from '../projections/read-model';
 import { Status } from '../projections/stance';
 import { Format } from './export-format';
 
@@ -27,28 +28,56 @@ const asOf = BusinessDateText.optional().meta({
 
 export const ViewQuery = z.strictObject({ asOf, recordedAsOf: RecordedInstant.optional() });
 
+const q = z
+  .string()
+  .max(500)
+  .refine((s) => searchTerms(s).length > 0, 'must contain at least one word')
+  .refine((s) => searchTerms(s).length <= 20, 'may contain at most 20 words')
+  .optional()
+  .meta({ description: 'free text: every word must occur in the title, statement or source quote (case and accents ignored)', example: 'undocumented' });
+
+/** The shared paging of every list: an opaque keyset cursor; exports (format=csv|ndjson) are whole and ignore it. */
+const paging = {
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).meta({ description: `items per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}); exports are not paged` }),
+  cursor: z.string().min(1).max(2000).optional().meta({ description: 'opaque: the `next` of the previous page' }),
+};
+
 export const PositionsQuery = z.strictObject({
   theme: ThemeId.optional(),
   addressee: AddresseeId.optional(),
   status: Status.optional(),
+  q: q.meta({ description: 'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must occur (case and accents ignored)', example: 'undocumented' }),
   asOf,
   recordedAsOf: RecordedInstant.optional(),
+  ...paging,
   format: Format,
 });
 
-export const TimelineQuery = z.strictObject({
-  from: BusinessDateText.optional(),
-  to: BusinessDateText.optional(),
-  theme: ThemeId.optional(),
-  recordedAsOf: RecordedInstant.optional(),
-  format: Format,
-});
+/** A range whose `from` lies wholly after its `to` is a mistake to say, not an empty answer. */
+const inBusinessOrder = (q: { from?: string; to?: string }) =>
+  q.from === undefined || q.to === undefined || parseBusinessDate(q.from)!.earliest <= parseBusinessDate(q.to)!.latest;
+const reversed = { message: 'must not be before from (the range is reversed)', path: ['to'] };
 
-export const DiffQuery = z.strictObject({
-  from: BusinessDateText.meta({ description: 'business date of the earlier text' }),
-  to: BusinessDateText.optional().meta({ description: 'business date of the later text (default: current)' }),
-  recordedAsOf: RecordedInstant.optional(),
-});
+export const TimelineQuery = z
+  .strictObject({
+    from: BusinessDateText.optional(),
+    to: BusinessDateText.optional(),
+    theme: ThemeId.optional(),
+    addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
+    q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must occur (case and accents ignored)', example: 'undocumented' }),
+    recordedAsOf: RecordedInstant.optional(),
+    ...paging,
+    format: Format,
+  })
+  .refine(inBusinessOrder, reversed);
+
+export const DiffQuery = z
+  .strictObject({
+    from: BusinessDateText.meta({ description: 'business date of the earlier text' }),
+    to: BusinessDateText.optional().meta({ description: 'business date of the later text (default: current)' }),
+    recordedAsOf: RecordedInstant.optional(),
+  })
+  .refine(inBusinessOrder, reversed);
 
 export const EventsQuery = z.strictObject({
   after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
@@ -65,7 +94,12 @@ export const AuditLogQuery = z.strictObject({
   to: RecordedInstant.optional().meta({ description: 'only events recorded at or before this instant (a date means the end of that day, UTC)' }),
   after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+}).refine((q) => q.from === undefined || q.to === undefined || startOfInstant(q.from) <= toInstant(q.to)!, reversed);
+
+/** `from` of a recorded range: a date means the start of that day, UTC. */
+export function startOfInstant(s: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00.000Z` : toInstant(s)!;
+}
 
 export const AuditVerifyQuery = z.strictObject({
   checkpoint: z

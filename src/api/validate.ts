@@ -1,6 +1,11 @@
 import type { Request } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ProblemError, validationProblem } from './problem';
+
+/** zod says "expected string, received undefined" for a field that was not sent; people say "is required". */
+export const PLAIN_MESSAGES: z.core.ParseContext<z.core.$ZodIssue> = {
+  error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+};
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   // req.is() is null for an empty body whatever its Content-Type, so the header is read directly
@@ -17,7 +22,7 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
     throw new ProblemError(400, 'validation', 'Invalid request', `body: the body must be a JSON object, not ${req.body === null ? 'null' : Array.isArray(req.body) ? 'an array' : `a ${typeof req.body}`}`, 'body');
   }
-  const result = schema.safeParse(req.body);
+  const result = schema.safeParse(req.body, PLAIN_MESSAGES);
   if (!result.success) throw validationProblem(result.error, 'body');
   return result.data;
 }
@@ -28,7 +33,7 @@ function isJsonContentType(header: string | undefined): boolean {
 }
 
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const result = schema.safeParse(req.query);
+  const result = schema.safeParse(req.query, PLAIN_MESSAGES);
   if (!result.success) {
     // a parameter given twice arrives as an array: say that, rather than that its value is invalid
     const repeated = result.error.issues.map((i) => String(i.path[0] ?? '')).find((k) => k !== '' && Array.isArray(req.query[k]));
@@ -57,3 +62,11 @@ export function ifMatchRevision(req: Request, required: boolean): number | undef
 }
 
 export const etag = (streamRevision: number): string => `"${streamRevision}"`;
+
+const NoQuery = z.strictObject({});
+
+/** For routes that take no query parameters: an unknown one is refused, as on every other route. */
+export function noQuery(req: Request, _res: unknown, next: () => void): void {
+  parseQuery(NoQuery, req);
+  next();
+}

@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { LedgerProjection, type DocumentView, type LedgerVersion } from '../projections/ledger-projection';
+import type { ReadModel } from '../projections/read-model';
 import type { Stance } from '../projections/stance';
 import type { StoredEvent } from '../store/event-store';
 
@@ -10,8 +11,8 @@ export interface ProjectionSnapshot {
   readonly version: LedgerVersion;
 }
 
-export function snapshotOf(projection: LedgerProjection): ProjectionSnapshot {
-  return { positions: projection.positions(), documents: projection.documentList(), version: projection.version() };
+export function snapshotOf(readModel: ReadModel): ProjectionSnapshot {
+  return { positions: readModel.positionPage({}).items, documents: readModel.documentList(), version: readModel.version() };
 }
 
 /** The read model rebuilt from event one, by the same code that follows the store live. */

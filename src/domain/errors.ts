@@ -23,7 +23,7 @@ export const errors = {
   positionExists: (id: string) => new DomainError('position-exists', 'conflict', `position "${id}" already exists`, 'id'),
   documentExists: (id: string) => new DomainError('document-exists', 'conflict', `document "${id}" is already registered`, 'id'),
   beforeHistory: (date: string, start: string) =>
-    new DomainError('before-history', 'rule', `decidedOn ${date} is before the start of history (${start})`, 'decidedOn'),
+    new DomainError('before-history', 'rule', `decidedOn ${date} is entirely before the start of history (${start})`, 'decidedOn'),
   inFuture: (date: string, latest: string, today: string, suggestion?: string) =>
     new DomainError(
       'in-future',
@@ -36,6 +36,16 @@ export const errors = {
     new DomainError('in-future', 'rule', `issuedOn ${date} reaches into the future (it may be as late as ${latest}; today is ${today} in Brussels)`, 'issuedOn'),
   unregisteredSource: (documentId: string, field = 'source.documentId') =>
     new DomainError('unregistered-source', 'rule', `source document "${documentId}" is not registered`, field),
+  unknownRelatedPosition: (id: string, field: string) =>
+    new DomainError('unknown-related-position', 'rule', `related position "${id}" does not exist`, field),
+  selfRelation: (field: string) => new DomainError('self-relation', 'rule', 'a position cannot relate to itself', field),
+  relatedPositionLater: (id: string, addedOn: string, date: string, field: string) =>
+    new DomainError(
+      'related-position-later',
+      'rule',
+      `related position "${id}" was added on ${addedOn}, which may be after ${date}: a position can only relate to one that came before it`,
+      field,
+    ),
   notYetAdded: (id: string, date: string, addedOn: string) =>
     new DomainError(
       'position-not-yet-added',
@@ -57,12 +67,12 @@ export const errors = {
   revisionChangesNothing: () =>
     new DomainError('revision-changes-nothing', 'rule', 'a revision must change the statement, title, themes or addressees', 'statement'),
   unknownRevision: (id: string, revision: number, latest: number) =>
-    new DomainError('unknown-revision', 'rule', `position "${id}" has no revision ${revision} (latest is ${latest})`, 'revision'),
+    new DomainError('unknown-revision', 'rule', `position "${id}" has no text revision ${revision} (the latest text revision is ${latest})`, 'revision'),
   changesEndorsedText: (revision: number, by: string, on: string) =>
     new DomainError(
       'changes-endorsed-text',
       'rule',
-      `this revision, dated before revision ${revision}, would change the text ${by} endorsed on ${on}; ` +
+      `this revision, dated before text revision ${revision}, would change the text ${by} endorsed on ${on}; ` +
         'if that text was recorded wrongly, correct it; otherwise date this revision after the endorsement',
       'decidedOn',
     ),
@@ -70,11 +80,11 @@ export const errors = {
     new DomainError(
       'revision-not-yet-decided',
       'rule',
-      `revision ${revision} is dated ${revisionOn}, which may be after the endorsement date ${date}`,
+      `text revision ${revision} is dated ${revisionOn}, which may be after the endorsement date ${date}`,
       'decidedOn',
     ),
   alreadyEndorsed: (revision: number, by: string) =>
-    new DomainError('already-endorsed', 'conflict', `revision ${revision} is already endorsed by ${by}`, 'endorsedBy'),
+    new DomainError('already-endorsed', 'conflict', `text revision ${revision} is already endorsed by ${by}`, 'endorsedBy'),
   unknownEvent: (eventId: string) =>
     new DomainError('unknown-event', 'rule', `event ${eventId} is not an event of this position`, 'eventId'),
   notCorrectable: (eventId: string, field: string, type: string) =>
@@ -85,7 +95,7 @@ export const errors = {
     new DomainError(
       'correction-changes-nothing',
       'rule',
-      `after this correction revision ${revision} would change nothing in the text before it; a revision must change the statement, title, themes or addressees`,
+      `after this correction text revision ${revision} would change nothing in the text before it; a revision must change the statement, title, themes or addressees`,
       'changes',
     ),
   correctionBreaksHistory: (problem: string) =>

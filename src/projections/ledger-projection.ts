@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { isAuditStream } from '../audit/checkpoint-stream';
 import { SourceDocumentRegistered } from '../domain/events';
-import type { Addressee, Theme } from '../domain/themes';
+import { isAuditStream, isPositionStream, positionStream } from '../domain/stream-names';
 import { sha256Hex } from '../integrity/event-hash';
-import { toLedgerEvent, type LedgerEvent } from '../ledger/ledger-event';
+import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
-import { stanceOf, type Stance, type Status, type ViewPoint } from './stance';
-import { ledgerTimeline, positionTimeline, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
+import { matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
+import { relatedFrom, stanceOf, type PositionView, type Stance, type ViewPoint } from './stance';
+import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
 export const DocumentView = SourceDocumentRegistered.extend({
   eventId: z.string(),
@@ -22,11 +22,7 @@ export interface LedgerVersion {
   readonly digest: string | null;
 }
 
-export interface PositionFilter extends ViewPoint {
-  readonly theme?: Theme;
-  readonly addressee?: Addressee;
-  readonly status?: Status;
-}
+export type PositionFilter = PositionQuery;
 
 export interface Unreadable {
   readonly eventId: string;
@@ -41,7 +37,7 @@ export interface Unreadable {
  * refolded when that stream changes. Rebuilding is the same code as following: `apply` each event
  * from event one.
  */
-export class LedgerProjection {
+export class LedgerProjection implements ReadModel {
   private readonly all: LedgerEvent[] = [];
   private readonly streams = new Map<string, LedgerEvent[]>();
   private readonly current = new Map<string, Stance>();
@@ -153,23 +149,36 @@ export class LedgerProjection {
         (s) =>
           (!filter.theme || s.themes.includes(filter.theme)) &&
           (!filter.addressee || s.addressees.includes(filter.addressee)) &&
-          (!filter.status || s.status === filter.status),
+          (!filter.status || s.status === filter.status) &&
+          (filter.q === undefined || matchesText(filter.q, [s.title, s.statement, s.source.quote])),
       )
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
+    return pageOf('positions', this.positions(query), (s) => [s.id], ['string'], page);
+  }
+
+  timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
+    return pageOf('timeline', this.timeline(query), timelineKey, ['string', 'string', 'number', 'string'], page);
+  }
+
   position(id: string, view: ViewPoint = {}): Stance | undefined {
     if (view.asOf === undefined && view.recordedAsOf === undefined) return this.current.get(id);
-    const stream = this.streams.get(`position-${id}`);
+    const stream = this.streams.get(positionStream(id));
     return stream && stanceOf(stream, view);
   }
 
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    return relatedFrom(id, this.positions(view));
+  }
+
   positionEvents(id: string): readonly LedgerEvent[] | undefined {
-    return this.streams.get(`position-${id}`);
+    return this.streams.get(positionStream(id));
   }
 
   positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
-    const stream = this.streams.get(`position-${id}`);
+    const stream = this.streams.get(positionStream(id));
     return stream && positionTimeline(stream, view);
   }
 
@@ -208,11 +217,11 @@ export class LedgerProjection {
   }
 
   private *positionStreams(): Iterable<readonly LedgerEvent[]> {
-    for (const [id, stream] of this.streams) if (id.startsWith('position-')) yield stream;
+    for (const [id, stream] of this.streams) if (isPositionStream(id)) yield stream;
   }
 
   private cites(positionId: string, documentId: string): boolean {
-    return (this.streams.get(`position-${positionId}`) ?? []).some((e) => {
+    return (this.streams.get(positionStream(positionId)) ?? []).some((e) => {
       const data = e.data as { source?: { documentId?: string }; changes?: { source?: { documentId?: string } } };
       return data.source?.documentId === documentId || data.changes?.source?.documentId === documentId;
     });

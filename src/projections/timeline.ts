@@ -1,9 +1,10 @@
 import { businessDate } from '../domain/business-date';
 import { businessKey, inBusinessOrder, type HistoryEntry } from '../domain/position/history';
 import { z } from 'zod';
-import { ThemeId, type Theme } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
-import { positionState } from '../ledger/ledger';
+import { AddresseeId, ThemeId, type Addressee, type Theme } from '../domain/themes';
+import type { LedgerEvent } from '../domain/ledger-event';
+import { positionStateOf } from '../domain/position/state';
+import { compareKeys, matchesText, type TimelineQuery } from './read-model';
 import { recordedBy, type ViewPoint } from './stance';
 
 /** One decision in a timeline, with how and when the ledger learnt of it, and any corrections beside it. */
@@ -19,6 +20,7 @@ export const TimelineEntry = z
     streamRevision: z.number().int(),
     revision: z.number().int().optional().meta({ description: 'text revision this entry creates or endorses' }),
     themes: z.array(ThemeId).readonly().meta({ description: 'themes in force once this decision was taken' }),
+    addressees: z.array(AddresseeId).readonly().meta({ description: 'addressees in force once this decision was taken' }),
     data: z.record(z.string(), z.unknown()).meta({ description: 'the event data, corrections applied' }),
     corrections: z
       .array(
@@ -40,9 +42,9 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint = {}): TimelineEntry[] {
   const known = recordedBy(stream, view.recordedAsOf);
   const byId = new Map(known.map((e) => [e.eventId, e]));
-  const state = positionState(known);
+  const state = positionStateOf(known);
   const until = view.asOf === undefined ? undefined : businessDate(view.asOf).latest;
-  const themes = themesInForce(state.entries);
+  const inForce = textInForce(state.entries);
   return inBusinessOrder(state.entries)
     .filter((entry) => until === undefined || businessDate(entry.event.data.decidedOn).latest <= until)
     .map((entry) => {
@@ -58,7 +60,8 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
         recordedBy: recorded.metadata.recordedBy,
         streamRevision: entry.streamRevision,
         revision: entry.event.type === 'PositionAdded' ? 1 : (data.revision as number | undefined),
-        themes: themes.get(entry.eventId) ?? [],
+        themes: inForce.get(entry.eventId)?.themes ?? [],
+        addressees: inForce.get(entry.eventId)?.addressees ?? [],
         data,
         corrections: entry.corrections.map((c) => {
           const correction = byId.get(c.eventId)!;
@@ -76,11 +79,11 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
     });
 }
 
-/** For each entry, the themes in force once every decision of its business day was taken, in one pass. */
-function themesInForce(entries: readonly HistoryEntry[]): Map<string, readonly Theme[]> {
+/** For each entry, the themes and addressees in force once every decision of its business day was taken, in one pass. */
+function textInForce(entries: readonly HistoryEntry[]): Map<string, { themes: readonly Theme[]; addressees: readonly Addressee[] }> {
   const ordered = inBusinessOrder(entries);
-  const out = new Map<string, readonly Theme[]>();
-  let current: readonly Theme[] = [];
+  const out = new Map<string, { themes: readonly Theme[]; addressees: readonly Addressee[] }>();
+  let current: { themes: readonly Theme[]; addressees: readonly Addressee[] } = { themes: [], addressees: [] };
   let group: HistoryEntry[] = [];
   const flush = () => {
     for (const e of group) out.set(e.eventId, current);
@@ -88,18 +91,27 @@ function themesInForce(entries: readonly HistoryEntry[]): Map<string, readonly T
   };
   for (const entry of ordered) {
     if (group.length > 0 && businessKey(group[0]!) !== businessKey(entry)) flush();
-    const data = entry.event.data as { themes?: readonly Theme[] };
-    if ((entry.event.type === 'PositionAdded' || entry.event.type === 'PositionRevised') && data.themes) current = data.themes;
+    const data = entry.event.data as { themes?: readonly Theme[]; addressees?: readonly Addressee[] };
+    if (entry.event.type === 'PositionAdded' || entry.event.type === 'PositionRevised') {
+      current = { themes: data.themes ?? current.themes, addressees: data.addressees ?? current.addressees };
+    }
     group.push(entry);
   }
   flush();
   return out;
 }
 
-export interface LedgerTimelineFilter extends ViewPoint {
-  readonly from?: string;
-  readonly to?: string;
-  readonly theme?: Theme;
+export type LedgerTimelineFilter = TimelineQuery;
+
+/** The place of an entry in the ledger timeline: business day, then recording, then stream revision, then position. */
+export function timelineKey(e: TimelineEntry): [string, string, number, string] {
+  return [businessDate(e.decidedOn).latest, e.recordedAt, e.streamRevision, e.positionId];
+}
+
+/** The words a timeline entry is found by: the title, statement and source quote its decision recorded. */
+export function timelineTexts(e: TimelineEntry): (string | undefined)[] {
+  const data = e.data as { title?: string; statement?: string; source?: { quote?: string } };
+  return [data.title, data.statement, data.source?.quote];
 }
 
 /** Every position's decisions, merged in business order; ties keep the order the ledger recorded them in. */
@@ -111,12 +123,13 @@ export function ledgerTimeline(streams: Iterable<readonly LedgerEvent[]>, filter
   return all
     .filter((e) => {
       const d = businessDate(e.decidedOn);
-      return (from === undefined || d.latest >= from) && (to === undefined || d.latest <= to) && (!filter.theme || e.themes.includes(filter.theme));
+      return (
+        (from === undefined || d.latest >= from) &&
+        (to === undefined || d.latest <= to) &&
+        (!filter.theme || e.themes.includes(filter.theme)) &&
+        (!filter.addressee || e.addressees.includes(filter.addressee)) &&
+        (filter.q === undefined || matchesText(filter.q, timelineTexts(e)))
+      );
     })
-    .sort((a, b) => {
-      const ka = businessDate(a.decidedOn).latest;
-      const kb = businessDate(b.decidedOn).latest;
-      if (ka !== kb) return ka < kb ? -1 : 1;
-      return a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : a.streamRevision - b.streamRevision;
-    });
+    .sort((a, b) => compareKeys(timelineKey(a), timelineKey(b)));
 }

@@ -13,6 +13,7 @@ import {
   type NewEvent,
   type ReadAllOptions,
   type StoredEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
@@ -104,7 +105,9 @@ export class SqliteEventStore implements EventStore {
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.appended.setMaxListeners(0);
-    this.appendTransaction = this.prepareAppend();
+    const transactions = this.prepareAppend();
+    this.appendTransaction = transactions.one;
+    this.appendManyTransaction = transactions.many;
   }
 
   /** The database triggers that keep the events table append-only and are missing from this file. */
@@ -120,15 +123,26 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (this.readOnly) throw new Error(`the ledger at ${this.path} is open read-only: nothing may be appended`);
+    this.assertWritable();
     const result = this.appendTransaction.immediate(streamId, events, expected);
-    if (result.wrote) this.appended.emit('appended');
-    return result.result;
+    if (!result.retried && events.length > 0) this.appended.emit('appended');
+    return result;
   }
 
-  private readonly appendTransaction: Database.Transaction<
-    (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => { wrote: boolean; result: AppendResult }
-  >;
+  /** All in one IMMEDIATE transaction: every append is stored, or none (a stored id fails the whole batch). */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertWritable();
+    const results = this.appendManyTransaction.immediate(appends);
+    if (results.some((r) => r.stored.length > 0)) this.appended.emit('appended');
+    return results;
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new Error(`the ledger at ${this.path} is open read-only: nothing may be appended`);
+  }
+
+  private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult>;
+  private readonly appendManyTransaction: Database.Transaction<(appends: readonly StreamAppend[]) => AppendResult[]>;
 
   private prepareAppend() {
     const head = this.db.prepare<[string], { rev: number | null; pos: number | null }>(
@@ -138,21 +152,47 @@ export class SqliteEventStore implements EventStore {
     const insert = this.db.prepare(
       'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    return this.db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => {
-      const retried = this.retriedAppend(streamId, events, byId);
-      if (retried) return { wrote: false, result: retried };
-      const h = head.get(streamId)!;
-      const actual = h.rev === null ? 'no-stream' : h.rev;
+    /** checks the expected revision against the head and inserts; returns what it stored */
+    const store = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, headRevision: number, headPosition: number): AppendResult => {
+      const actual = headRevision === -1 ? 'no-stream' : headRevision;
       if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
-      let revision = h.rev ?? -1;
-      let position = h.pos ?? 0;
+      let revision = headRevision;
+      let position = headPosition;
+      const stored: StoredEvent[] = [];
       for (const e of events) {
         revision += 1;
-        const info = insert.run(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
-        position = Number(info.lastInsertRowid);
+        try {
+          position = Number(insert.run(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)).lastInsertRowid);
+        } catch (error) {
+          const clash = byId.get(e.id);
+          if (clash) throw new DuplicateEventIdError(e.id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
+          throw error;
+        }
+        stored.push({ ...e, streamId, revision, position: String(position) });
       }
-      return { wrote: events.length > 0, result: { nextExpectedRevision: revision, position: String(position) } };
+      return { nextExpectedRevision: revision, position: String(position), stored, retried: false };
+    };
+    const headOf = (streamId: string) => {
+      const h = head.get(streamId)!;
+      return { revision: h.rev ?? -1, position: h.pos ?? 0 };
+    };
+    const one = this.db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
+      const retried = this.retriedAppend(streamId, events, byId);
+      if (retried) return retried;
+      const h = headOf(streamId);
+      return store(streamId, events, expected, h.revision, h.position);
     });
+    const many = this.db.transaction((appends: readonly StreamAppend[]): AppendResult[] => {
+      // heads are read once per stream and carried along, so a large batch costs one insert per event
+      const heads = new Map<string, { revision: number; position: number }>();
+      return appends.map(({ streamId, events, expected }) => {
+        const h = heads.get(streamId) ?? headOf(streamId);
+        const result = store(streamId, events, expected, h.revision, h.position);
+        heads.set(streamId, { revision: result.nextExpectedRevision, position: Number(result.position) });
+        return result;
+      });
+    });
+    return { one, many };
   }
 
   /** The events are already stored, in this stream and in this order: a retry, answered as the first time. */
@@ -169,7 +209,7 @@ export class SqliteEventStore implements EventStore {
       throw new DuplicateEventIdError(clash.event_id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
     }
     const last = found[found.length - 1]!;
-    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position) };
+    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position), stored: (found as Row[]).map(toStored), retried: true };
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {

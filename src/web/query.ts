@@ -6,8 +6,8 @@ import { parseQuery } from '../api/validate';
  * A page's query, validated by the API's own schema (one definition of each filter). A form sends
  * its empty fields as `theme=`: those mean "not set", so they are dropped before validation.
  */
-export function pageQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
+export function pageQuery<S extends z.ZodType>(schema: S, req: Request, defaults: Record<string, string> = {}): z.infer<S> {
+  const query = { ...defaults, ...Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')) };
   return parseQuery(schema, { query } as Request);
 }
 

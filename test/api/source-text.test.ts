@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { composeLedger, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
+import pino from 'pino';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 
 /** GET /api/documents/:id/text serves the cited text only while it is the file that was registered. */
@@ -64,5 +65,31 @@ describe('GET /api/documents/:id/text', () => {
       const res = await request(ledger.app).get(`/api/documents/${id}/text`);
       expect({ id, status: res.status, type: res.headers['content-type'] }).toEqual({ id, status: 404, type: expect.stringMatching(/^application\/problem\+json/) });
     }
+  });
+
+  it('a server starting on a ledger whose document files are missing or changed warns, naming each document', async () => {
+    writeFileSync(join(dir, 'recommendations.txt'), TEXT.replace('EUROPE', 'EUROPA'));
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const config = loadConfig({ LEDGER_SEED_ON_START: 'false', LEDGER_SOURCES_DIR: dir, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0' });
+    // a second server on the same store: the first stays open and closes the store in afterEach
+    const second = await composeLedger(config, { store: ledger.store, logger });
+    await second.projection.stop();
+    const warnings = lines.map((l) => JSON.parse(l) as { level: number; documentId: string; reason: string; msg: string });
+    expect(warnings.map((w) => [w.level, w.documentId, w.reason]).sort()).toEqual([
+      [40, 'file-removed', 'missing'],
+      [40, 'with-file', 'changed'],
+    ]);
+    expect(warnings.find((w) => w.documentId === 'with-file')!.msg).toMatch(/recommendations\.txt differs/);
+  });
+
+  it('a server starting with every document file in place logs no warning', async () => {
+    writeFileSync(join(dir, 'removed-later.txt'), TEXT);
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const config = loadConfig({ LEDGER_SEED_ON_START: 'false', LEDGER_SOURCES_DIR: dir, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0' });
+    const second = await composeLedger(config, { store: ledger.store, logger });
+    await second.projection.stop();
+    expect(lines).toEqual([]);
   });
 });

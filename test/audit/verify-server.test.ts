@@ -20,7 +20,7 @@ describe('ledger verify --server', () => {
   let url: string;
 
   beforeAll(async () => {
-    ledger = await composeLedger(loadConfig({ ...env, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_SEED_DIR: join(__dirname, '../../events'), LEDGER_SOURCES_DIR: join(__dirname, '../../../shared/seeds') }));
+    ledger = await composeLedger(loadConfig({ ...env, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_SEED_DIR: join(__dirname, '../../events'), LEDGER_SOURCES_DIR: join(__dirname, '../../sources') }));
     server = await new Promise<Server>((resolve) => {
       const s = ledger.app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -12,8 +12,8 @@ import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { describeRoute } from '../openapi';
 import { Problem, ProblemError } from '../problem';
-import { AuditLogQuery, AuditVerifyQuery, toInstant } from '../queries';
-import { parseQuery } from '../validate';
+import { AuditLogQuery, AuditVerifyQuery, startOfInstant, toInstant } from '../queries';
+import { noQuery, parseQuery } from '../validate';
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
 export function auditRoutes({ store, projection }: ApiDeps): Router {
@@ -37,7 +37,7 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
 
   router.get('/audit/log', requireRole('auditor'), async (req, res) => {
     const q = parseQuery(AuditLogQuery, req);
-    const from = q.from === undefined ? undefined : /^\d{4}-\d{2}-\d{2}$/.test(q.from) ? `${q.from}T00:00:00.000Z` : toInstant(q.from);
+    const from = q.from === undefined ? undefined : startOfInstant(q.from);
     try {
       const page = auditLog(await readWholeLedger(store), { recordedBy: q.recordedBy, from, to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit: q.limit });
       res.json({ count: page.entries.length, next: page.next, entries: page.entries });
@@ -47,12 +47,12 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
     }
   });
 
-  router.get('/audit/checkpoints', requireRole('auditor'), async (_req, res) => {
+  router.get('/audit/checkpoints', requireRole('auditor'), noQuery, async (_req, res) => {
     const checkpoints = checkpointEvents(await readWholeLedger(store)).map(asRecordedCheckpoint).filter((c) => c !== undefined);
     res.json({ count: checkpoints.length, checkpoints });
   });
 
-  router.post('/audit/checkpoints', requireRole('auditor', 'secretariat'), async (req, res) => {
+  router.post('/audit/checkpoints', requireRole('auditor', 'secretariat'), noQuery, async (req, res) => {
     try {
       const { checkpoint } = await recordCheckpoint(store, { actor: req.principal! });
       res.status(201).json(checkpoint);
@@ -62,7 +62,7 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
     }
   });
 
-  router.get('/audit/export', requireRole('auditor'), async (req, res) => {
+  router.get('/audit/export', requireRole('auditor'), noQuery, async (req, res) => {
     const made = await exportLedger(store, req.principal!);
     res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
     res.send(made.text);

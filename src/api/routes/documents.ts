@@ -8,13 +8,13 @@ import { ProblemError, validationProblem } from '../problem';
 import { readSourceText, SourceTextUnavailableError } from '../../sources/source-text';
 import { record } from '../record';
 import { withVerifiedFile } from '../../sources/registered-file';
-import { etag, parseBody } from '../validate';
+import { etag, noQuery, parseBody } from '../validate';
 
 export function documentsRoutes(deps: ApiDeps): Router {
   const { projection } = deps;
   const router = Router();
 
-  router.get('/documents', (_req, res) => {
+  router.get('/documents', noQuery, (_req, res) => {
     const documents = projection.documentList();
     res.json({ count: documents.length, documents });
   });
@@ -27,11 +27,11 @@ export function documentsRoutes(deps: ApiDeps): Router {
     return doc;
   };
 
-  router.get('/documents/:id', (req, res) => {
+  router.get('/documents/:id', noQuery, (req, res) => {
     res.json(documentOf(req.params.id));
   });
 
-  router.get('/documents/:id/text', async (req, res) => {
+  router.get('/documents/:id/text', noQuery, async (req, res) => {
     const doc = documentOf(req.params.id);
     try {
       const text = await readSourceText(deps.config.sourcesDir, doc);
@@ -48,7 +48,7 @@ export function documentsRoutes(deps: ApiDeps): Router {
   router.post('/documents', requireRole('secretariat'), async (req, res) => {
     const data = await withVerifiedFile(deps.config.sourcesDir, parseBody(RegisterDocumentBody, req));
     const recorded = await record(deps, req, { type: 'RegisterDocument', data });
-    res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.stream.length - 1));
+    res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.streamRevision));
     if (recorded.replayed) res.set('Idempotent-Replayed', 'true');
     res.json(projection.document(data.id));
   });

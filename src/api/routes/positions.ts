@@ -10,64 +10,67 @@ import {
 } from '../../domain/commands';
 import { errors } from '../../domain/errors';
 import { Slug } from '../../domain/primitives';
-import type { Recorded } from '../../ledger/ledger';
-import { stanceOf } from '../../projections/stance';
+import { positionIdOfStream } from '../../domain/stream-names';
+import type { Recorded } from '../../command-handling/ledger';
+import type { ReadModel } from '../../projections/read-model';
 import type { ApiDeps } from '../deps';
 import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
+import { pageOrProblem } from '../paging';
 import { positionDiff } from '../position-diff';
 import { record } from '../record';
 import { sendExport, sourceColumns } from '../export-format';
 import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
 
 export function positionsRoutes(deps: ApiDeps): Router {
-  const { projection } = deps;
+  const { projection: readModel } = deps;
   const router = Router();
   const write = requireRole('secretariat');
 
   router.get('/positions', (req, res) => {
     const q = parseQuery(PositionsQuery, req);
-    const { format, ...filter } = q;
-    const positions = projection.positions({ ...filter, ...viewOf(q) });
+    const { format, limit, cursor, ...filter } = q;
+    const query = { ...filter, ...viewOf(q) };
     if (format !== 'json') {
-      const rows = positions.map((s) => ({
+      const rows = readModel.positionPage(query).items.map((s) => ({
         id: s.id, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees, status: s.status,
         revision: s.revision, decidedOn: s.decidedOn, addedOn: s.addedOn,
         ...sourceColumns(s.source),
         lastEndorsedRevision: s.lastEndorsed?.revision ?? '', endorsedBy: s.latestEndorsement?.endorsedBy ?? '',
         withdrawnOn: s.withdrawal?.decidedOn ?? '', asOf: q.asOf ?? '', recordedAsOf: q.recordedAsOf ?? '',
       }));
-      sendExport(res, format, 'positions', projection.version(), req.originalUrl, rows);
+      sendExport(res, format, 'positions', readModel.version(), req.originalUrl, rows);
       return;
     }
-    res.json({ count: positions.length, ...viewOf(q), ledgerVersion: projection.version(), positions });
+    const page = pageOrProblem(() => readModel.positionPage(query, { limit, cursor }));
+    res.json({ count: page.items.length, total: page.total, next: page.next, ...viewOf(q), ledgerVersion: readModel.version(), positions: page.items });
   });
 
   router.get('/positions/:id', (req, res) => {
     const id = positionId(req);
     const view = viewOf(parseQuery(ViewQuery, req));
-    const stance = projection.position(id, view);
+    const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
-    const current = projection.position(id)!;
-    res.set('ETag', etag(current.streamRevision)).json(stance);
+    const current = readModel.position(id)!;
+    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: readModel.relatedFrom(id, view) });
   });
 
   router.get('/positions/:id/timeline', (req, res) => {
     const id = positionId(req);
     const view = viewOf(parseQuery(ViewQuery, req));
-    const timeline = projection.positionTimeline(id, view);
+    const timeline = readModel.positionTimeline(id, view);
     if (!timeline) throw notFound(id, {});
     res.json({ positionId: id, ...view, entries: timeline });
   });
 
   router.get('/positions/:id/diff', (req, res) => {
-    res.json(positionDiff(projection, positionId(req), parseQuery(DiffQuery, req)));
+    res.json(positionDiff(readModel, positionId(req), parseQuery(DiffQuery, req)));
   });
 
   router.post('/positions', write, async (req, res) => {
     const data = parseBody(AddPositionBody, req);
-    respond(res, await record(deps, req, { type: 'AddPosition', data }), 201);
+    respond(res, readModel, await record(deps, req, { type: 'AddPosition', data }), 201);
   });
 
   const change = <S extends z.ZodType>(path: string, schema: S, type: PositionCommand['type'], ifMatchRequired: boolean) =>
@@ -75,7 +78,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
       const id = positionId(req);
       const data = parseBody(schema, req);
       const expected = ifMatchRevision(req, ifMatchRequired);
-      respond(res, await record(deps, req, { type, positionId: id, data } as PositionCommand, expected), 201);
+      respond(res, readModel, await record(deps, req, { type, positionId: id, data } as PositionCommand, expected), 201);
     });
   change('revisions', RevisePositionBody, 'RevisePosition', true);
   change('endorsements', EndorsePositionBody, 'EndorsePosition', false);
@@ -85,8 +88,9 @@ export function positionsRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-function respond(res: Response, recorded: Recorded, status: number): void {
-  const stance = stanceOf(recorded.stream)!;
+/** Answers with the stance as the read model has it now: record() waited until it has the new events. */
+function respond(res: Response, readModel: ReadModel, recorded: Recorded, status: number): void {
+  const stance = readModel.position(positionIdOfStream(recorded.streamId)!)!;
   res
     .status(status)
     .set('Location', `/api/positions/${stance.id}`)

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { TimelineQuery, viewOf } from '../queries';
+import { pageOrProblem } from '../paging';
 import { parseQuery } from '../validate';
 import { sendExport, sourceColumns } from '../export-format';
 import type { SourceCitation } from '../../domain/primitives';
@@ -8,10 +9,10 @@ import type { SourceCitation } from '../../domain/primitives';
 export function timelineRoutes({ projection }: ApiDeps): Router {
   const router = Router();
   router.get('/timeline', (req, res) => {
-    const { format, ...q } = parseQuery(TimelineQuery, req);
-    const entries = projection.timeline({ ...q, ...viewOf(q) });
+    const { format, limit, cursor, ...q } = parseQuery(TimelineQuery, req);
+    const query = { ...q, ...viewOf(q) };
     if (format !== 'json') {
-      const rows = entries.map((e) => ({
+      const rows = projection.timelinePage(query).items.map((e) => ({
         decidedOn: e.decidedOn, precision: e.precision, positionId: e.positionId, type: e.type, revision: e.revision ?? '',
         statement: (e.data.statement as string | undefined) ?? '', themes: e.themes,
         ...sourceColumns(e.data.source as SourceCitation | undefined), recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
@@ -19,7 +20,8 @@ export function timelineRoutes({ projection }: ApiDeps): Router {
       sendExport(res, format, 'timeline', projection.version(), req.originalUrl, rows);
       return;
     }
-    res.json({ ...q, count: entries.length, ledgerVersion: projection.version(), entries });
+    const page = pageOrProblem(() => projection.timelinePage(query, { limit, cursor }));
+    res.json({ ...q, count: page.items.length, total: page.total, next: page.next, ledgerVersion: projection.version(), entries: page.items });
   });
   return router;
 }

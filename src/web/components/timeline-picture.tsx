@@ -21,7 +21,7 @@ interface PictureProps {
   readonly title: string;
 }
 
-const LABEL = 190;
+const LABEL = 250;
 const WIDTH = 960;
 const ROW = 16;
 const GROUP_GAP = 26;
@@ -36,7 +36,8 @@ const nextDay = (iso: string): Date => new Date(day(iso).getTime() + 86_400_000)
  * as a span over every day it may have been taken on; only a decision known to the day is a point.
  */
 export function TimelinePicture({ groups, entries, start, end, asOf, title }: PictureProps) {
-  const x = scaleUtc().domain([start, end]).range([LABEL, WIDTH - 12]);
+  // clamped: a span that began before the axis (a document dated 1999-10/2007-02) starts at its edge, marked as open
+  const x = scaleUtc().domain([start, end]).range([LABEL, WIDTH - 12]).clamp(true);
   const years = x.ticks(utcYear.every(1)!);
   let y = AXIS + 6;
   const laidOut = groups.map((g) => {
@@ -83,12 +84,12 @@ export function TimelinePicture({ groups, entries, start, end, asOf, title }: Pi
               <g>
                 <line class="row-line" x1={LABEL} x2={WIDTH - 12} y1={rowY} y2={rowY} aria-hidden="true" />
                 <a href={href(`/positions/${position.id}`, { asOf })}>
-                  <text class="row-label" x={LABEL - 6} y={rowY + 4} text-anchor="end">
+                  <text class="row-label" x={LABEL - 10} y={rowY + 4} text-anchor="end">
                     {position.id}
                   </text>
                 </a>
                 {(entries.get(position.id) ?? []).map((e) => (
-                  <Mark entry={e} x={x} y={rowY} />
+                  <Mark entry={e} x={x} y={rowY} openBefore={day(businessDate(e.decidedOn).earliest) < start} />
                 ))}
               </g>
             ))}
@@ -99,11 +100,13 @@ export function TimelinePicture({ groups, entries, start, end, asOf, title }: Pi
   );
 }
 
-function Mark({ entry, x, y }: { entry: TimelineEntry; x: (d: Date) => number; y: number }) {
+function Mark({ entry, x, y, openBefore }: { entry: TimelineEntry; x: (d: Date) => number; y: number; openBefore: boolean }) {
   const d = businessDate(entry.decidedOn);
   const from = x(day(d.earliest));
   const to = x(nextDay(d.latest));
   const kind = entry.type.replace('Position', '').toLowerCase();
+  // an endorsement often shares its date with the text it endorses: drawn as a thinner band below it, both stay visible
+  const [top, h] = kind === 'endorsed' ? [y + 2, 4] : [y - 5, 7];
   const label = `${entry.positionId}: ${EVENT_LABEL[entry.type]}${entry.revision ? ` (revision ${entry.revision})` : ''}, ${businessDateLabel(entry.decidedOn)}`;
   const link = href(`/positions/${entry.positionId}`, {}) + `#event-${entry.eventId}`;
   if (d.precision === 'day') {
@@ -118,8 +121,9 @@ function Mark({ entry, x, y }: { entry: TimelineEntry; x: (d: Date) => number; y
   return (
     <a href={link} aria-label={label}>
       <title>{label}</title>
-      <rect class={`mark span mark-${kind}`} x={from} y={y - 4.5} width={Math.max(2, to - from)} height={9} rx={2} />
-      <rect class={`mark mark-${kind}`} x={to - 2} y={y - 5.5} width={3} height={11} />
+      <rect class={`mark span mark-${kind}`} x={from} y={top} width={Math.max(2, to - from)} height={h} rx={1} />
+      {openBefore ? <path class={`mark mark-${kind}`} d={`M${from - 1},${top - 1} L${from - 7},${top + h / 2} L${from - 1},${top + h + 1} Z`} /> : null}
+      <rect class={`mark mark-${kind}`} x={to - 2} y={top - 1} width={3} height={h + 2} />
     </a>
   );
 }
@@ -137,7 +141,14 @@ export function PictureLegend() {
       <li>{swatch('revised', false)} revised</li>
       <li>{swatch('endorsed', false)} endorsed</li>
       <li>{swatch('withdrawn', false)} withdrawn</li>
-      <li>{swatch('added', true)} known only to a year or an interval (span)</li>
+      <li>{swatch('added', true)} known only to a year or an interval (span; the solid tick is the day it is certainly decided by)</li>
+      <li>
+        <svg width="26" height="12" aria-hidden="true">
+          <path class="mark-added" d="M9,1 L3,6 L9,11 Z" />
+          <rect class="span mark-added" x="10" y="2" width="14" height="8" rx="2" />
+        </svg>{' '}
+        the interval began before 2006
+      </li>
     </ul>
   );
 }

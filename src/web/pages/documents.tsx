@@ -50,7 +50,7 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
     unavailable = error.message;
   }
   const citations: Citation[] = [];
-  for (const e of deps.projection.timeline()) {
+  for (const e of deps.projection.timelinePage({}).items) {
     const source = (e.data as { source?: SourceCitation }).source;
     if (source?.documentId === doc.documentId && source.quote && !citations.some((c) => c.quote === source.quote && c.positionId === e.positionId)) {
       citations.push({ quote: source.quote, positionId: e.positionId });

@@ -20,10 +20,10 @@ export function overviewPage({ deps, req }: PageContext): Page {
   const q = pageQuery(OverviewQuery, req);
   const view = viewOf(q);
   const { projection } = deps;
-  const positions = projection.positions(view);
-  const all = projection.positions({ recordedAsOf: view.recordedAsOf });
+  const positions = projection.positionPage(view).items;
+  const all = projection.positionPage({ recordedAsOf: view.recordedAsOf }).items;
   const entries = new Map<string, TimelineEntry[]>();
-  for (const e of projection.timeline({ recordedAsOf: view.recordedAsOf })) {
+  for (const e of projection.timelinePage({ recordedAsOf: view.recordedAsOf }).items) {
     const list = entries.get(e.positionId) ?? [];
     list.push(e);
     entries.set(e.positionId, list);

@@ -7,16 +7,15 @@ import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
 import type { Page, PageContext } from '../render';
 
-const PageQuery = DiffQuery.partial({ from: true });
-
 /** /positions/:id/diff: how the text changed between two business dates, word by word. */
 export function positionDiffPage({ deps, req }: PageContext): Page {
   const id = positionId(req);
-  const q = pageQuery(PageQuery, req);
   const added = deps.projection.position(id)?.addedOn;
   if (!added) throw new ProblemError(404, errors.positionNotFound(id).code, 'Not found', errors.positionNotFound(id).message);
-  const from = q.from ?? added;
-  const d = positionDiff(deps.projection, id, { ...q, from });
+  // without `from`, the comparison starts at the text as added
+  const q = pageQuery(DiffQuery, req, { from: added });
+  const from = q.from;
+  const d = positionDiff(deps.projection, id, q);
   const toLabel = q.to ? `the end of ${businessDateLabel(q.to)}` : 'today';
   return {
     title: `Changes to ${id} from ${from} to ${q.to ?? 'today'}`,

@@ -3,7 +3,7 @@ import { positionId } from '../../api/routes/positions';
 import { ProblemError } from '../../api/problem';
 import { businessDate } from '../../domain/business-date';
 import { errors } from '../../domain/errors';
-import type { SourceCitation } from '../../domain/primitives';
+import { RELATION_KINDS, type SourceCitation } from '../../domain/primitives';
 import type { TimelineEntry } from '../../projections/timeline';
 import { AsOfControl } from '../components/as-of';
 import { AddresseeTags, StatusBadge, ThemeTags } from '../components/bits';
@@ -27,6 +27,7 @@ export function positionPage({ deps, req }: PageContext): Page {
   }
   const history = projection.positionTimeline(id, { recordedAsOf: view.recordedAsOf }) ?? [];
   const until = q.asOf === undefined ? undefined : businessDate(q.asOf).latest;
+  const relatedFrom = projection.relatedFrom(id, view);
   const endorsedDiffers = stance.lastEndorsed && stance.lastEndorsed.revision !== stance.revision;
   return {
     title: `${stance.title} (${id})`,
@@ -97,6 +98,30 @@ export function positionPage({ deps, req }: PageContext): Page {
               <code>{citeUrl(req.protocol, req.get('host'), id, q)}</code>
             </dd>
           </dl>
+          <h2>Related positions</h2>
+          {stance.relatesTo.length === 0 && relatedFrom.length === 0 ? (
+            <p>No relation to another position is recorded{q.asOf ? ' at this date' : ''}.</p>
+          ) : (
+            <ul class="relations">
+              {stance.relatesTo.map((r) => (
+                <li>
+                  This position <strong>{r.kind}</strong> <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
+                  <span class="muted">
+                    ({r.positionId}; {RELATION_KINDS[r.kind]}; since revision {r.revision}, {businessDateLabel(r.decidedOn)})
+                  </span>
+                </li>
+              ))}
+              {relatedFrom.map((r) => (
+                <li>
+                  <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
+                  <strong>{r.kind}</strong> this position{' '}
+                  <span class="muted">
+                    ({r.positionId}, {businessDateLabel(r.decidedOn)})
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
           <h2>History</h2>
           <p class="muted">Every decision in business order, with when the ledger recorded it and who did; corrections of a recording mistake appear beside the record they correct.</p>
           <ol class="history">

@@ -1,17 +1,20 @@
+import { pageOrProblem } from '../../api/paging';
 import { TimelineQuery, viewOf } from '../../api/queries';
+import { ADDRESSEES, type Addressee } from '../../domain/themes';
+import { Pager } from '../components/pager';
 import { THEME_IDS } from '../../domain/themes';
 import { ExportLinks, Select } from '../components/bits';
-import { businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
+import { addresseeLabel, businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
 import type { Page, PageContext } from '../render';
 
-const PageQuery = TimelineQuery.omit({ format: true });
-
 /** /timeline: every decision in business order, filtered as the API filters it. */
 export function timelinePage({ deps, req }: PageContext): Page {
-  const q = pageQuery(PageQuery, req);
-  const entries = deps.projection.timeline({ ...q, ...viewOf(q) });
-  const params = { from: q.from, to: q.to, theme: q.theme, recordedAsOf: q.recordedAsOf };
+  // the API's own query (its `format` is the API's: the export links below use it)
+  const { format: _format, limit, cursor, ...q } = pageQuery(TimelineQuery, req);
+  const page = pageOrProblem(() => deps.projection.timelinePage({ ...q, ...viewOf(q) }, { limit, cursor }));
+  const entries = page.items;
+  const params = { from: q.from, to: q.to, theme: q.theme, addressee: q.addressee, q: q.q, recordedAsOf: q.recordedAsOf };
   return {
     title: 'Timeline',
     main: (
@@ -28,6 +31,11 @@ export function timelinePage({ deps, req }: PageContext): Page {
             <input id="t-to" type="text" name="to" value={q.to ?? ''} size={10} aria-describedby="t-hint" />
           </div>
           <Select id="t-theme" name="theme" label="Theme" value={q.theme} options={THEME_IDS.map((t) => [t, themeLabel(t)] as const)} />
+          <Select id="t-addressee" name="addressee" label="Addressed to" value={q.addressee} options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)} />
+          <div class="field">
+            <label for="t-q">Words</label>
+            <input id="t-q" type="search" name="q" value={q.q ?? ''} size={16} />
+          </div>
           {q.recordedAsOf ? <input type="hidden" name="recordedAsOf" value={q.recordedAsOf} /> : null}
           <button type="submit">Show</button>
           <p id="t-hint" class="hint">
@@ -35,10 +43,12 @@ export function timelinePage({ deps, req }: PageContext): Page {
           </p>
         </form>
         <p>
-          <strong>{entries.length}</strong> decisions
+          <strong>{page.total}</strong> decisions
           {q.from ? ` from ${businessDateLabel(q.from)}` : ''}
           {q.to ? ` to ${businessDateLabel(q.to)}` : ''}
-          {q.theme ? ` on ${themeLabel(q.theme)}` : ''}.
+          {q.theme ? ` on ${themeLabel(q.theme)}` : ''}
+          {q.addressee ? ` addressed to ${addresseeLabel(q.addressee)}` : ''}
+          {q.q ? ` matching “${q.q}”` : ''}.
         </p>
         <ExportLinks path="/api/timeline" params={params} version={deps.projection.version()} />
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Decisions">
@@ -71,6 +81,7 @@ export function timelinePage({ deps, req }: PageContext): Page {
             </tbody>
           </table>
         </div>
+        <Pager path="/timeline" params={{ ...params, limit: limit === 50 ? undefined : String(limit) }} page={page} cursor={cursor} />
       </>
     ),
   };

@@ -1,0 +1,133 @@
+import type { Addressee, Theme } from '../domain/themes';
+import type { LedgerEvent } from '../domain/ledger-event';
+import type { PositionView, Stance, Status, ViewPoint } from './stance';
+import type { TimelineEntry } from './timeline';
+import type { DocumentView, LedgerVersion, Unreadable } from './ledger-projection';
+
+export interface PositionQuery extends ViewPoint {
+  readonly theme?: Theme;
+  readonly addressee?: Addressee;
+  readonly status?: Status;
+  /** free text over the title, statement and source quote of the text in force in the view */
+  readonly q?: string;
+}
+
+export interface TimelineQuery extends ViewPoint {
+  readonly from?: string;
+  readonly to?: string;
+  readonly theme?: Theme;
+  readonly addressee?: Addressee;
+  /** free text over the title, statement and source quote a decision recorded */
+  readonly q?: string;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  /** opaque: the `next` of a previous page */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** every match, on all pages */
+  readonly total: number;
+  /** the cursor of the following page, or null on the last */
+  readonly next: string | null;
+}
+
+/**
+ * The one query layer: the API routes and the web pages both ask it, whatever holds the read
+ * model (memory or the SQLite read store). Lists are paged by an opaque keyset cursor; without a
+ * page request a list is whole (exports).
+ */
+export interface ReadModel {
+  positionPage(query: PositionQuery, page?: PageRequest): Page<Stance>;
+  position(id: string, view?: ViewPoint): Stance | undefined;
+  /** the positions of the view that relate to this one (lineage), by relating position */
+  relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];
+  positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined;
+  timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry>;
+  documentList(): DocumentView[];
+  document(id: string): DocumentView | undefined;
+  version(): LedgerVersion;
+  unreadableEvents(): readonly Unreadable[];
+  /** events with this idempotency key recorded by this actor (across all streams) */
+  recordedWithKey(actorId: string, key: string): readonly LedgerEvent[];
+  /** resolves once the event is in the read model (read-your-writes after an append) */
+  waitFor(eventId: string, timeoutMs?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** A cursor that this read model did not give out (or for another list). */
+export class BadCursorError extends Error {
+  override name = 'BadCursorError';
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** The sort key of the last item of a page, for the list it belongs to, as an opaque string. */
+export function encodeCursor(list: 'positions' | 'timeline', key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify([list, ...key]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(list: 'positions' | 'timeline', cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
+  let parsed: unknown;
+  try {
+    parsed = /^[A-Za-z0-9_-]{1,2000}$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed[0] !== list || parsed.length !== shape.length + 1) {
+    throw new BadCursorError(`not a cursor of this ${list} list: pass the \`next\` of a previous response unchanged`);
+  }
+  const key = parsed.slice(1) as unknown[];
+  if (!key.every((v, i) => typeof v === shape[i])) throw new BadCursorError(`not a cursor of this ${list} list: pass the \`next\` of a previous response unchanged`);
+  return key as (string | number)[];
+}
+
+/**
+ * The words of a text as the search sees them: letters and digits, case and accents folded (as
+ * SQLite FTS5's unicode61 tokenizer does, so both read models find the same things).
+ */
+export function searchTerms(text: string): string[] {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/** True when every word of the query is a word of one of the texts. */
+export function matchesText(query: string, texts: readonly (string | undefined)[]): boolean {
+  const wanted = searchTerms(query);
+  const words = new Set(texts.flatMap((t) => (t === undefined ? [] : searchTerms(t))));
+  return wanted.every((w) => words.has(w));
+}
+
+/** Sorted items, paged after the cursor's key; `keyOf` gives each item's position in the sort order. */
+export function pageOf<T>(list: 'positions' | 'timeline', sorted: readonly T[], keyOf: (t: T) => (string | number)[], shape: readonly ('string' | 'number')[], page?: PageRequest): Page<T> {
+  if (!page) return { items: [...sorted], total: sorted.length, next: null };
+  let start = 0;
+  if (page.cursor !== undefined) {
+    const after = decodeCursor(list, page.cursor, shape);
+    start = sorted.findIndex((t) => compareKeys(keyOf(t), after) > 0);
+    if (start < 0) start = sorted.length;
+  }
+  const items = sorted.slice(start, start + page.limit);
+  const more = start + page.limit < sorted.length;
+  return { items, total: sorted.length, next: more && items.length > 0 ? encodeCursor(list, keyOf(items.at(-1)!)) : null };
+}
+
+export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
