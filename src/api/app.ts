@@ -118,6 +118,7 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
       if (logger) logger.error({ err }, 'unhandled error');
       else console.error('unhandled error', err);
     }
+    if (problem.status === 503) res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
   };
 }

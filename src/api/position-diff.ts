@@ -2,6 +2,7 @@ import { diffWords } from 'diff';
 import { errors } from '../domain/errors';
 import type { ReadModel } from '../projections/read-model';
 import type { Stance } from '../projections/stance';
+import { versionOfView } from './ledger-version';
 import { ProblemError } from './problem';
 import { viewOf } from './queries';
 
@@ -28,10 +29,11 @@ function setChange<T>(from: readonly T[], to: readonly T[]): { added: T[]; remov
 }
 
 /** How a position changed between two business dates: word diffs of statement and title, and what changed in themes, addressees and status. Used by the API and the diff page alike. */
-export function positionDiff(projection: ReadModel, id: string, q: { from: string; to?: string; recordedAsOf?: string }) {
-  const recordedAsOf = viewOf(q).recordedAsOf;
-  const from = projection.position(id, { asOf: q.from, recordedAsOf });
-  const to = projection.position(id, { asOf: q.to, recordedAsOf });
+export function positionDiff(projection: ReadModel, id: string, q: { from: string; to?: string; recordedAsOf?: string; version?: number }) {
+  const { recordedAsOf, version } = viewOf(q);
+  versionOfView(projection, version);
+  const from = projection.position(id, { asOf: q.from, recordedAsOf, version });
+  const to = projection.position(id, { asOf: q.to, recordedAsOf, version });
   if (!to) {
     const e = errors.positionNotFound(id);
     throw new ProblemError(404, e.code, 'Not found', q.to ? `${e.message} as of ${q.to}` : e.message, q.to ? 'to' : undefined);

@@ -70,9 +70,9 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
         </main>
         <footer class="site">
           <p>
-            Ledger version <span class="ledger-version">{versionLabel(version)}</span>: {version.events} events
-            {version.digest ? ` (digest ${version.digest.slice(0, 16)}…)` : ''}. Every page is a citable URL; the text comes from the
-            ledger, each statement with its source.
+            Ledger version <span class="ledger-version">{version.version}</span>
+            {version.digest ? ` (digest ${version.digest.slice(0, 16)}…)` : ''}. Every page is a citable URL; add <code>version={version.version}</code> to
+            it and it shows this very state of the ledger for good.
           </p>
           <p>
             <a href="/api/openapi.json">OpenAPI</a> · <a href="/api/docs">API reference</a> · <a href="/health">Health</a>
@@ -84,5 +84,5 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
 }
 
 export function versionLabel(version: LedgerVersion): string {
-  return `${version.events}/${(version.digest ?? 'empty').slice(0, 8)}`;
+  return `${version.version}/${(version.digest ?? 'empty').slice(0, 8)}`;
 }

@@ -8,7 +8,7 @@ interface AsOfProps {
   readonly action: string;
   readonly asOf?: string;
   /** the page's other query parameters, kept when the date changes */
-  readonly keep?: Record<string, string | undefined>;
+  readonly keep?: Record<string, string | number | undefined>;
   readonly firstYear?: number;
   /** more fields of the same form (a list's filters), submitted with the date */
   readonly children?: ComponentChildren;
@@ -26,7 +26,7 @@ export function AsOfControl({ action, asOf, keep = {}, firstYear = 2006, childre
   return (
     <form class="as-of" method="get" action={action} data-as-of-form aria-label={label}>
       {children}
-      {Object.entries(keep).map(([name, value]) => (value ? <input type="hidden" name={name} value={value} /> : null))}
+      {Object.entries(keep).map(([name, value]) => (value !== undefined && value !== '' ? <input type="hidden" name={name} value={String(value)} /> : null))}
       <div class="field">
         <label for="as-of">As of</label>
         <input id="as-of" type="text" name="asOf" value={asOf ?? ''} size={12} inputMode="numeric" pattern="\d{4}(-\d{2}(-\d{2})?)?" aria-describedby="as-of-hint" autoComplete="off" />

@@ -34,7 +34,7 @@ export function AddresseeTags({ addressees, asOf }: { addressees: readonly Addre
 }
 
 /** Download links for the API's export of the same view, each naming the ledger version it cites. */
-export function ExportLinks({ path, params, version }: { path: string; params: Record<string, string | undefined>; version: LedgerVersion }) {
+export function ExportLinks({ path, params, version }: { path: string; params: Record<string, string | number | undefined>; version: LedgerVersion }) {
   return (
     <p class="exports">
       <span>Download this view (cites ledger version {versionLabel(version)}):</span>

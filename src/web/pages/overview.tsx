@@ -7,6 +7,7 @@ import { AsOfControl } from '../components/as-of';
 import { PictureLegend, TimelinePicture, type PictureGroup } from '../components/timeline-picture';
 import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
+import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 const OverviewQuery = ViewQuery.extend({
@@ -19,11 +20,12 @@ const HISTORY_START = new Date('2006-01-01T00:00:00Z');
 export function overviewPage({ deps, req }: PageContext): Page {
   const q = pageQuery(OverviewQuery, req);
   const view = viewOf(q);
+  versionOfView(deps.projection, q.version);
   const { projection } = deps;
   const positions = projection.positionPage(view).items;
-  const all = projection.positionPage({ recordedAsOf: view.recordedAsOf }).items;
+  const all = projection.positionPage({ recordedAsOf: view.recordedAsOf, version: view.version }).items;
   const entries = new Map<string, TimelineEntry[]>();
-  for (const e of projection.timelinePage({ recordedAsOf: view.recordedAsOf }).items) {
+  for (const e of projection.timelinePage({ recordedAsOf: view.recordedAsOf, version: view.version }).items) {
     const list = entries.get(e.positionId) ?? [];
     list.push(e);
     entries.set(e.positionId, list);
@@ -35,7 +37,7 @@ export function overviewPage({ deps, req }: PageContext): Page {
       ? THEME_IDS.map((t) => ({ label: themeLabel(t), positions: all.filter((s) => s.themes.includes(t)) })).filter((g) => g.positions.length > 0)
       : addressees.map((a) => ({ label: addresseeLabel(a), positions: all.filter((s) => s.addressees.includes(a)) })).filter((g) => g.positions.length > 0);
   const documents = projection.documentList();
-  const keep = { recordedAsOf: q.recordedAsOf, groupBy: q.groupBy === 'addressee' ? undefined : q.groupBy };
+  const keep = { recordedAsOf: q.recordedAsOf, version: q.version, groupBy: q.groupBy === 'addressee' ? undefined : q.groupBy };
   return {
     title: 'Overview',
     main: (

@@ -5,6 +5,7 @@ import { errors } from '../../domain/errors';
 import { ProblemError } from '../../api/problem';
 import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
+import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 /** /positions/:id/diff: how the text changed between two business dates, word by word. */
@@ -41,9 +42,9 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
           <button type="submit">Compare</button>
         </form>
         <p>
-          From the text in force at the end of {businessDateLabel(from)} (<a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf })}>revision {d.from.revision}</a>
+          From the text in force at the end of {businessDateLabel(from)} (<a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.from.revision}</a>
           , {businessDateLabel(d.from.decidedOn)}) to the text in force at {toLabel} (
-          <a href={href(`/positions/${id}`, { asOf: q.to, recordedAsOf: q.recordedAsOf })}>revision {d.to.revision}</a>, {businessDateLabel(d.to.decidedOn)}).{' '}
+          <a href={href(`/positions/${id}`, { asOf: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.to.revision}</a>, {businessDateLabel(d.to.decidedOn)}).{' '}
           {d.changed ? '' : 'The text did not change between these dates.'}
         </p>
         <p class="legend">
@@ -76,7 +77,7 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
           </dd>
         </dl>
         <p>
-          The same comparison as JSON: <a href={href(`/api/positions/${id}/diff`, { from, to: q.to, recordedAsOf: q.recordedAsOf })}>API</a>.
+          The same comparison as JSON: <a href={href(`/api/positions/${id}/diff`, { from, to: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>API</a>.
         </p>
       </>
     ),

@@ -10,6 +10,7 @@ import { AddresseeTags, StatusBadge, ThemeTags } from '../components/bits';
 import { businessDateLabel, EVENT_LABEL, instantLabel } from '../format';
 import { citationHref } from '../passages';
 import { href, pageQuery } from '../query';
+import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 /** /positions/:id: one position as of a business date, its provenance and its whole history. */
@@ -17,15 +18,16 @@ export function positionPage({ deps, req }: PageContext): Page {
   const id = positionId(req);
   const q = pageQuery(ViewQuery, req);
   const view = viewOf(q);
+  const cited = versionOfView(deps.projection, q.version);
   const { projection } = deps;
   const stance = projection.position(id, view);
-  const latest = projection.position(id, { recordedAsOf: view.recordedAsOf });
+  const latest = projection.position(id, { recordedAsOf: view.recordedAsOf, version: view.version });
   if (!stance) {
     const e = errors.positionNotFound(id);
     if (!latest) throw new ProblemError(404, e.code, 'Not found', e.message);
     throw new ProblemError(404, e.code, 'Not found', `position "${id}" was not yet decided by the end of ${businessDateLabel(q.asOf!)}: it was added ${businessDateLabel(latest.addedOn)}`, 'asOf');
   }
-  const history = projection.positionTimeline(id, { recordedAsOf: view.recordedAsOf }) ?? [];
+  const history = projection.positionTimeline(id, { recordedAsOf: view.recordedAsOf, version: view.version }) ?? [];
   const until = q.asOf === undefined ? undefined : businessDate(q.asOf).latest;
   const relatedFrom = projection.relatedFrom(id, view);
   const endorsedDiffers = stance.lastEndorsed && stance.lastEndorsed.revision !== stance.revision;
@@ -36,7 +38,7 @@ export function positionPage({ deps, req }: PageContext): Page {
         <p class="muted">
           <a href={href('/positions', { asOf: q.asOf })}>Positions</a> › <span class="mono">{id}</span>
         </p>
-        <AsOfControl action={`/positions/${id}`} asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf }} label="Show this position as of a date" />
+        <AsOfControl action={`/positions/${id}`} asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf, version: q.version }} label="Show this position as of a date" />
         <article data-as-of-view>
           <h1>{stance.title}</h1>
           <div class="meta">
@@ -89,13 +91,13 @@ export function positionPage({ deps, req }: PageContext): Page {
             </dd>
             <dt>Compare</dt>
             <dd>
-              <a href={href(`/positions/${id}/diff`, { from: stance.addedOn, to: q.asOf, recordedAsOf: q.recordedAsOf })}>
+              <a href={href(`/positions/${id}/diff`, { from: stance.addedOn, to: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>
                 How the text changed since it was added
               </a>
             </dd>
             <dt>Cite</dt>
             <dd>
-              <code>{citeUrl(req.protocol, req.get('host'), id, q)}</code>
+              <code>{citeUrl(req.protocol, req.get('host'), id, { ...q, version: cited.version })}</code>
             </dd>
           </dl>
           <h2>Related positions</h2>
@@ -105,7 +107,7 @@ export function positionPage({ deps, req }: PageContext): Page {
             <ul class="relations">
               {stance.relatesTo.map((r) => (
                 <li>
-                  This position <strong>{r.kind}</strong> <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
+                  This position <strong>{r.kind}</strong> <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
                   <span class="muted">
                     ({r.positionId}; {RELATION_KINDS[r.kind]}; since revision {r.revision}, {businessDateLabel(r.decidedOn)})
                   </span>
@@ -113,7 +115,7 @@ export function positionPage({ deps, req }: PageContext): Page {
               ))}
               {relatedFrom.map((r) => (
                 <li>
-                  <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
+                  <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
                   <strong>{r.kind}</strong> this position{' '}
                   <span class="muted">
                     ({r.positionId}, {businessDateLabel(r.decidedOn)})
@@ -135,8 +137,9 @@ export function positionPage({ deps, req }: PageContext): Page {
   };
 }
 
-function citeUrl(protocol: string, host: string | undefined, id: string, q: { asOf?: string; recordedAsOf?: string }): string {
-  return `${protocol}://${host ?? 'localhost'}${href(`/positions/${id}`, { asOf: q.asOf ?? undefined, recordedAsOf: q.recordedAsOf })}`;
+/** The permalink: this view at this ledger version, the same answer for good. */
+function citeUrl(protocol: string, host: string | undefined, id: string, q: { asOf?: string; recordedAsOf?: string; version: number }): string {
+  return `${protocol}://${host ?? 'localhost'}${href(`/positions/${id}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}`;
 }
 
 export function Provenance({ source, documentTitle }: { source: SourceCitation; documentTitle?: string }) {

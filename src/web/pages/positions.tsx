@@ -6,22 +6,24 @@ import { AsOfControl } from '../components/as-of';
 import { AddresseeTags, ExportLinks, Select, StatusBadge, ThemeTags, excerpt } from '../components/bits';
 import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
+import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 /** /positions: the stances, filtered as the API filters them, as of a business date. */
 export function positionsPage({ deps, req }: PageContext): Page {
   // the API's own query (its `format` is the API's: the export links below use it)
   const { format: _format, limit, cursor, ...q } = pageQuery(PositionsQuery, req);
+  versionOfView(deps.projection, q.version);
   const page = pageOrProblem(() => deps.projection.positionPage({ ...q, ...viewOf(q) }, { limit, cursor }));
   const positions = page.items;
-  const params = { q: q.q, theme: q.theme, addressee: q.addressee, status: q.status, recordedAsOf: q.recordedAsOf, asOf: q.asOf };
+  const params = { q: q.q, theme: q.theme, addressee: q.addressee, status: q.status, recordedAsOf: q.recordedAsOf, version: q.version, asOf: q.asOf };
   const described = [q.q && `matching “${q.q}”`, q.theme && `on ${themeLabel(q.theme)}`, q.addressee && `to ${addresseeLabel(q.addressee)}`, q.status && `${q.status}`].filter(Boolean).join(', ');
   return {
     title: described ? `Positions ${described}` : 'Positions',
     main: (
       <>
         <h1>Positions</h1>
-        <AsOfControl action="/positions" asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf, limit: limit === 50 ? undefined : String(limit) }} label="Search and filter positions, and choose the date">
+        <AsOfControl action="/positions" asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf, version: q.version, limit: limit === 50 ? undefined : String(limit) }} label="Search and filter positions, and choose the date">
           <div class="field">
             <label for="f-q">Words</label>
             <input id="f-q" type="search" name="q" value={q.q ?? ''} size={18} aria-describedby="f-q-hint" />
@@ -45,7 +47,7 @@ export function positionsPage({ deps, req }: PageContext): Page {
             {positions.map((s) => (
               <li>
                 <h2>
-                  <a href={href(`/positions/${s.id}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf })}>{s.title}</a>
+                  <a href={href(`/positions/${s.id}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>{s.title}</a>
                 </h2>
                 <div class="meta">
                   <span class="mono">{s.id}</span>

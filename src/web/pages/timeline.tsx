@@ -6,15 +6,17 @@ import { THEME_IDS } from '../../domain/themes';
 import { ExportLinks, Select } from '../components/bits';
 import { addresseeLabel, businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
+import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 /** /timeline: every decision in business order, filtered as the API filters it. */
 export function timelinePage({ deps, req }: PageContext): Page {
   // the API's own query (its `format` is the API's: the export links below use it)
   const { format: _format, limit, cursor, ...q } = pageQuery(TimelineQuery, req);
+  versionOfView(deps.projection, q.version);
   const page = pageOrProblem(() => deps.projection.timelinePage({ ...q, ...viewOf(q) }, { limit, cursor }));
   const entries = page.items;
-  const params = { from: q.from, to: q.to, theme: q.theme, addressee: q.addressee, q: q.q, recordedAsOf: q.recordedAsOf };
+  const params = { from: q.from, to: q.to, theme: q.theme, addressee: q.addressee, q: q.q, recordedAsOf: q.recordedAsOf, version: q.version };
   return {
     title: 'Timeline',
     main: (
