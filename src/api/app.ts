@@ -21,6 +21,8 @@ import { timelineRoutes } from './routes/timeline';
 import { noQuery } from './validate';
 import { webSessions } from '../web/session';
 import { signinRoutes } from '../web/signin';
+import { recordingRoutes } from '../web/forms/recording-routes';
+import { auditPageRoutes } from '../web/audit-routes';
 import { webRoutes } from '../web/routes';
 
 /** The routers mounted under /api; one line per router. */
@@ -84,13 +86,12 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   });
 
   // the pages (src/web) and their assets; /api/docs among them, before the API's own 404
-  app.use(webRoutes(deps));
+  app.use(webRoutes(deps, [], [signinRoutes(deps, sessions), recordingRoutes(deps, sessions), auditPageRoutes(deps, sessions)]));
 
   const api = express.Router();
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
   app.use('/api', api);
-  app.use(signinRoutes(deps, sessions));
 
   const methodsOf = allowedMethods();
   app.use((req, res) => {

@@ -8,7 +8,7 @@ import type { WebSessions } from './session';
 import { expired, formBody } from './signin';
 
 /** /audit for auditors (others are sent to sign in, or told why not), and its one form: record a checkpoint now. */
-export function auditRoutes(deps: ApiDeps, sessions: WebSessions): Router {
+export function auditPageRoutes(deps: ApiDeps, sessions: WebSessions): Router {
   const router = Router();
 
   router.get('/audit', async (req, res) => {
@@ -24,9 +24,11 @@ export function auditRoutes(deps: ApiDeps, sessions: WebSessions): Router {
     try {
       // the same call as POST /api/audit/checkpoints: idempotent, a ledger unchanged since its latest checkpoint keeps it
       const { recorded, checkpoint } = await recordCheckpoint(deps.store, { actor: req.principal!, onlyIfChanged: true });
-      req.session.flash = recorded
-        ? `Checkpoint recorded over ${checkpoint.checkpoint.eventCount} events: keep its root hash ${checkpoint.checkpoint.rootHash}.`
-        : `Nothing was recorded since the latest checkpoint (root hash ${checkpoint.checkpoint.rootHash}).`;
+      req.session.flash = !checkpoint
+        ? 'The ledger is empty: there is nothing for a checkpoint to cover yet.'
+        : recorded
+          ? `Checkpoint recorded over ${checkpoint.checkpoint.eventCount} events: keep its root hash ${checkpoint.checkpoint.rootHash}.`
+          : `Nothing was recorded since the latest checkpoint (root hash ${checkpoint.checkpoint.rootHash}).`;
       res.redirect(303, '/audit#checkpoints');
     } catch (error) {
       if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}: no checkpoint may vouch for it`);

@@ -5,7 +5,11 @@ import { ASSET } from './assets';
 /** Who is signed in, when someone is (the session middleware puts it in res.locals.viewer). */
 export interface Viewer {
   readonly role: 'secretariat' | 'auditor';
+  /** the recorded identity (role and token digest), never the token */
+  readonly id?: string;
   readonly csrfToken?: string;
+  /** what the last form did ("Recorded: revised …"), shown once */
+  readonly flash?: string;
 }
 
 /** The site's navigation, in order; a page is "current" when the path starts with its href. */
@@ -15,6 +19,7 @@ export const NAV: ReadonlyArray<{ href: string; label: string; roles?: readonly 
   { href: '/timeline', label: 'Timeline' },
   { href: '/documents', label: 'Documents' },
   { href: '/api/docs', label: 'API' },
+  { href: '/audit', label: 'Audit', roles: ['auditor'] },
 ];
 
 interface LayoutProps {
@@ -44,7 +49,8 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
           <script src={src} defer />
         ))}
       </head>
-      <body>
+      {/* the live feed (client/live.ts) continues from the ledger position this page was rendered at */}
+      <body data-ledger-position={version.lastPosition ?? ''}>
         <a class="skip" href="#main">
           Skip to content
         </a>
@@ -64,8 +70,14 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
               ))}
             </ul>
           </nav>
+          <Account viewer={viewer} path={path} />
         </header>
         <main id="main" tabIndex={-1}>
+          {viewer?.flash ? (
+            <p class="flash" role="status">
+              {viewer.flash}
+            </p>
+          ) : null}
           {children}
         </main>
         <footer class="site">
@@ -80,6 +92,29 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
         </footer>
       </body>
     </html>
+  );
+}
+
+/** Who is signed in and a way out, or a way in (the sign-out is a POST with the session's form token). */
+function Account({ viewer, path }: { viewer?: Viewer; path: string }) {
+  if (!viewer) {
+    return path === '/signin' ? null : (
+      <a class="account" href={`/signin?next=${encodeURIComponent(path)}`}>
+        Sign in
+      </a>
+    );
+  }
+  return (
+    <form class="account" method="post" action="/signout">
+      <span>
+        Signed in: {viewer.role}
+        {viewer.id ? <span class="visually-hidden"> ({viewer.id})</span> : null}
+      </span>
+      <input type="hidden" name="_csrf" value={viewer.csrfToken ?? ''} />
+      <button type="submit" class="secondary">
+        Sign out
+      </button>
+    </form>
   );
 }
 

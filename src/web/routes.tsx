@@ -27,8 +27,12 @@ const PAGES: readonly PageRoute[] = [
   ['/api/docs', apiDocsPage],
 ];
 
-/** The web face: server-rendered pages at citable URLs, and the assets they load. */
-export function webRoutes(deps: ApiDeps, extraPages: readonly PageRoute[] = []): Router {
+/**
+ * The web face: server-rendered pages at citable URLs, and the assets they load. `routers` are
+ * pages that need more than a GET render (sign-in, the recording forms, /audit): their errors are
+ * pages too.
+ */
+export function webRoutes(deps: ApiDeps, extraPages: readonly PageRoute[] = [], routers: readonly Router[] = []): Router {
   const router = Router();
   router.use(assetRoutes());
   for (const [path, render] of [...PAGES, ...extraPages]) {
@@ -37,6 +41,7 @@ export function webRoutes(deps: ApiDeps, extraPages: readonly PageRoute[] = []):
       sendPage(res, ctx, await render(ctx));
     });
   }
+  for (const r of routers) router.use(r);
   router.use(htmlErrors(deps));
   return router;
 }

@@ -25,9 +25,22 @@ const LABEL: Record<string, string> = {
 const REGION = '[data-as-of-view], [data-live-region]';
 
 export function followLedger(doc: Document): void {
-  const after = doc.body.dataset.ledgerPosition;
-  if (after === undefined || typeof EventSource === 'undefined') return;
+  if (doc.body.dataset.ledgerPosition === undefined || typeof EventSource === 'undefined') return;
+  let source = connect(doc);
+  // an open stream would keep the page out of the back/forward cache; going back to a form must
+  // bring back that very form (its Idempotency-Key), so the stream closes on leaving and reopens on return
+  window.addEventListener('pagehide', () => source.close());
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) source = connect(doc);
+  });
+}
+
+function connect(doc: Document): EventSource {
+  const after = doc.body.dataset.ledgerPosition ?? '';
   const source = new EventSource(`/api/stream${after ? `?after=${encodeURIComponent(after)}` : ''}`);
+  // a mark that the feed is connected (tests wait for it; a stylesheet could show it)
+  source.addEventListener('open', () => (doc.body.dataset.liveFeed = 'open'));
+  source.addEventListener('error', () => (doc.body.dataset.liveFeed = 'reconnecting'));
   const seen: RecordedNotice[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -47,6 +60,7 @@ export function followLedger(doc: Document): void {
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(doc, seen.splice(0)), 250);
   });
+  return source;
 }
 
 async function refresh(doc: Document, notices: readonly RecordedNotice[]): Promise<void> {

@@ -85,12 +85,12 @@ function Messages({ name, hint, state }: { name: string; hint?: ComponentChildre
   );
 }
 
-export function TextField({ name, label, hint, state, required, type = 'text' }: FieldProps & { type?: string }) {
+export function TextField({ name, label, hint, state, required }: FieldProps) {
   return (
     <div class="field">
       <label for={controlId(name)}>{label}</label>
       <Messages name={name} hint={hint} state={state} />
-      <input type={type} {...described(name, state, !!hint)} value={textOf(state.fields, name) ?? ''} required={required} />
+      <input type="text" {...described(name, state, !!hint)} value={textOf(state.fields, name) ?? ''} required={required} />
     </div>
   );
 }

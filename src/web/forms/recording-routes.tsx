@@ -63,7 +63,8 @@ function showForm(deps: ApiDeps, kind: FormKind, req: Request, res: Response): v
     key: randomUUID(),
     etag: stance === undefined ? undefined : String(stance.streamRevision),
   };
-  res.set('Cache-Control', 'no-store');
+  // private, not no-store: going back to the form restores this very rendering (its Idempotency-Key), so sending it again is a retry
+  res.set('Cache-Control', 'private, no-cache');
   sendPage(res, ctx, { title: stance ? `${FORMS[kind].verb}: ${stance.id}` : FORMS[kind].verb, main: <RecordingForm kind={kind} deps={deps} stance={stance} state={state} /> });
 }
 

@@ -12,9 +12,10 @@ import { citationHref } from '../passages';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
+import { RecordActions } from '../forms/record-actions';
 
 /** /positions/:id: one position as of a business date, its provenance and its whole history. */
-export function positionPage({ deps, req }: PageContext): Page {
+export function positionPage({ deps, req, viewer }: PageContext): Page {
   const id = positionId(req);
   const q = pageQuery(ViewQuery, req);
   const view = viewOf(q);
@@ -48,6 +49,7 @@ export function positionPage({ deps, req }: PageContext): Page {
             </span>
             <AddresseeTags addressees={stance.addressees} asOf={q.asOf} />
           </div>
+          <RecordActions stance={latest ?? stance} viewer={viewer} />
           <h2>Text in force{q.asOf ? ` at the end of ${businessDateLabel(q.asOf)}` : ''}</h2>
           <blockquote class="statement" data-statement>
             <p>{stance.statement}</p>

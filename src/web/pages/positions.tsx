@@ -10,7 +10,7 @@ import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 /** /positions: the stances, filtered as the API filters them, as of a business date. */
-export function positionsPage({ deps, req }: PageContext): Page {
+export function positionsPage({ deps, req, viewer }: PageContext): Page {
   // the API's own query (its `format` is the API's: the export links below use it)
   const { format: _format, limit, cursor, ...q } = pageQuery(PositionsQuery, req);
   versionOfView(deps.projection, q.version);
@@ -23,6 +23,13 @@ export function positionsPage({ deps, req }: PageContext): Page {
     main: (
       <>
         <h1>Positions</h1>
+        {viewer?.role === 'secretariat' ? (
+          <p>
+            <a class="button secondary" href="/new-position">
+              Add a position
+            </a>
+          </p>
+        ) : null}
         <AsOfControl action="/positions" asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf, version: q.version, limit: limit === 50 ? undefined : String(limit) }} label="Search and filter positions, and choose the date">
           <div class="field">
             <label for="f-q">Words</label>
