@@ -23,7 +23,7 @@ export const errors = {
   positionExists: (id: string) => new DomainError('position-exists', 'conflict', `position "${id}" already exists`, 'id'),
   documentExists: (id: string) => new DomainError('document-exists', 'conflict', `document "${id}" is already registered`, 'id'),
   beforeHistory: (date: string, start: string) =>
-    new DomainError('before-history', 'rule', `decidedOn ${date} is before the start of history (${start})`, 'decidedOn'),
+    new DomainError('before-history', 'rule', `decidedOn ${date} is entirely before the start of history (${start})`, 'decidedOn'),
   inFuture: (date: string, latest: string, today: string, suggestion?: string) =>
     new DomainError(
       'in-future',

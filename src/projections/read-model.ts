@@ -1,6 +1,6 @@
 import type { Addressee, Theme } from '../domain/themes';
 import type { LedgerEvent } from '../domain/ledger-event';
-import type { Stance, Status, ViewPoint } from './stance';
+import type { PositionView, Stance, Status, ViewPoint } from './stance';
 import type { TimelineEntry } from './timeline';
 import type { DocumentView, LedgerVersion, Unreadable } from './ledger-projection';
 
@@ -43,11 +43,14 @@ export interface Page<T> {
 export interface ReadModel {
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance>;
   position(id: string, view?: ViewPoint): Stance | undefined;
+  /** the positions of the view that relate to this one (lineage), by relating position */
+  relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];
   positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined;
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry>;
-  documentList(): DocumentView[];
-  document(id: string): DocumentView | undefined;
-  version(): LedgerVersion;
+  documentList(view?: Pick<ViewPoint, 'version'>): DocumentView[];
+  document(id: string, view?: Pick<ViewPoint, 'version'>): DocumentView | undefined;
+  /** the version now, or (`at`) the one the ledger had when it had recorded `at` decisions; `at` is at most the current version */
+  version(at?: number): LedgerVersion;
   unreadableEvents(): readonly Unreadable[];
   /** events with this idempotency key recorded by this actor (across all streams) */
   recordedWithKey(actorId: string, key: string): readonly LedgerEvent[];

@@ -67,6 +67,8 @@ export interface ViewPoint {
   readonly asOf?: string;
   /** instant: only what the ledger had recorded by then */
   readonly recordedAsOf?: string;
+  /** ledger version: only the first `version` decisions the ledger recorded (a permalink: the same answer forever) */
+  readonly version?: number;
 }
 
 /** The events of one stream that the ledger had recorded by `recordedAsOf`. */
@@ -85,8 +87,11 @@ export function foldAt(stream: readonly LedgerEvent[], view: ViewPoint = {}): { 
 
 export function stanceOf(stream: readonly LedgerEvent[], view: ViewPoint = {}): Stance | undefined {
   const at = foldAt(stream, view);
-  if (!at) return undefined;
-  const { fold, known } = at;
+  return at && stanceFromFold(at.fold, at.known);
+}
+
+/** The stance a fold gives, with what the ledger knew (`known`: the recorded events it was folded from). */
+export function stanceFromFold(fold: PositionFold, known: readonly LedgerEvent[]): Stance {
   const { current } = fold;
   const endorsedNow = fold.endorsements.some((e) => e.revision === current.revision);
   const latestEndorsement = fold.endorsements.at(-1) ?? null;

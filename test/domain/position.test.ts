@@ -15,6 +15,9 @@ describe('AddPosition', () => {
 
   it('refuses a decision before the start of history (configurable)', () => {
     given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2005-12' }) }).thenRefuses('before-history', 'decidedOn');
+    // a date that may fall within the history belongs to it: an undated source from between 1999 and 2007
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '1999-10/2007-02' }) }).then([added({ decidedOn: '1999-10/2007-02' })]);
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2005/2005' }) }).thenRefuses('before-history', 'decidedOn');
     given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2005-12' }) }, { ...CONTEXT, historyStart: '2000-01-01' }).then([
       added({ decidedOn: '2005-12' }),
     ]);

@@ -195,7 +195,8 @@ function foldAt(state: PositionState, id: string, decidedOn: string) {
 
 function checkDate(decidedOn: string, ctx: DecisionContext): void {
   const date = businessDate(decidedOn);
-  if (date.earliest < ctx.historyStart) throw errors.beforeHistory(decidedOn, ctx.historyStart);
+  // Refused only when certainly before the history: an undated source known only to lie between 1999 and 2007 still belongs to it, counted (as every date) from its latest day.
+  if (date.latest < ctx.historyStart) throw errors.beforeHistory(decidedOn, ctx.historyStart);
   // Compared by the latest possible day, as every view is: a decision that may still lie ahead would be missing from today's as-of view.
   if (date.latest > ctx.today) throw errors.inFuture(decidedOn, date.latest, ctx.today, date.earliest <= ctx.today ? `${date.earliest}/${ctx.today}` : undefined);
 }
