@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import express, { Router, type Response } from 'express';
 
@@ -65,7 +65,7 @@ export function assetRoutes(): Router {
     router.get(path, (req, res) => sendAsset(res, 'application/javascript', clientBundles().get(name)!, req.get('if-none-match')));
   }
   // swagger-ui-dist is only static files: the reference page is rendered in the browser from /api/openapi.json
-  const swaggerDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  const swaggerDir = dirname(require.resolve('swagger-ui-dist/package.json'));
   router.use(ASSET.swaggerUi, express.static(swaggerDir, { index: false, fallthrough: false, maxAge: '1h' }));
   return router;
 }

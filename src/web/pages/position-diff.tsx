@@ -5,7 +5,6 @@ import { errors } from '../../domain/errors';
 import { ProblemError } from '../../api/problem';
 import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
-import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
 /** /positions/:id/diff: how the text changed between two business dates, word by word. */
