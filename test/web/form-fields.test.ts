@@ -22,6 +22,7 @@ describe('form fields to commands', () => {
     })();
     expect(problem.status).toBe(400);
     expect(problem.field).toBe('source.locator');
+    expect(problem.errors?.[0]?.message).toBe('required: fill this in');
   });
 
   it('an endorsement’s revision is a number; anything else is named', () => {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AddPositionBody, CorrectRecordBody, EndorsePositionBody, RevisePositionBody, WithdrawPositionBody, type PositionCommand } from '../../domain/commands';
 import type { Stance } from '../../projections/stance';
-import { validationProblem } from '../../api/problem';
+import { ProblemError, validationProblem } from '../../api/problem';
 
 /**
  * A form as the browser sends it (application/x-www-form-urlencoded, one value or a list per
@@ -95,6 +95,14 @@ export function bodyOf(kind: FormKind, fields: FormFields, current?: Stance): Re
   }
 }
 
+/** A blank control is "required" to a reader, not zod's "expected string, received undefined". */
+function readable(problem: ProblemError): ProblemError {
+  const say = (message: string) => (/received undefined/.test(message) ? 'required: fill this in' : message);
+  const errors = problem.errors?.map((e) => ({ field: e.field, message: say(e.message) }));
+  const first = errors?.[0];
+  return new ProblemError(problem.status, problem.code, problem.title, first ? `${first.field}: ${first.message}` : problem.detail, problem.field, errors);
+}
+
 const SCHEMAS = { add: AddPositionBody, revise: RevisePositionBody, endorse: EndorsePositionBody, withdraw: WithdrawPositionBody, correct: CorrectRecordBody } as const;
 const TYPES = { add: 'AddPosition', revise: 'RevisePosition', endorse: 'EndorsePosition', withdraw: 'WithdrawPosition', correct: 'CorrectRecord' } as const;
 
@@ -102,6 +110,6 @@ const TYPES = { add: 'AddPosition', revise: 'RevisePosition', endorse: 'EndorseP
 export function commandOf(kind: FormKind, fields: FormFields, positionId: string | undefined, current?: Stance): PositionCommand {
   const schema: z.ZodType = SCHEMAS[kind];
   const result = schema.safeParse(bodyOf(kind, fields, current));
-  if (!result.success) throw validationProblem(result.error, 'body');
+  if (!result.success) throw readable(validationProblem(result.error, 'body'));
   return (kind === 'add' ? { type: TYPES[kind], data: result.data } : { type: TYPES[kind], positionId, data: result.data }) as PositionCommand;
 }
