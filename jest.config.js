@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 20000,
+  globalSetup: '<rootDir>/test/support/temp-setup.js',
+  globalTeardown: '<rootDir>/test/support/temp-teardown.js',
 };
