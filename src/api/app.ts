@@ -8,7 +8,7 @@ import { allowedMethods } from './allowed-methods';
 import { authenticate, requireRole } from './auth';
 import { refuseInvalidUtf8, requireUtf8Charset } from './body-bytes';
 import type { ApiDeps } from './deps';
-import { toProblem } from './errors';
+import { asProblemError } from './errors';
 import { ProblemError } from './problem';
 import { redactor, type Redact } from './redact';
 import { auditRoutes } from './routes/audit';
@@ -52,9 +52,22 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }));
   app.use(authenticate(deps.config.tokens));
 
-  app.get('/health', noQuery, (_req, res) => {
+  // ok, or degraded with the reason: events the read model cannot read, or storage that cannot take writes
+  app.get('/health', noQuery, async (_req, res) => {
     const unreadable = deps.projection.unreadableEvents().length;
-    res.status(unreadable ? 503 : 200).json({ status: unreadable ? 'degraded' : 'ok', store: deps.store.kind, ledgerVersion: deps.projection.version(), unreadableEvents: unreadable });
+    const storage = await deps.storage.status();
+    const reasons = [
+      ...(storage.fault ? [`storage ${storage.fault.reason}: ${storage.fault.detail} (since ${storage.fault.since}); every write is still tried, and answered 503 while this lasts`] : []),
+      ...(unreadable ? [`${unreadable} events the read model cannot read`] : []),
+    ];
+    res.status(reasons.length ? 503 : 200).json({
+      status: reasons.length ? 'degraded' : 'ok',
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+      store: deps.store.kind,
+      storage,
+      ledgerVersion: deps.projection.version(),
+      unreadableEvents: unreadable,
+    });
   });
 
   const api = express.Router();
@@ -82,7 +95,9 @@ function tooMany(): never {
 function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     // the instance is the path alone: a query string may carry what a client should not have sent there
-    const problem = toProblem(error, req.originalUrl.split('?')[0]!);
+    const failure = asProblemError(error);
+    const problem = failure.toProblem(req.originalUrl.split('?')[0]!);
+    if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
     if (problem.status >= 500) {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       (logger ?? console).error({ err }, 'unhandled error');

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors';
 import { IdempotencyKeyReusedError, StaleRevisionError } from '../ledger/errors';
 import { InvalidRecordedEventError } from '../ledger/ledger-event';
 import { DocumentFileError } from '../sources/registered-file';
-import { DuplicateEventIdError, InvalidPositionError, WrongExpectedRevisionError } from '../store/event-store';
+import { DuplicateEventIdError, InvalidPositionError, StoreUnavailableError, WrongExpectedRevisionError } from '../store/event-store';
 import { PROBLEM_TYPE, ProblemError, type Problem } from './problem';
 
 const DOMAIN_STATUS = { 'not-found': 404, conflict: 409, rule: 422 } as const;
@@ -12,7 +12,7 @@ export function toProblem(error: unknown, instance: string): Problem {
   return asProblemError(error).toProblem(instance);
 }
 
-function asProblemError(error: unknown): ProblemError {
+export function asProblemError(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return new ProblemError(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.field);
   if (error instanceof DocumentFileError) return new ProblemError(422, 'document-file', 'Document file', error.message, error.field);
@@ -25,6 +25,11 @@ function asProblemError(error: unknown): ProblemError {
   if (error instanceof IdempotencyKeyReusedError) return new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message, 'Idempotency-Key');
   if (error instanceof DuplicateEventIdError) return new ProblemError(409, 'duplicate-event-id', 'Conflict', error.message);
   if (error instanceof InvalidPositionError) return new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
+  if (error instanceof StoreUnavailableError) {
+    const problem = new ProblemError(503, 'storage-unavailable', 'Storage unavailable', `${error.message}: nothing was recorded${error.retryAfterSeconds === undefined ? '' : '; send the same request again later'}`);
+    problem.retryAfterSeconds = error.retryAfterSeconds;
+    return problem;
+  }
   if (error instanceof InvalidRecordedEventError) return new ProblemError(500, 'corrupt-ledger', 'Ledger integrity problem', error.message);
   const http = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (http && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {

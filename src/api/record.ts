@@ -6,6 +6,7 @@ import type { Ledger, Recorded } from '../ledger/ledger';
 import type { ReadModel } from '../projections/read-model';
 import { IdempotencyKeyReusedError } from '../ledger/errors';
 import { ProblemError } from './problem';
+import type { StorageHealth } from './storage-health';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -15,7 +16,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * until the read model has the new events so the client reads its own write.
  */
 export async function record(
-  deps: { ledger: Ledger; projection: ReadModel },
+  deps: { ledger: Ledger; projection: ReadModel; storage: StorageHealth },
   req: Request,
   command: Command,
   expectedRevision?: number,
@@ -30,13 +31,13 @@ export async function record(
     const earlier = deps.projection.recordedWithKey(principal.id, key);
     if (earlier.some((e) => e.metadata.requestHash !== requestHash)) throw new IdempotencyKeyReusedError(key);
   }
-  const recorded = await deps.ledger.execute(command, principal, {
+  const recorded = await deps.storage.observe(() => deps.ledger.execute(command, principal, {
     expectedRevision,
     idempotencyKey: key,
     requestHash,
     correlationId: req.get('x-request-id') ?? undefined,
     causationId: key,
-  });
+  }));
   const last = recorded.events.at(-1);
   if (last) await deps.projection.waitFor(last.eventId);
   return recorded;

@@ -10,6 +10,7 @@ import type { EventStore } from '../store/event-store';
 import type { Config } from './config';
 import { openStore } from './open-store';
 import { completeSeed } from './complete-seed';
+import { StorageHealth } from '../api/storage-health';
 
 export interface LedgerApp {
   readonly config: Config;
@@ -23,15 +24,16 @@ export interface LedgerApp {
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
 export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule } = {}): Promise<LedgerApp> {
-  const store = options.store ?? (await openStore(config.store));
+  const store = options.store ?? (await openStore(config.store, config.readOnly ? 'read-only' : 'create'));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
-  const seeded = config.seedOnStart ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
+  const seeded = config.seedOnStart && !config.readOnly ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
     options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
   }
-  const app = createApp({ config, store, ledger, projection }, options.logger);
-  const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
+  const storage = new StorageHealth(store, config.readOnly);
+  const app = createApp({ config, store, ledger, projection, storage }, options.logger);
+  const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
     config,
     store,

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../app/config';
-import { StoreNotFoundError } from '../store/sqlite-store';
+import { StoreNotFoundError, StoreNotWritableError } from '../store/sqlite-store';
 
 /**
  * One exit-code scheme for every command: 0 ok; 1 problems found, or the work failed; 2 the command
@@ -15,7 +15,7 @@ export class UsageError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreNotFoundError) return EXIT.usage;
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreNotFoundError || error instanceof StoreNotWritableError) return EXIT.usage;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return EXIT.usage;
   return EXIT.problems;

@@ -41,6 +41,11 @@ export interface SubscribeOptions extends Pick<ReadAllOptions, 'after'> {
 
 export interface EventStore {
   readonly kind: string;
+  /**
+   * Whether the store could take a write now, without writing anything: undefined when it could,
+   * the fault when it could not. Optional: a store that cannot tell answers nothing.
+   */
+  probeWritable?(): Promise<StoreUnavailableError | undefined>;
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** all events of a stream in revision order, from `fromRevision` (inclusive); [] for a stream that does not exist */
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]>;
@@ -48,6 +53,25 @@ export interface EventStore {
   /** catch up from `after`, then follow live; events are delivered one at a time, in global order */
   subscribeToAll(options: SubscribeOptions, onEvent: (event: StoredEvent) => Promise<void> | void): Subscription;
   close(): Promise<void>;
+}
+
+/** What keeps a store from taking writes: the operator's business, never the client's. */
+export type StorageFault = 'disk-full' | 'read-only' | 'io-error' | 'locked' | 'unavailable';
+
+/**
+ * The store cannot take this write now (disk full, read-only file, I/O error, a lock held too long
+ * by another process). Nothing was recorded; the same request may be sent again later.
+ * `retryAfterSeconds` is absent when waiting will not help (a ledger served read-only on purpose).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly fault: StorageFault,
+    detail: string,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(detail);
+    this.name = 'StoreUnavailableError';
+  }
 }
 
 export class WrongExpectedRevisionError extends Error {

@@ -16,7 +16,7 @@ import { AuditLogQuery, AuditVerifyQuery, startOfInstant, toInstant } from '../q
 import { noQuery, parseQuery } from '../validate';
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
-export function auditRoutes({ store, projection }: ApiDeps): Router {
+export function auditRoutes({ store, projection, storage }: ApiDeps): Router {
   const router = Router();
 
   router.get('/audit/verify', requireRole('auditor'), async (req, res) => {
@@ -54,7 +54,7 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
 
   router.post('/audit/checkpoints', requireRole('auditor', 'secretariat'), noQuery, async (req, res) => {
     try {
-      const { checkpoint } = await recordCheckpoint(store, { actor: req.principal! });
+      const { checkpoint } = await storage.observe(() => recordCheckpoint(store, { actor: req.principal! }));
       res.status(201).json(checkpoint);
     } catch (error) {
       if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);
