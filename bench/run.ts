@@ -10,7 +10,7 @@ import type { Command } from '../src/domain/commands';
 import { exportLines, verifyExport } from '../src/audit/export-file';
 import { recordCheckpoint } from '../src/audit/record-checkpoint';
 import { verifyLedger } from '../src/audit/verify';
-import { Ledger } from '../src/ledger/ledger';
+import { Ledger } from '../src/command-handling/ledger';
 import { LedgerProjection } from '../src/projections/ledger-projection';
 import { SqliteEventStore } from '../src/store/sqlite-store';
 

@@ -16,11 +16,14 @@ import { documentsRoutes } from './routes/documents';
 import { eventsRoutes } from './routes/events';
 import { metaRoutes } from './routes/meta';
 import { positionsRoutes } from './routes/positions';
+import { streamRoutes } from './routes/stream';
 import { timelineRoutes } from './routes/timeline';
 import { noQuery } from './validate';
+import { webSessions } from '../web/session';
+import { signinRoutes } from '../web/signin';
 
 /** The routers mounted under /api; one line per router. */
-const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes];
+const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
 
 export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const app = express();
@@ -51,6 +54,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   app.use(requireUtf8Charset);
   app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }));
   app.use(authenticate(deps.config.tokens));
+  const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now });
+  app.use(sessions.middleware);
 
   // ok, or degraded with the reason: events the read model cannot read, or storage that cannot take writes
   app.get('/health', noQuery, async (_req, res) => {
@@ -74,6 +79,7 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
   app.use('/api', api);
+  app.use(signinRoutes(deps, sessions));
 
   const methodsOf = allowedMethods();
   app.use((req, res) => {
@@ -98,7 +104,10 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
     const failure = asProblemError(error);
     const problem = failure.toProblem(req.originalUrl.split('?')[0]!);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
-    if (problem.status >= 500) {
+    if (problem.code === 'storage-unavailable') {
+      // the operator's trouble, already on /health: one line, no stack
+      logger?.warn({ detail: problem.detail }, 'write refused: storage unavailable');
+    } else if (problem.status >= 500) {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       (logger ?? console).error({ err }, 'unhandled error');
     }

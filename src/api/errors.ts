@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors';
-import { IdempotencyKeyReusedError, StaleRevisionError } from '../ledger/errors';
-import { InvalidRecordedEventError } from '../ledger/ledger-event';
+import { IdempotencyKeyReusedError, StaleRevisionError } from '../command-handling/errors';
+import { InvalidRecordedEventError } from '../domain/ledger-event';
 import { DocumentFileError } from '../sources/registered-file';
 import { DuplicateEventIdError, InvalidPositionError, StoreUnavailableError, WrongExpectedRevisionError } from '../store/event-store';
 import { PROBLEM_TYPE, ProblemError, type Problem } from './problem';

@@ -9,7 +9,7 @@ import {
   WithdrawPositionBody,
 } from '../domain/commands';
 import { DocumentView } from '../projections/ledger-projection';
-import { Stance } from '../projections/stance';
+import { PositionView, Stance } from '../projections/stance';
 import { TimelineEntry } from '../projections/timeline';
 import { Problem } from './problem';
 import { DiffQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
@@ -78,7 +78,7 @@ describeRoute({
 describeRoute({
   method: 'get', path: '/api/positions/{id}', summary: 'One position’s stance; ETag is its stream revision',
   request: { params: IdParam, query: ViewQuery },
-  responses: { 200: json('the stance', Stance), ...problems(400, 404) },
+  responses: { 200: json('the stance, with the positions that relate to it', PositionView), ...problems(400, 404) },
 });
 describeRoute({
   method: 'get', path: '/api/positions/{id}/timeline', summary: 'The position’s decisions in business order, with corrections beside them',

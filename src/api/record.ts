@@ -2,18 +2,18 @@ import type { Request } from 'express';
 import canonicalize from 'canonicalize';
 import type { Command } from '../domain/commands';
 import { sha256Hex } from '../integrity/event-hash';
-import type { Ledger, Recorded } from '../ledger/ledger';
+import type { Ledger, Recorded } from '../command-handling/ledger';
 import type { ReadModel } from '../projections/read-model';
-import { IdempotencyKeyReusedError } from '../ledger/errors';
 import { ProblemError } from './problem';
 import type { StorageHealth } from './storage-health';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * Records a command for an HTTP request: Idempotency-Key handling (the same key and body answer
- * with what the first request recorded; another body is refused), then the ledger, then waits
- * until the read model has the new events so the client reads its own write.
+ * Records a command for an HTTP request: the Idempotency-Key and a hash of the request go to the
+ * command handler (which alone answers a retry with what the first request recorded, and refuses
+ * the key with another request), then waits until the read model has the new events so the client
+ * reads its own write.
  */
 export async function record(
   deps: { ledger: Ledger; projection: ReadModel; storage: StorageHealth },
@@ -27,10 +27,6 @@ export async function record(
     throw new ProblemError(400, 'validation', 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'Idempotency-Key');
   }
   const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: req.body }) ?? '');
-  if (key !== undefined) {
-    const earlier = deps.projection.recordedWithKey(principal.id, key);
-    if (earlier.some((e) => e.metadata.requestHash !== requestHash)) throw new IdempotencyKeyReusedError(key);
-  }
   const recorded = await deps.storage.observe(() => deps.ledger.execute(command, principal, {
     expectedRevision,
     idempotencyKey: key,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Ledger } from '../ledger/ledger';
-import type { LedgerProjection } from '../projections/ledger-projection';
+import type { Ledger } from '../command-handling/ledger';
+import type { ReadModel } from '../projections/read-model';
 import { importSeedDir, readSeedDir, SEED_ACTOR, SeedFileError, type ImportReport } from '../seed/import';
 
 /**
@@ -11,7 +11,7 @@ import { importSeedDir, readSeedDir, SEED_ACTOR, SeedFileError, type ImportRepor
  * recorded now. Only a ledger that began as a seeded one (or is empty) is seeded: a ledger started
  * with LEDGER_SEED_ON_START=false and filled by hand is left alone.
  */
-export async function completeSeed(ledger: Ledger, projection: LedgerProjection, dir: string, logger?: Logger): Promise<ImportReport | undefined> {
+export async function completeSeed(ledger: Ledger, projection: ReadModel, dir: string, logger?: Logger): Promise<ImportReport | undefined> {
   if (!existsSync(dir)) return undefined;
   const [first] = await ledger.store.readAll({ maxCount: 1 });
   if (first !== undefined && first.metadata.recordedBy !== SEED_ACTOR.id) return undefined;

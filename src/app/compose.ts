@@ -1,9 +1,11 @@
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
+import { LiveStreams } from '../api/live-streams';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
-import { Ledger } from '../ledger/ledger';
-import { LedgerProjection } from '../projections/ledger-projection';
+import { Ledger } from '../command-handling/ledger';
+import { ReadStore, type ReadStoreLocation } from '../projections/read-store/read-store';
 import type { ImportReport } from '../seed/import';
 import { sourceFileProblems } from '../sources/check-sources';
 import type { EventStore } from '../store/event-store';
@@ -16,23 +18,35 @@ export interface LedgerApp {
   readonly config: Config;
   readonly store: EventStore;
   readonly ledger: Ledger;
-  readonly projection: LedgerProjection;
+  readonly projection: ReadStore;
   readonly app: Express;
+  /** the open live-feed connections: end them before closing the HTTP server (see stopServing) */
+  readonly streams: LiveStreams;
   readonly seeded?: ImportReport;
   close(): Promise<void>;
 }
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
-export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule } = {}): Promise<LedgerApp> {
+export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation } = {}): Promise<LedgerApp> {
   const store = options.store ?? (await openStore(config.store, config.readOnly ? 'read-only' : 'create'));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
-  const projection = await LedgerProjection.follow(store, (error) => options.logger?.error({ err: error }, 'read model stopped following the store'));
+  // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
+  const location = options.readModel ?? (options.store ? 'memory' : { dir: config.readModelDir });
+  const projection = await ReadStore.follow(store, {
+    location,
+    onError: (error) => options.logger?.error({ err: error }, 'read model stopped following the store'),
+    onRebuild: (reason) => options.logger?.warn(`rebuilding the read store from event one: ${reason}`),
+    onProgress: (applied) => {
+      if (applied % 100_000 === 0) options.logger?.info(`read store: ${applied} events applied`);
+    },
+  });
   const seeded = config.seedOnStart && !config.readOnly ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
     options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
   }
+  const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const storage = new StorageHealth(store, config.readOnly);
-  const app = createApp({ config, store, ledger, projection, storage }, options.logger);
+  const app = createApp({ config, store, ledger, projection, streams, storage, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
     config,
@@ -40,11 +54,25 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     ledger,
     projection,
     app,
+    streams,
     seeded,
     close: async () => {
+      streams.closeAll();
       await checkpoints.stop();
       await projection.stop();
       await store.close();
     },
   };
+}
+
+/**
+ * Stops serving: ends the live feeds first (an event stream never ends by itself, so
+ * `server.close()` would otherwise wait for it forever), then the HTTP server, then the ledger.
+ */
+export async function stopServing(server: Server, ledger: LedgerApp): Promise<void> {
+  ledger.streams.closeAll();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  await ledger.close();
 }

@@ -1,3 +1,4 @@
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /** All configuration comes from the environment; one definition, validated at start-up with clear errors. */
@@ -7,6 +8,7 @@ const Env = z.object({
   LEDGER_STORE: z.enum(['sqlite', 'esdb']).default('sqlite'),
   LEDGER_SQLITE_PATH: z.string().min(1).default('data/ledger.db'),
   ESDB_CONNECTION_STRING: z.string().optional(),
+  LEDGER_READ_MODEL_DIR: z.string().min(1).optional(),
   LEDGER_TOKENS: z.string().default(''),
   LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
   LEDGER_SEED_DIR: z.string().default('events'),
@@ -17,6 +19,8 @@ const Env = z.object({
   LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEDGER_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
+  LEDGER_SESSION_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(480),
+  LEDGER_STREAM_HEARTBEAT_SECONDS: z.coerce.number().positive().max(3600).default(15),
 });
 
 export type Role = 'secretariat' | 'auditor';
@@ -25,6 +29,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly store: { kind: 'sqlite'; path: string } | { kind: 'esdb'; connectionString: string };
+  /** the read store's directory (its SQLite generations and CURRENT) */
+  readonly readModelDir: string;
   readonly tokens: ReadonlyMap<string, Role>;
   readonly historyStart: string;
   readonly seedDir: string;
@@ -36,6 +42,9 @@ export interface Config {
   readonly logLevel: string;
   readonly rateLimitPerMinute: number;
   readonly checkpointIntervalMinutes: number;
+  /** a web session ends this long after signing in, whatever happens meanwhile */
+  readonly sessionMinutes: number;
+  readonly streamHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     store: e.LEDGER_STORE === 'esdb' ? { kind: 'esdb', connectionString: e.ESDB_CONNECTION_STRING! } : { kind: 'sqlite', path: e.LEDGER_SQLITE_PATH },
+    readModelDir: e.LEDGER_READ_MODEL_DIR ?? defaultReadModelDir(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH),
     tokens: parseTokens(e.LEDGER_TOKENS),
     historyStart: e.LEDGER_HISTORY_START,
     seedDir: e.LEDGER_SEED_DIR,
@@ -66,7 +76,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LEDGER_LOG_LEVEL,
     rateLimitPerMinute: e.LEDGER_RATE_LIMIT_PER_MINUTE,
     checkpointIntervalMinutes: e.LEDGER_CHECKPOINT_INTERVAL_MINUTES,
+    sessionMinutes: e.LEDGER_SESSION_MINUTES,
+    streamHeartbeatSeconds: e.LEDGER_STREAM_HEARTBEAT_SECONDS,
   };
+}
+
+/** Beside the SQLite ledger (data/ledger.db → data/ledger.read-model/), or data/read-model/ for KurrentDB. */
+function defaultReadModelDir(store: 'sqlite' | 'esdb', sqlitePath: string): string {
+  if (store === 'esdb') return join('data', 'read-model');
+  return join(dirname(sqlitePath), `${basename(sqlitePath).replace(/\.[^.]*$/, '')}.read-model`);
 }
 
 /** LEDGER_TOKENS: comma-separated role:token pairs, e.g. "secretariat:s3cret,auditor:4udit". */

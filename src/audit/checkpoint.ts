@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
+import { recordedHash } from '../integrity/hash-chain';
 import type { StoredEvent } from '../store/event-store';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { leafHash, merkleRoot } from './merkle';
@@ -47,10 +48,7 @@ export function eventsRoot(events: readonly StoredEvent[]): string {
   return merkleRoot(events.map((e) => headLeaf({ streamId: e.streamId, revision: e.revision, hash: recordedHash(e) }))).toString('hex');
 }
 
-export function recordedHash(e: Pick<StoredEvent, 'metadata'>): string | null {
-  const hash = (e.metadata as { hash?: unknown }).hash;
-  return typeof hash === 'string' ? hash : null;
-}
+export { recordedHash };
 
 /** The stream heads of these events, sorted by stream id (code-unit order, as canonical JSON sorts). */
 export function streamHeadsOf(events: readonly StoredEvent[]): StreamHead[] {

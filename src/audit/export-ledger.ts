@@ -1,4 +1,4 @@
-import type { Actor } from '../ledger/envelope';
+import type { Actor } from '../command-handling/command-handler';
 import type { EventStore } from '../store/event-store';
 import type { RecordedCheckpoint } from './checkpoint';
 import { exportLines } from './export-file';

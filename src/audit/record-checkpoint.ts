@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { eventHash } from '../integrity/event-hash';
-import type { Actor } from '../ledger/envelope';
-import { WrongExpectedRevisionError, type EventStore } from '../store/event-store';
-import { asRecordedCheckpoint, CHECKPOINT_SCHEMA_VERSION, computeCheckpoint, latestCheckpoint, recordedHash, type RecordedCheckpoint } from './checkpoint';
+import { CommandHandler, type Actor, type StreamKind } from '../command-handling/command-handler';
+import { StaleRevisionError } from '../command-handling/errors';
+import { LedgerMetadata } from '../domain/ledger-event';
+import type { EventStore } from '../store/event-store';
+import { Checkpoint, CHECKPOINT_SCHEMA_VERSION, computeCheckpoint, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { readWholeLedger } from './read-ledger';
 import { verifyLedger } from './verify';
@@ -27,9 +27,28 @@ export interface CheckpointOutcome {
   readonly checkpoint: RecordedCheckpoint | undefined;
 }
 
+type CheckpointEvent = { type: typeof CHECKPOINT_TYPE; data: Checkpoint };
+type RecordCheckpointCommand = { type: 'RecordCheckpoint'; data: Checkpoint };
+
+/** The checkpoint stream as a decider: a checkpoint computed over the ledger is recorded as it is. */
+export const checkpointKind: StreamKind<null, RecordCheckpointCommand, CheckpointEvent, void> = {
+  decider: { initialState: null, decide: (command) => [{ type: CHECKPOINT_TYPE, data: command.data }], evolve: (state) => state },
+  read: (stored) => ({
+    type: CHECKPOINT_TYPE,
+    data: Checkpoint.parse(stored.data),
+    eventId: stored.id,
+    streamId: stored.streamId,
+    streamRevision: stored.revision,
+    position: stored.position,
+    metadata: LedgerMetadata.parse(stored.metadata),
+  }),
+  schemaVersion: () => CHECKPOINT_SCHEMA_VERSION,
+};
+
 /**
  * Records a checkpoint over the whole ledger as it is now, as the next event of the checkpoint
- * stream, hash-chained like every other event. A concurrent checkpoint is met by reading again.
+ * stream, through the command handler like every other event (hash chain, expected revision). A
+ * concurrent checkpoint is met by reading again.
  */
 export async function recordCheckpoint(store: EventStore, options: RecordCheckpointOptions): Promise<CheckpointOutcome> {
   const now = options.now ?? (() => new Date());
@@ -41,33 +60,16 @@ export async function recordCheckpoint(store: EventStore, options: RecordCheckpo
     if (problems.length > 0) throw new UnverifiedLedgerError(problems);
     const recordedAt = now().toISOString();
     const checkpoint = computeCheckpoint(events, recordedAt);
-    const stream = events.filter((e) => e.streamId === CHECKPOINT_STREAM);
-    const previous = stream.at(-1);
-    const eventId = randomUUID();
-    const metadata = {
-      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
-      recordedAt,
-      recordedBy: options.actor.id,
-      prevHash: previous ? recordedHash(previous) : null,
-      hash: eventHash({
-        eventId,
-        streamId: CHECKPOINT_STREAM,
-        streamRevision: stream.length,
-        type: CHECKPOINT_TYPE,
-        schemaVersion: CHECKPOINT_SCHEMA_VERSION,
-        data: checkpoint,
-        recordedAt,
-        recordedBy: options.actor.id,
-        prevHash: previous ? recordedHash(previous) : null,
-      }),
-    };
+    const handler = new CommandHandler(store, { now: () => new Date(recordedAt) });
+    const command: RecordCheckpointCommand = { type: 'RecordCheckpoint', data: checkpoint };
     try {
-      await store.append(CHECKPOINT_STREAM, [{ id: eventId, type: CHECKPOINT_TYPE, data: checkpoint, metadata }], previous ? previous.revision : 'no-stream');
+      const { events: [recorded] } = await handler.handle({ kind: checkpointKind, streamId: CHECKPOINT_STREAM, command, context: () => undefined }, options.actor, {
+        expectedRevision: events.filter((e) => e.streamId === CHECKPOINT_STREAM).length - 1,
+      });
+      return { recorded: true, checkpoint: recorded && { eventId: recorded.eventId, streamId: recorded.streamId, revision: recorded.streamRevision, position: recorded.position, hash: recorded.metadata.hash, checkpoint: recorded.data } };
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError && attempt < 3) continue;
+      if (error instanceof StaleRevisionError && attempt < 3) continue;
       throw error;
     }
-    const [stored] = await store.readStream(CHECKPOINT_STREAM, { fromRevision: stream.length, maxCount: 1 });
-    return { recorded: true, checkpoint: stored && asRecordedCheckpoint(stored) };
   }
 }

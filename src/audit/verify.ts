@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { eventHash } from '../integrity/event-hash';
-import { LedgerMetadata, toLedgerEvent } from '../ledger/ledger-event';
+import { isLinkedTo, recomputeHash, recordedHash, recordedPrevHash } from '../integrity/hash-chain';
+import { LedgerMetadata, toLedgerEvent } from '../domain/ledger-event';
 import type { StoredEvent } from '../store/event-store';
-import { Checkpoint, eventsRoot, recordedHash, streamHeadsRoot, type RecordedCheckpoint } from './checkpoint';
+import { Checkpoint, eventsRoot, streamHeadsRoot, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { compareSnapshots, rebuildProjection, snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
 
@@ -131,9 +131,9 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
       if (before && before.index > at.index) {
         add({ check: 'order', ...where(e), problem: `${label(e)} comes before ${label(before.event)} in global order, against the order of its stream: events were reordered` });
       }
-      const prevHash = (e.metadata as { prevHash?: unknown }).prevHash ?? null;
+      const prevHash = recordedPrevHash(e);
       const expectedPrev = before ? recordedHash(before.event) : null;
-      if (!gap && prevHash !== expectedPrev) {
+      if (!gap && !isLinkedTo(e, before?.event)) {
         add({
           check: 'chain',
           ...where(e),
@@ -288,26 +288,6 @@ function schemaProblemOf(e: StoredEvent): string | undefined {
     return undefined;
   } catch (error) {
     return (error as Error).message.replace(/^event \S+ \(\S+\) is not a valid ledger event: /, 'not a valid ledger event: ');
-  }
-}
-
-/** The hash of the event's content as it is now, or undefined when the content cannot be hashed. */
-export function recomputeHash(e: StoredEvent): string | undefined {
-  const m = e.metadata as { schemaVersion?: unknown; recordedAt?: unknown; recordedBy?: unknown; prevHash?: unknown };
-  try {
-    return eventHash({
-      eventId: e.id,
-      streamId: e.streamId,
-      streamRevision: e.revision,
-      type: e.type,
-      schemaVersion: m.schemaVersion as number,
-      data: e.data,
-      recordedAt: m.recordedAt as string,
-      recordedBy: m.recordedBy as string,
-      prevHash: (m.prevHash ?? null) as string | null,
-    });
-  } catch {
-    return undefined;
   }
 }
 

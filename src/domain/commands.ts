@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CorrectionChanges } from './events';
-import { Addressees, BusinessDateText, Reason, Slug, SourceCitation, Statement, Themes, Title } from './primitives';
+import { Addressees, BusinessDateText, Reason, Relations, Slug, SourceCitation, Statement, Themes, Title } from './primitives';
 import { SourceDocumentRegistered } from './events';
 
 /** Command bodies: what a client sends. The API validates requests with exactly these schemas. */
@@ -13,6 +13,7 @@ export const AddPositionBody = z
     addressees: Addressees,
     decidedOn: BusinessDateText,
     source: SourceCitation,
+    relatesTo: Relations.optional(),
     note: Reason.optional(),
   })
   .meta({ id: 'AddPositionBody' });
@@ -25,6 +26,7 @@ export const RevisePositionBody = z
     addressees: Addressees.optional(),
     decidedOn: BusinessDateText,
     source: SourceCitation,
+    relatesTo: Relations.optional(),
     rationale: Reason,
   })
   .meta({ id: 'RevisePositionBody' });
@@ -86,4 +88,6 @@ export interface DecisionContext {
   /** first day of history, yyyy-mm-dd (default 2006-01-01) */
   readonly historyStart: string;
   readonly isDocumentRegistered: (documentId: string) => boolean;
+  /** the decidedOn of a position's addition (corrections applied), undefined when no such position is recorded */
+  readonly positionAddedOn: (positionId: string) => string | undefined;
 }

@@ -1,5 +1,6 @@
 import { businessDate } from './business-date';
 import type { DocumentCommand } from './commands';
+import type { Decider } from './decider';
 import { errors } from './errors';
 import type { EventDataOf } from './events';
 
@@ -20,3 +21,17 @@ export function decideDocument(command: DocumentCommand, state: DocumentState, t
   if (issued.latest > today) throw errors.issuedInFuture(rest.issuedOn, issued.latest, today);
   return [{ type: 'SourceDocumentRegistered', data: { documentId: id, ...rest } }];
 }
+
+export type DocumentEvent = { type: 'SourceDocumentRegistered'; data: EventDataOf<'SourceDocumentRegistered'> };
+
+/** What registering a document depends on besides its stream: the business day of recording. */
+export interface DocumentContext {
+  readonly today: string;
+}
+
+/** The source-document aggregate as a value: stream `document-<id>`. */
+export const documentDecider: Decider<DocumentState, DocumentCommand, DocumentEvent, DocumentContext> = {
+  initialState: initialDocumentState,
+  decide: (command, state, ctx) => decideDocument(command, state, ctx.today),
+  evolve: (state, e) => evolveDocument(state, e),
+};

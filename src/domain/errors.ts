@@ -23,7 +23,7 @@ export const errors = {
   positionExists: (id: string) => new DomainError('position-exists', 'conflict', `position "${id}" already exists`, 'id'),
   documentExists: (id: string) => new DomainError('document-exists', 'conflict', `document "${id}" is already registered`, 'id'),
   beforeHistory: (date: string, start: string) =>
-    new DomainError('before-history', 'rule', `decidedOn ${date} is before the start of history (${start})`, 'decidedOn'),
+    new DomainError('before-history', 'rule', `decidedOn ${date} is entirely before the start of history (${start})`, 'decidedOn'),
   inFuture: (date: string, latest: string, today: string, suggestion?: string) =>
     new DomainError(
       'in-future',
@@ -36,6 +36,16 @@ export const errors = {
     new DomainError('in-future', 'rule', `issuedOn ${date} reaches into the future (it may be as late as ${latest}; today is ${today} in Brussels)`, 'issuedOn'),
   unregisteredSource: (documentId: string, field = 'source.documentId') =>
     new DomainError('unregistered-source', 'rule', `source document "${documentId}" is not registered`, field),
+  unknownRelatedPosition: (id: string, field: string) =>
+    new DomainError('unknown-related-position', 'rule', `related position "${id}" does not exist`, field),
+  selfRelation: (field: string) => new DomainError('self-relation', 'rule', 'a position cannot relate to itself', field),
+  relatedPositionLater: (id: string, addedOn: string, date: string, field: string) =>
+    new DomainError(
+      'related-position-later',
+      'rule',
+      `related position "${id}" was added on ${addedOn}, which may be after ${date}: a position can only relate to one that came before it`,
+      field,
+    ),
   notYetAdded: (id: string, date: string, addedOn: string) =>
     new DomainError(
       'position-not-yet-added',

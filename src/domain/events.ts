@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Addressees, BusinessDateText, Reason, Slug, SourceCitation, Statement, Themes, Title } from './primitives';
+import { Addressees, BusinessDateText, Reason, Relations, Slug, SourceCitation, Statement, Themes, Title } from './primitives';
 
 /**
  * The ledger's events. Each has one zod schema (the single definition from which the TypeScript
@@ -15,6 +15,7 @@ export const PositionAdded = z
     addressees: Addressees,
     decidedOn: BusinessDateText,
     source: SourceCitation,
+    relatesTo: Relations.optional(),
     note: Reason.optional(),
   })
   .meta({ id: 'PositionAdded', description: 'A position was adopted (text revision 1).' });
@@ -29,6 +30,7 @@ export const PositionRevised = z
     addressees: Addressees.optional(),
     decidedOn: BusinessDateText,
     source: SourceCitation,
+    relatesTo: Relations.optional(),
     rationale: Reason,
   })
   .meta({ id: 'PositionRevised', description: 'The working group restated a position; only the changed fields are present.' });
@@ -56,6 +58,7 @@ export const CorrectionChanges = z
     addressees: Addressees.optional(),
     decidedOn: BusinessDateText.optional(),
     source: SourceCitation.optional(),
+    relatesTo: Relations.optional(),
     note: Reason.optional(),
     rationale: Reason.optional(),
     endorsedBy: Title.optional(),
@@ -103,12 +106,13 @@ export const EVENT_SCHEMAS = {
   SourceDocumentRegistered,
 } as const;
 
+/** v2 of PositionAdded, PositionRevised and PositionRecordCorrected: optional `relatesTo` (a v1 event is a valid v2 event). */
 export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
-  PositionAdded: 1,
-  PositionRevised: 1,
+  PositionAdded: 2,
+  PositionRevised: 2,
   PositionEndorsed: 1,
   PositionWithdrawn: 1,
-  PositionRecordCorrected: 1,
+  PositionRecordCorrected: 2,
   SourceDocumentRegistered: 1,
 };
 
@@ -121,5 +125,4 @@ export function isEventType(type: string): type is EventType {
   return Object.prototype.hasOwnProperty.call(EVENT_SCHEMAS, type);
 }
 
-export const positionStream = (id: string): string => `position-${id}`;
-export const documentStream = (id: string): string => `document-${id}`;
+export { documentStream, positionStream } from './stream-names';

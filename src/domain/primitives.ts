@@ -35,6 +35,36 @@ export const SourceCitation = z
   .meta({ id: 'SourceCitation' });
 export type SourceCitation = z.infer<typeof SourceCitation>;
 
+/**
+ * How a position relates to an earlier one: lineage between positions, which a revision cannot
+ * express (a revision is only for a restatement of the same position).
+ */
+export const RELATION_KINDS = {
+  restates: 'says again, in another place, what the related position says',
+  extends: 'asks the same addressees something further on the subject of the related position',
+  readdresses: 'asks other addressees what the related position asked',
+  'responds-to': 'reacts to what became of the related position (e.g. welcomes the recognition it asked for)',
+} as const;
+export type RelationKind = keyof typeof RELATION_KINDS;
+export const RelationKind = z
+  .enum(Object.keys(RELATION_KINDS) as [RelationKind, ...RelationKind[]])
+  .meta({ description: Object.entries(RELATION_KINDS).map(([k, v]) => `${k}: ${v}`).join('; ') });
+
+export const PositionRelation = z
+  .strictObject({
+    positionId: Slug.meta({ description: 'id of the earlier position this one relates to' }),
+    kind: RelationKind,
+  })
+  .meta({ id: 'PositionRelation' });
+export type PositionRelation = z.infer<typeof PositionRelation>;
+
+export const Relations = z
+  .array(PositionRelation)
+  .min(1)
+  .max(20)
+  .refine((rs) => unique(rs.map((r) => r.positionId)), 'must not name a position twice')
+  .meta({ description: 'positions this text relates to, and how' });
+
 export { BusinessDateText };
 
 function unique(values: readonly string[]): boolean {

@@ -1,4 +1,4 @@
-import { recomputeHash } from '../audit/verify';
+import { linkProblem, recordedHash } from '../integrity/hash-chain';
 import type { StoredEvent } from '../store/event-store';
 
 /** What a copy of a ledger is held to: the same events, ids, streams, per-stream and global order, data, metadata and hashes. */
@@ -53,16 +53,14 @@ export function proveCopy(source: readonly StoredEvent[], target: readonly Store
   if (sourceOrder.join() !== targetOrder.join()) problem('global order differs between source and target');
 
   let hashesVerified = 0;
-  const lastHash = new Map<string, string>();
+  const last = new Map<string, StoredEvent>();
   for (const t of target) {
-    const m = t.metadata as { hash?: unknown; prevHash?: unknown };
-    if (typeof m.hash !== 'string') continue;
-    const recomputed = recomputeHash(t);
-    const expectedPrev = lastHash.get(t.streamId) ?? null;
-    if (recomputed !== m.hash) problem(`event ${t.id} (${t.streamId}@${t.revision}): hash does not match its content`);
-    else if ((m.prevHash ?? null) !== expectedPrev) problem(`event ${t.id} (${t.streamId}@${t.revision}): not chained to the event before it`);
+    if (recordedHash(t) === null) continue;
+    const link = linkProblem(t, last.get(t.streamId));
+    if (link === 'hash') problem(`event ${t.id} (${t.streamId}@${t.revision}): hash does not match its content`);
+    else if (link === 'chain') problem(`event ${t.id} (${t.streamId}@${t.revision}): not chained to the event before it`);
     else hashesVerified += 1;
-    lastHash.set(t.streamId, m.hash);
+    last.set(t.streamId, t);
   }
 
   return {

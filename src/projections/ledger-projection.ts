@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { isAuditStream } from '../audit/checkpoint-stream';
 import { SourceDocumentRegistered } from '../domain/events';
+import { isAuditStream, isPositionStream, positionStream } from '../domain/stream-names';
 import { sha256Hex } from '../integrity/event-hash';
-import { toLedgerEvent, type LedgerEvent } from '../ledger/ledger-event';
+import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
 import { matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
-import { stanceOf, type Stance, type ViewPoint } from './stance';
+import { relatedFrom, stanceOf, type PositionView, type Stance, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
 export const DocumentView = SourceDocumentRegistered.extend({
@@ -165,16 +165,20 @@ export class LedgerProjection implements ReadModel {
 
   position(id: string, view: ViewPoint = {}): Stance | undefined {
     if (view.asOf === undefined && view.recordedAsOf === undefined) return this.current.get(id);
-    const stream = this.streams.get(`position-${id}`);
+    const stream = this.streams.get(positionStream(id));
     return stream && stanceOf(stream, view);
   }
 
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    return relatedFrom(id, this.positions(view));
+  }
+
   positionEvents(id: string): readonly LedgerEvent[] | undefined {
-    return this.streams.get(`position-${id}`);
+    return this.streams.get(positionStream(id));
   }
 
   positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
-    const stream = this.streams.get(`position-${id}`);
+    const stream = this.streams.get(positionStream(id));
     return stream && positionTimeline(stream, view);
   }
 
@@ -213,11 +217,11 @@ export class LedgerProjection implements ReadModel {
   }
 
   private *positionStreams(): Iterable<readonly LedgerEvent[]> {
-    for (const [id, stream] of this.streams) if (id.startsWith('position-')) yield stream;
+    for (const [id, stream] of this.streams) if (isPositionStream(id)) yield stream;
   }
 
   private cites(positionId: string, documentId: string): boolean {
-    return (this.streams.get(`position-${positionId}`) ?? []).some((e) => {
+    return (this.streams.get(positionStream(positionId)) ?? []).some((e) => {
       const data = e.data as { source?: { documentId?: string }; changes?: { source?: { documentId?: string } } };
       return data.source?.documentId === documentId || data.changes?.source?.documentId === documentId;
     });

@@ -1,6 +1,6 @@
 import type { Addressee, Theme } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
-import type { Stance, Status, ViewPoint } from './stance';
+import type { LedgerEvent } from '../domain/ledger-event';
+import type { PositionView, Stance, Status, ViewPoint } from './stance';
 import type { TimelineEntry } from './timeline';
 import type { DocumentView, LedgerVersion, Unreadable } from './ledger-projection';
 
@@ -43,6 +43,8 @@ export interface Page<T> {
 export interface ReadModel {
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance>;
   position(id: string, view?: ViewPoint): Stance | undefined;
+  /** the positions of the view that relate to this one (lineage), by relating position */
+  relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];
   positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined;
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry>;
   documentList(): DocumentView[];

@@ -1,10 +1,10 @@
 import { businessDate } from '../domain/business-date';
 import { z } from 'zod';
 import { foldPosition, type PositionFold } from '../domain/position/history';
-import { SourceCitation } from '../domain/primitives';
+import { RelationKind, SourceCitation } from '../domain/primitives';
 import { AddresseeId, ThemeId } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
-import { positionState } from '../ledger/ledger';
+import type { LedgerEvent } from '../domain/ledger-event';
+import { positionStateOf } from '../domain/position/state';
 
 export const Status = z.enum(['proposed', 'endorsed', 'withdrawn']);
 export type Status = z.infer<typeof Status>;
@@ -12,6 +12,15 @@ export type Status = z.infer<typeof Status>;
 const Endorsement = z
   .object({ revision: z.number().int(), endorsedBy: z.string(), decidedOn: z.string(), reference: z.string().optional() })
   .meta({ id: 'Endorsement' });
+
+const Relation = z
+  .object({
+    positionId: z.string(),
+    kind: RelationKind,
+    revision: z.number().int().meta({ description: 'text revision of the relating position that made the relation' }),
+    decidedOn: z.string(),
+  })
+  .meta({ id: 'Relation' });
 
 /** The current stance of one position, or its stance in a bitemporal view. */
 export const Stance = z
@@ -29,6 +38,7 @@ export const Stance = z
     source: SourceCitation,
     lastEndorsed: z.object({ revision: z.number().int(), title: z.string(), statement: z.string() }).nullable(),
     latestEndorsement: Endorsement.nullable(),
+    relatesTo: z.array(Relation).readonly().meta({ description: 'earlier positions this one relates to (lineage), as of the view' }),
     withdrawal: z.object({ decidedOn: z.string(), reason: z.string() }).nullable(),
     streamRevision: z.number().int().meta({ description: "revision of the position's stream this view reflects (the ETag)" }),
     firstRecordedAt: z.string(),
@@ -37,6 +47,20 @@ export const Stance = z
   })
   .meta({ id: 'Stance' });
 export type Stance = z.infer<typeof Stance>;
+
+/** One position as served on its own: its stance and the later positions that relate to it. */
+export const PositionView = Stance.extend({
+  relatedFrom: z
+    .array(Relation.extend({ positionId: z.string().meta({ description: 'the relating position' }) }))
+    .readonly()
+    .meta({ description: 'positions that relate to this one, as of the view' }),
+}).meta({ id: 'PositionView' });
+export type PositionView = z.infer<typeof PositionView>;
+
+/** The relations to one position made by the others of a view (a list of stances in that view). */
+export function relatedFrom(id: string, stances: readonly Stance[]): PositionView['relatedFrom'] {
+  return stances.flatMap((s) => s.relatesTo.filter((r) => r.positionId === id).map((r) => ({ ...r, positionId: s.id })));
+}
 
 export interface ViewPoint {
   /** business date: only decisions certainly taken by the end of it */
@@ -54,15 +78,18 @@ export function recordedBy(events: readonly LedgerEvent[], recordedAsOf?: string
 
 export function foldAt(stream: readonly LedgerEvent[], view: ViewPoint = {}): { fold: PositionFold; known: LedgerEvent[] } | undefined {
   const known = recordedBy(stream, view.recordedAsOf);
-  const state = positionState(known);
+  const state = positionStateOf(known);
   const fold = foldPosition(state.entries, view.asOf === undefined ? undefined : businessDate(view.asOf).latest);
   return fold && { fold, known };
 }
 
 export function stanceOf(stream: readonly LedgerEvent[], view: ViewPoint = {}): Stance | undefined {
   const at = foldAt(stream, view);
-  if (!at) return undefined;
-  const { fold, known } = at;
+  return at && stanceFromFold(at.fold, at.known);
+}
+
+/** The stance a fold gives, with what the ledger knew (`known`: the recorded events it was folded from). */
+export function stanceFromFold(fold: PositionFold, known: readonly LedgerEvent[]): Stance {
   const { current } = fold;
   const endorsedNow = fold.endorsements.some((e) => e.revision === current.revision);
   const latestEndorsement = fold.endorsements.at(-1) ?? null;
@@ -83,6 +110,7 @@ export function stanceOf(stream: readonly LedgerEvent[], view: ViewPoint = {}): 
       ? { revision: lastEndorsedRevision.revision, title: lastEndorsedRevision.title, statement: lastEndorsedRevision.statement }
       : null,
     latestEndorsement,
+    relatesTo: fold.relations,
     withdrawal: fold.withdrawal ?? null,
     streamRevision: known.at(-1)!.streamRevision,
     firstRecordedAt: known[0]!.metadata.recordedAt,

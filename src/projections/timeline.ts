@@ -2,8 +2,8 @@ import { businessDate } from '../domain/business-date';
 import { businessKey, inBusinessOrder, type HistoryEntry } from '../domain/position/history';
 import { z } from 'zod';
 import { AddresseeId, ThemeId, type Addressee, type Theme } from '../domain/themes';
-import type { LedgerEvent } from '../ledger/ledger-event';
-import { positionState } from '../ledger/ledger';
+import type { LedgerEvent } from '../domain/ledger-event';
+import { positionStateOf } from '../domain/position/state';
 import { compareKeys, matchesText, type TimelineQuery } from './read-model';
 import { recordedBy, type ViewPoint } from './stance';
 
@@ -42,7 +42,7 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint = {}): TimelineEntry[] {
   const known = recordedBy(stream, view.recordedAsOf);
   const byId = new Map(known.map((e) => [e.eventId, e]));
-  const state = positionState(known);
+  const state = positionStateOf(known);
   const until = view.asOf === undefined ? undefined : businessDate(view.asOf).latest;
   const inForce = textInForce(state.entries);
   return inBusinessOrder(state.entries)

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { sha256Hex } from '../integrity/event-hash';
-import { IdempotencyKeyReusedError } from '../ledger/errors';
-import type { Ledger } from '../ledger/ledger';
-import { copyLedger } from '../migrate/copy';
-import { SqliteEventStore } from '../store/sqlite-store';
+import { BulkCommandError } from '../command-handling/command-handler';
+import { IdempotencyKeyReusedError } from '../command-handling/errors';
+import type { Ledger } from '../command-handling/ledger';
 import { commandOf, SeedFile, type SeedEntry } from './seed-file';
 
 export const SEED_ACTOR = { id: 'ledger-seed' };
@@ -42,49 +41,33 @@ export function readSeedDir(dir: string): { file: string; entries: SeedEntry[] }
 }
 
 /**
- * Records every entry through the ledger, so seeds obey the same rules as the API. Entries already
- * recorded (same entry id and content) are recognised and skipped, so import is idempotent. All or
- * nothing: the import is first rehearsed on an in-memory copy of the ledger, so an entry that
- * breaks a rule is reported before anything is recorded, not after half a file.
+ * Records every entry through the ledger's rules (the same deciders as the API). All or nothing:
+ * every entry is decided in memory first, each on the state the ones before it left, and only
+ * then are they all appended, in one transaction on SQLite; an entry that breaks a rule late in a
+ * file leaves the ledger as it was. Entries already recorded (same entry id and content) are
+ * recognised by their idempotency key and skipped, so import is safe to run again.
  */
-export async function importSeedDir(ledger: Ledger, dir: string, onEntry?: (entry: SeedEntry, recorded: boolean) => void): Promise<ImportReport> {
+export async function importSeedDir(ledger: Ledger, dir: string, onProgress?: (decided: number, total: number) => void): Promise<ImportReport> {
   const files = readSeedDir(dir);
-  await rehearse(ledger, files);
-  return recordFiles(ledger, files, onEntry);
-}
-
-async function rehearse(ledger: Ledger, files: readonly { file: string; entries: SeedEntry[] }[]): Promise<void> {
-  const scratch = new SqliteEventStore(':memory:');
+  const entries = files.flatMap(({ file, entries: list }) => list.map((entry) => ({ file, entry })));
+  let outcomes: { replayed: boolean }[];
   try {
-    await copyLedger(ledger.store, scratch);
-    await recordFiles(ledger.on(scratch), files);
-  } finally {
-    await scratch.close();
+    outcomes = await ledger.executeAll(
+      entries.map(({ entry }) => ({ command: commandOf(entry), actor: SEED_ACTOR, options: { idempotencyKey: entry.entry, requestHash: requestHashOf(entry) } })),
+      onProgress && ((decided) => onProgress(decided, entries.length)),
+    );
+  } catch (error) {
+    const at = error instanceof BulkCommandError ? entries[error.index] : undefined;
+    if (!at) throw error;
+    const cause = (error as BulkCommandError).cause;
+    const why =
+      cause instanceof IdempotencyKeyReusedError
+        ? 'it was imported before with different content; the ledger never edits: record a correction or a revision instead'
+        : (cause as Error).message;
+    throw new SeedFileError(`${at.file}: entry "${at.entry.entry}": ${why}`);
   }
-}
-
-async function recordFiles(ledger: Ledger, files: readonly { file: string; entries: SeedEntry[] }[], onEntry?: (entry: SeedEntry, recorded: boolean) => void): Promise<ImportReport> {
-  let recorded = 0;
-  let alreadyPresent = 0;
-  let entries = 0;
-  for (const { file, entries: list } of files) {
-    for (const entry of list) {
-      entries += 1;
-      try {
-        const result = await ledger.execute(commandOf(entry), SEED_ACTOR, { idempotencyKey: entry.entry, requestHash: requestHashOf(entry) });
-        if (result.replayed) alreadyPresent += 1;
-        else recorded += 1;
-        onEntry?.(entry, !result.replayed);
-      } catch (error) {
-        const why =
-          error instanceof IdempotencyKeyReusedError
-            ? 'it was imported before with different content; the ledger never edits: record a correction or a revision instead'
-            : (error as Error).message;
-        throw new SeedFileError(`${file}: entry "${entry.entry}": ${why}`);
-      }
-    }
-  }
-  return { files: files.length, entries, recorded, alreadyPresent };
+  const alreadyPresent = outcomes.filter((o) => o.replayed).length;
+  return { files: files.length, entries: entries.length, recorded: entries.length - alreadyPresent, alreadyPresent };
 }
 
 function requestHashOf(entry: SeedEntry): string {

@@ -132,11 +132,12 @@ export class EsdbEventStore implements EventStore {
     }
     // The append answer's position is the server's commit point of the write, not necessarily the
     // position the last event reads back with; the port promises the latter.
-    const [last] = await this.readStreamOnce(streamId, { fromRevision: Number(appended), maxCount: 1 });
+    const stored = await this.readStreamOnce(streamId, { fromRevision: Number(appended) - events.length + 1, maxCount: events.length });
+    const last = stored.at(-1);
     if (!last || last.id !== events[events.length - 1]!.id) {
       throw new Error(`stream ${streamId}: revision ${appended} does not hold the event just appended`);
     }
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: last.revision, position: last.position, stored, retried: false };
   }
 
   /**
@@ -173,14 +174,14 @@ export class EsdbEventStore implements EventStore {
       stored.length === events.length && events.every((e, i) => stored[i]!.id === e.id && stored[i]!.revision === first.revision + i);
     if (!faithful) throw new DuplicateEventIdError(stored[0]!.id, `stored in ${streamId} at revision ${first.revision}, not as this batch`);
     const last = stored[stored.length - 1]!;
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: last.revision, position: last.position, stored, retried: true };
   }
 
   private async emptyAppend(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [last] = await this.readRaw(streamId, 1, BACKWARDS);
     const actual = last ? Number(last.revision) : 'no-stream';
     if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return { nextExpectedRevision: last ? Number(last.revision) : -1, position: last?.position ? formatPosition(last.position) : formatPosition({ commit: 0n, prepare: 0n }) };
+    return { nextExpectedRevision: last ? Number(last.revision) : -1, position: last?.position ? formatPosition(last.position) : formatPosition({ commit: 0n, prepare: 0n }), stored: [], retried: false };
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {

@@ -23,6 +23,16 @@ export interface AppendResult {
   readonly nextExpectedRevision: number;
   /** global position of the last event appended */
   readonly position: string;
+  /** the events as stored, with their revisions and global positions: the caller never reads back what it appended */
+  readonly stored: readonly StoredEvent[];
+  /** true when every event was already stored (a faithful retry): nothing new was written, `stored` is what the first append stored */
+  readonly retried: boolean;
+}
+
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
 }
 
 export interface ReadAllOptions {
@@ -47,6 +57,11 @@ export interface EventStore {
    */
   probeWritable?(): Promise<StoreUnavailableError | undefined>;
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Many appends, in order, as one transaction where the store has them (SQLite): all are stored
+   * or none. Stores without multi-stream transactions leave it out; callers then append one by one.
+   */
+  appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** all events of a stream in revision order, from `fromRevision` (inclusive); [] for a stream that does not exist */
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

@@ -14,6 +14,7 @@ import {
   type NewEvent,
   type ReadAllOptions,
   type StoredEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
@@ -123,7 +124,9 @@ export class SqliteEventStore implements EventStore {
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.appended.setMaxListeners(0);
-    this.appendTransaction = this.prepareAppend();
+    const transactions = this.prepareAppend();
+    this.appendTransaction = transactions.one;
+    this.appendManyTransaction = transactions.many;
   }
 
   /** The database triggers that keep the events table append-only and are missing from this file. */
@@ -139,10 +142,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (this.readOnly) throw new StoreUnavailableError('read-only', `the ledger at ${this.path} is served read-only: nothing may be recorded`, undefined);
+    this.assertWritable();
     const result = await this.withLockRetry(() => this.appendTransaction.immediate(streamId, events, expected));
-    if (result.wrote) this.appended.emit('appended');
-    return result.result;
+    if (!result.retried && events.length > 0) this.appended.emit('appended');
+    return result;
+  }
+
+  /** All in one IMMEDIATE transaction: every append is stored, or none (a stored id fails the whole batch). */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertWritable();
+    const results = await this.withLockRetry(() => this.appendManyTransaction.immediate(appends));
+    if (results.some((r) => r.stored.length > 0)) this.appended.emit('appended');
+    return results;
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new StoreUnavailableError('read-only', `the ledger at ${this.path} is served read-only: nothing may be recorded`, undefined);
   }
 
   async probeWritable(): Promise<StoreUnavailableError | undefined> {
@@ -190,9 +205,9 @@ export class SqliteEventStore implements EventStore {
       if (this.closed) throw new StoreUnavailableError('unavailable', 'the store was closed while the write waited for the lock', 5);
     }
   }
-  private readonly appendTransaction: Database.Transaction<
-    (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => { wrote: boolean; result: AppendResult }
-  >;
+
+  private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult>;
+  private readonly appendManyTransaction: Database.Transaction<(appends: readonly StreamAppend[]) => AppendResult[]>;
 
   private prepareAppend() {
     const head = this.db.prepare<[string], { rev: number | null; pos: number | null }>(
@@ -202,21 +217,47 @@ export class SqliteEventStore implements EventStore {
     const insert = this.db.prepare(
       'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    return this.db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => {
-      const retried = this.retriedAppend(streamId, events, byId);
-      if (retried) return { wrote: false, result: retried };
-      const h = head.get(streamId)!;
-      const actual = h.rev === null ? 'no-stream' : h.rev;
+    /** checks the expected revision against the head and inserts; returns what it stored */
+    const store = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, headRevision: number, headPosition: number): AppendResult => {
+      const actual = headRevision === -1 ? 'no-stream' : headRevision;
       if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
-      let revision = h.rev ?? -1;
-      let position = h.pos ?? 0;
+      let revision = headRevision;
+      let position = headPosition;
+      const stored: StoredEvent[] = [];
       for (const e of events) {
         revision += 1;
-        const info = insert.run(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
-        position = Number(info.lastInsertRowid);
+        try {
+          position = Number(insert.run(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)).lastInsertRowid);
+        } catch (error) {
+          const clash = byId.get(e.id);
+          if (clash) throw new DuplicateEventIdError(e.id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
+          throw error;
+        }
+        stored.push({ ...e, streamId, revision, position: String(position) });
       }
-      return { wrote: events.length > 0, result: { nextExpectedRevision: revision, position: String(position) } };
+      return { nextExpectedRevision: revision, position: String(position), stored, retried: false };
+    };
+    const headOf = (streamId: string) => {
+      const h = head.get(streamId)!;
+      return { revision: h.rev ?? -1, position: h.pos ?? 0 };
+    };
+    const one = this.db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
+      const retried = this.retriedAppend(streamId, events, byId);
+      if (retried) return retried;
+      const h = headOf(streamId);
+      return store(streamId, events, expected, h.revision, h.position);
     });
+    const many = this.db.transaction((appends: readonly StreamAppend[]): AppendResult[] => {
+      // heads are read once per stream and carried along, so a large batch costs one insert per event
+      const heads = new Map<string, { revision: number; position: number }>();
+      return appends.map(({ streamId, events, expected }) => {
+        const h = heads.get(streamId) ?? headOf(streamId);
+        const result = store(streamId, events, expected, h.revision, h.position);
+        heads.set(streamId, { revision: result.nextExpectedRevision, position: Number(result.position) });
+        return result;
+      });
+    });
+    return { one, many };
   }
 
   /** The events are already stored, in this stream and in this order: a retry, answered as the first time. */
@@ -233,7 +274,7 @@ export class SqliteEventStore implements EventStore {
       throw new DuplicateEventIdError(clash.event_id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
     }
     const last = found[found.length - 1]!;
-    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position) };
+    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position), stored: (found as Row[]).map(toStored), retried: true };
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
@@ -328,8 +369,10 @@ export class SqliteEventStore implements EventStore {
 
 /** A SQLite error that is the storage's trouble (not the request's), as the port's StoreUnavailableError. */
 function storageFault(error: unknown): StoreUnavailableError | undefined {
-  if (!(error instanceof Database.SqliteError)) return undefined;
-  const code = error.code;
+  // by name, not instanceof: the native addon keeps the SqliteError class of the first copy of
+  // better-sqlite3 loaded in the process, which need not be this module's (jest's registries)
+  if (!(error instanceof Error) || error.name !== 'SqliteError' || typeof (error as { code?: unknown }).code !== 'string') return undefined;
+  const code = (error as Error & { code: string }).code;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreUnavailableError('locked', 'another process holds the ledger\'s write lock', 1);
   if (code === 'SQLITE_FULL') return new StoreUnavailableError('disk-full', 'the disk holding the ledger is full', 5);
   if (code.startsWith('SQLITE_READONLY')) return new StoreUnavailableError('read-only', 'the ledger file cannot be written (read-only)', 5);

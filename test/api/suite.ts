@@ -199,6 +199,23 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(JSON.stringify(events.body)).not.toContain(SECRETARIAT);
       });
 
+      it('relations between positions: recorded with a text, served on both positions and in the timeline; a bad relation is 422/400 and records nothing', async () => {
+        await add('national-5', { addressees: ['national-governments'] });
+        const related = await add('eu-funding', { decidedOn: '2014', relatesTo: [{ positionId: pid('national-5'), kind: 'readdresses' }] });
+        expect(related.status).toBe(201);
+        expect(related.body.relatesTo).toEqual([{ positionId: pid('national-5'), kind: 'readdresses', revision: 1, decidedOn: '2014' }]);
+        const target = await request(app).get(`/api/positions/${pid('national-5')}`);
+        expect(target.body.relatedFrom).toEqual([{ positionId: pid('eu-funding'), kind: 'readdresses', revision: 1, decidedOn: '2014' }]);
+        expect((await request(app).get(`/api/positions/${pid('national-5')}?asOf=2013`)).body.relatedFrom).toEqual([]);
+        const timeline = await request(app).get(`/api/positions/${pid('eu-funding')}/timeline`);
+        expect(timeline.body.entries[0].data.relatesTo).toEqual([{ positionId: pid('national-5'), kind: 'readdresses' }]);
+        const before = await eventCount();
+        expectProblem(await add('eu-x', { decidedOn: '2014', relatesTo: [{ positionId: pid('nowhere'), kind: 'extends' }] }), 422, 'relatesTo.0.positionId');
+        expectProblem(await add('eu-y', { decidedOn: '2014', relatesTo: [{ positionId: pid('eu-y'), kind: 'extends' }] }), 422, 'relatesTo.0.positionId');
+        expectProblem(await add('eu-z', { decidedOn: '2014', relatesTo: [{ positionId: pid('national-5'), kind: 'inspired-by' }] }), 400, 'relatesTo.0.kind');
+        expect(await eventCount()).toBe(before);
+      });
+
       it('400: malformed JSON, unknown fields, invalid values — naming the field, recording nothing', async () => {
         const before = await eventCount();
         const bad = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json').send('{"id": ');

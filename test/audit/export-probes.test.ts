@@ -1,6 +1,8 @@
 import { exportLines, verifyExport } from '../../src/audit/export-file';
 import type { VerifyProblem, VerifyReport } from '../../src/audit/verify';
 import { computeCheckpoint } from '../../src/audit/checkpoint';
+import { sha256Hex } from '../../src/integrity/event-hash';
+import { recomputeHash } from '../../src/integrity/hash-chain';
 import { recordHistory, rechain, type History } from './history';
 
 /**
@@ -49,6 +51,17 @@ describe('an export proved offline', () => {
     line.metadata = { ...line.metadata, recordedBy: 'secretariat/someone-else' };
     const report = verifyExport(toText(ls));
     expect(report.problems).toEqual([expect.objectContaining({ check: 'hash', eventId: target })]);
+  });
+
+  it('an event re-linked: its prevHash rewritten and its own hash recomputed to match: the chain, at exactly that event', () => {
+    const target = idOf('position-eu-4', 1);
+    const ls = lines();
+    const line = ls.find((l) => l.id === target)! as EventLine;
+    line.metadata = { ...line.metadata, prevHash: sha256Hex('another past') };
+    line.metadata = { ...line.metadata, hash: recomputeHash({ ...line, position: line.position ?? '' }) };
+    const report = verifyExport(toText(ls));
+    expect(report.ok).toBe(false);
+    expect(about(report, target)).toEqual([expect.objectContaining({ check: 'chain', eventId: target, line: ls.indexOf(line) + 1 })]);
   });
 
   it('one bit flipped anywhere in an event line: that line', () => {

@@ -8,6 +8,8 @@ import type { VerifyReport } from '../../src/audit/verify';
 import { runVerify } from '../../src/cli/commands/verify';
 import { runExport } from '../../src/cli/commands/export';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { recomputeHash } from '../../src/integrity/hash-chain';
+import { sha256Hex } from '../../src/integrity/event-hash';
 import { recordHistory, rechain, type History } from './history';
 
 /**
@@ -96,6 +98,19 @@ describe('ledger verify on a tampered SQLite file', () => {
     const target = idOf('document-contribution', 0);
     const { report } = await verify(tampered((db) => setJson(db, target, 'metadata', '$.recordedAt', '2019-12-31T09:01:00.000Z')));
     expect(report.problems).toEqual([expect.objectContaining({ check: 'hash', eventId: target })]);
+  });
+
+  it('an event re-linked: its prevHash rewritten and its own hash recomputed to match: the chain, at exactly that event', async () => {
+    const target = idOf('position-eu-4', 1);
+    const path = tampered((db) => {
+      const r = row(db, target);
+      const metadata = { ...(JSON.parse(r.metadata) as Record<string, unknown>), prevHash: sha256Hex('another past') };
+      const relinked = { id: r.event_id, streamId: r.stream_id, revision: r.stream_revision, position: String(r.global_position), type: r.type, data: JSON.parse(r.data) as Record<string, unknown>, metadata };
+      db.prepare('UPDATE events SET metadata = ? WHERE event_id = ?').run(JSON.stringify({ ...metadata, hash: recomputeHash(relinked) }), target);
+    });
+    const { code, report } = await verify(path);
+    expect(code).toBe(1);
+    expect(report.problems.filter((p) => p.eventId === target)).toEqual([expect.objectContaining({ check: 'chain', eventId: target, revision: 1, problem: expect.stringContaining('is not chained to') })]);
   });
 
   it('one bit flipped in the file: the event whose bytes it was', async () => {

@@ -1,3 +1,4 @@
+import type { PositionRelation } from '../../src/domain/primitives';
 import { CONTEXT, given } from '../support/decider-spec';
 import { addBody, added, endorsed, reviseBody, revised, source, withdrawn } from '../support/builders';
 
@@ -14,6 +15,9 @@ describe('AddPosition', () => {
 
   it('refuses a decision before the start of history (configurable)', () => {
     given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2005-12' }) }).thenRefuses('before-history', 'decidedOn');
+    // a date that may fall within the history belongs to it: an undated source from between 1999 and 2007
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '1999-10/2007-02' }) }).then([added({ decidedOn: '1999-10/2007-02' })]);
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2005/2005' }) }).thenRefuses('before-history', 'decidedOn');
     given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2005-12' }) }, { ...CONTEXT, historyStart: '2000-01-01' }).then([
       added({ decidedOn: '2005-12' }),
     ]);
@@ -179,5 +183,41 @@ describe('CorrectRecord', () => {
       [ID, '5e0f2f1a-0000-4000-8000-000000000003'],
     );
     spec.when({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ decidedOn: '2008' }) }).thenRefuses('position-not-yet-added');
+  });
+});
+
+describe('relations between positions', () => {
+  const readdresses = [{ positionId: 'national-5', kind: 'readdresses' as const }];
+
+  it('records the relations of an added or revised text', () => {
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2014', relatesTo: readdresses }) }).then([added({ decidedOn: '2014', relatesTo: readdresses })]);
+    given([added()]).when({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ relatesTo: readdresses }) }).then([revised(2, { relatesTo: readdresses })]);
+  });
+
+  it('refuses a relation to a position that is not recorded, naming the relation', () => {
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2014', relatesTo: [...readdresses, { positionId: 'nowhere', kind: 'extends' }] }) })
+      .thenRefuses('unknown-related-position', 'relatesTo.1.positionId');
+  });
+
+  it('refuses a position related to itself', () => {
+    given([]).when({ type: 'AddPosition', data: addBody({ relatesTo: [{ positionId: 'eu-4', kind: 'restates' }] }) }).thenRefuses('self-relation', 'relatesTo.0.positionId');
+    given([added()]).when({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ relatesTo: [{ positionId: 'eu-4', kind: 'extends' }] }) })
+      .thenRefuses('self-relation', 'relatesTo.0.positionId');
+  });
+
+  it('refuses a relation to a position added after this text (lineage only reaches back, in business time)', () => {
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2014', relatesTo: [{ positionId: 'eu-later', kind: 'responds-to' }] }) })
+      .thenRefuses('related-position-later', 'relatesTo.0.positionId');
+    // an interval counts from its latest day, on both sides
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2007', relatesTo: readdresses }) }).then([added({ decidedOn: '2007', relatesTo: readdresses })]);
+    given([]).when({ type: 'AddPosition', data: addBody({ decidedOn: '2007-01', relatesTo: readdresses }) }).thenRefuses('related-position-later');
+  });
+
+  it('a correction may add or fix the relations of an added or revised text, under the same rules', () => {
+    const change = (relatesTo: PositionRelation[]) => ({ type: 'CorrectRecord' as const, positionId: 'eu-4', data: { eventId: ID, changes: { relatesTo }, reason: 'lineage missed when recording' } });
+    given([added({ decidedOn: '2014' })], [ID]).when(change(readdresses)).then([
+      { type: 'PositionRecordCorrected', data: { positionId: 'eu-4', correctsEventId: ID, changes: { relatesTo: readdresses }, reason: 'lineage missed when recording' } },
+    ]);
+    given([added({ decidedOn: '2014' })], [ID]).when(change([{ positionId: 'nowhere', kind: 'extends' }])).thenRefuses('unknown-related-position', 'changes.relatesTo.0.positionId');
   });
 });

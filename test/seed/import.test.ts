@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/ledger/ledger';
+import { Ledger } from '../../src/command-handling/ledger';
 import { importSeedDir, SeedFileError } from '../../src/seed/import';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 

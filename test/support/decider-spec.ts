@@ -9,6 +9,8 @@ export const CONTEXT: DecisionContext = {
   today: '2026-11-23',
   historyStart: '2006-01-01',
   isDocumentRegistered: (id) => id === 'recommendations' || id === 'contribution',
+  // positions recorded elsewhere in the ledger, with the date each was added
+  positionAddedOn: (id) => ({ 'national-5': '1999-10/2007-02', 'eu-later': '2020' } as Record<string, string>)[id],
 };
 
 export interface Given {

@@ -1,5 +1,5 @@
 import type { Command } from '../../src/domain/commands';
-import { Ledger } from '../../src/ledger/ledger';
+import { Ledger } from '../../src/command-handling/ledger';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 import type { EventStore } from '../../src/store/event-store';

@@ -48,7 +48,7 @@ export function documentsRoutes(deps: ApiDeps): Router {
   router.post('/documents', requireRole('secretariat'), async (req, res) => {
     const data = await withVerifiedFile(deps.config.sourcesDir, parseBody(RegisterDocumentBody, req));
     const recorded = await record(deps, req, { type: 'RegisterDocument', data });
-    res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.stream.length - 1));
+    res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.streamRevision));
     if (recorded.replayed) res.set('Idempotent-Replayed', 'true');
     res.json(projection.document(data.id));
   });

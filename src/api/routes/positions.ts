@@ -11,8 +11,9 @@ import {
 } from '../../domain/commands';
 import { errors } from '../../domain/errors';
 import { Slug } from '../../domain/primitives';
-import type { Recorded } from '../../ledger/ledger';
-import { stanceOf } from '../../projections/stance';
+import { positionIdOfStream } from '../../domain/stream-names';
+import type { Recorded } from '../../command-handling/ledger';
+import type { ReadModel } from '../../projections/read-model';
 import type { ApiDeps } from '../deps';
 import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
@@ -52,7 +53,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
     const current = readModel.position(id)!;
-    res.set('ETag', etag(current.streamRevision)).json(stance);
+    res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: readModel.relatedFrom(id, view) });
   });
 
   router.get('/positions/:id/timeline', (req, res) => {
@@ -84,7 +85,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
 
   router.post('/positions', write, async (req, res) => {
     const data = parseBody(AddPositionBody, req);
-    respond(res, await record(deps, req, { type: 'AddPosition', data }), 201);
+    respond(res, readModel, await record(deps, req, { type: 'AddPosition', data }), 201);
   });
 
   const change = <S extends z.ZodType>(path: string, schema: S, type: PositionCommand['type'], ifMatchRequired: boolean) =>
@@ -92,7 +93,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
       const id = positionId(req);
       const data = parseBody(schema, req);
       const expected = ifMatchRevision(req, ifMatchRequired);
-      respond(res, await record(deps, req, { type, positionId: id, data } as PositionCommand, expected), 201);
+      respond(res, readModel, await record(deps, req, { type, positionId: id, data } as PositionCommand, expected), 201);
     });
   change('revisions', RevisePositionBody, 'RevisePosition', true);
   change('endorsements', EndorsePositionBody, 'EndorsePosition', false);
@@ -102,8 +103,9 @@ export function positionsRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-function respond(res: Response, recorded: Recorded, status: number): void {
-  const stance = stanceOf(recorded.stream)!;
+/** Answers with the stance as the read model has it now: record() waited until it has the new events. */
+function respond(res: Response, readModel: ReadModel, recorded: Recorded, status: number): void {
+  const stance = readModel.position(positionIdOfStream(recorded.streamId)!)!;
   res
     .status(status)
     .set('Location', `/api/positions/${stance.id}`)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../app/config';
 import { openStore } from '../../app/open-store';
-import { Ledger } from '../../ledger/ledger';
+import { Ledger } from '../../command-handling/ledger';
 import { importSeedDir } from '../../seed/import';
 
 export function register(program: Command): void {

@@ -2,8 +2,10 @@ import { businessDate } from '../business-date';
 import type { DecisionContext, PositionCommand } from '../commands';
 import { DomainError, errors } from '../errors';
 import type { EventDataOf, PositionEvent } from '../events';
+import type { PositionRelation } from '../primitives';
 import { businessKey, foldPosition, inBusinessOrder, type EndorsementView, type HistoryEntry, type TextSnapshot } from './history';
-import { definedOnly, evolvePosition, type PositionState } from './state';
+import type { Decider } from '../decider';
+import { definedOnly, evolvePosition, initialPositionState, type PositionState } from './state';
 
 type Decision = PositionEvent[];
 
@@ -19,6 +21,7 @@ export function decidePosition(command: PositionCommand, state: PositionState, c
       if (state.entries.length > 0) throw errors.positionExists(d.id);
       checkDate(d.decidedOn, ctx);
       checkSource(d.source.documentId, ctx);
+      checkRelations(d.relatesTo, d.id, d.decidedOn, ctx);
       const { id, ...rest } = d;
       return [{ type: 'PositionAdded', data: { positionId: id, ...rest } }];
     }
@@ -28,6 +31,7 @@ export function decidePosition(command: PositionCommand, state: PositionState, c
       checkDate(d.decidedOn, ctx);
       checkSource(d.source.documentId, ctx);
       const fold = foldAt(state, id, d.decidedOn);
+      checkRelations(d.relatesTo, id, d.decidedOn, ctx);
       const changed = TEXT_FIELDS.some(
         (field) => d[field] !== undefined && !sameValue(d[field], fold.current[field]),
       );
@@ -85,6 +89,7 @@ function correct(command: Extract<PositionCommand, { type: 'CorrectRecord' }>, s
   if (typeof given.decidedOn === 'string') checkDate(given.decidedOn, ctx);
   const source = given.source as { documentId: string } | undefined;
   if (source) checkSource(source.documentId, ctx, 'changes.source.documentId');
+  if (given.relatesTo) checkRelations(given.relatesTo as PositionRelation[], id, (given.decidedOn as string | undefined) ?? entry.event.data.decidedOn, ctx, 'changes.relatesTo');
 
   const event: PositionEvent = { type: 'PositionRecordCorrected', data: { positionId: id, correctsEventId: eventId, changes, reason } };
   const after = evolvePosition(state, { eventId: PROVISIONAL_EVENT_ID, streamRevision: state.streamRevision + 1, event });
@@ -113,8 +118,8 @@ function sameText(a: TextSnapshot | undefined, b: TextSnapshot | undefined): boo
 const TEXT_FIELDS = ['statement', 'title', 'themes', 'addressees'] as const;
 
 const CORRECTABLE: Record<HistoryEntry['event']['type'], readonly string[]> = {
-  PositionAdded: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'note'],
-  PositionRevised: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'rationale'],
+  PositionAdded: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'relatesTo', 'note'],
+  PositionRevised: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'relatesTo', 'rationale'],
   PositionEndorsed: ['endorsedBy', 'decidedOn', 'reference'],
   PositionWithdrawn: ['decidedOn', 'reason'],
 };
@@ -190,9 +195,22 @@ function foldAt(state: PositionState, id: string, decidedOn: string) {
 
 function checkDate(decidedOn: string, ctx: DecisionContext): void {
   const date = businessDate(decidedOn);
-  if (date.earliest < ctx.historyStart) throw errors.beforeHistory(decidedOn, ctx.historyStart);
+  // Refused only when certainly before the history: an undated source known only to lie between 1999 and 2007 still belongs to it, counted (as every date) from its latest day.
+  if (date.latest < ctx.historyStart) throw errors.beforeHistory(decidedOn, ctx.historyStart);
   // Compared by the latest possible day, as every view is: a decision that may still lie ahead would be missing from today's as-of view.
   if (date.latest > ctx.today) throw errors.inFuture(decidedOn, date.latest, ctx.today, date.earliest <= ctx.today ? `${date.earliest}/${ctx.today}` : undefined);
+}
+
+/** Lineage only reaches back: a related position must exist, be another one, and have been added by the date of this text. */
+function checkRelations(relations: readonly PositionRelation[] | undefined, selfId: string, decidedOn: string, ctx: DecisionContext, field = 'relatesTo'): void {
+  const key = businessDate(decidedOn).latest;
+  (relations ?? []).forEach((relation, i) => {
+    const at = `${field}.${i}.positionId`;
+    if (relation.positionId === selfId) throw errors.selfRelation(at);
+    const addedOn = ctx.positionAddedOn(relation.positionId);
+    if (addedOn === undefined) throw errors.unknownRelatedPosition(relation.positionId, at);
+    if (businessDate(addedOn).latest > key) throw errors.relatedPositionLater(relation.positionId, addedOn, decidedOn, at);
+  });
 }
 
 function checkSource(documentId: string, ctx: DecisionContext, field?: string): void {
@@ -204,3 +222,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 export { DomainError };
+
+/** The position aggregate as a value: stream `position-<id>`. */
+export const positionDecider: Decider<PositionState, PositionCommand, PositionEvent, DecisionContext> = {
+  initialState: initialPositionState,
+  decide: decidePosition,
+  evolve: (state, e) => evolvePosition(state, { eventId: e.eventId, streamRevision: e.streamRevision, event: { type: e.type, data: e.data } as PositionEvent }),
+};

@@ -1,6 +1,6 @@
 import { businessDate } from '../business-date';
 import type { EventDataOf, PositionEvent } from '../events';
-import type { SourceCitation } from '../primitives';
+import type { PositionRelation, RelationKind, SourceCitation } from '../primitives';
 import type { Addressee, Theme } from '../themes';
 
 /**
@@ -31,6 +31,14 @@ export interface EndorsementView {
   readonly reference?: string;
 }
 
+/** A relation to an earlier position, with the text revision that made it. */
+export interface RelationView {
+  readonly positionId: string;
+  readonly kind: RelationKind;
+  readonly revision: number;
+  readonly decidedOn: string;
+}
+
 /** A position folded in business order up to some business date. */
 export interface PositionFold {
   readonly positionId: string;
@@ -38,6 +46,8 @@ export interface PositionFold {
   readonly current: TextSnapshot;
   readonly revisions: ReadonlyMap<number, TextSnapshot>;
   readonly endorsements: readonly EndorsementView[];
+  /** relations made by the texts in the fold, in business order */
+  readonly relations: readonly RelationView[];
   readonly withdrawal?: { readonly decidedOn: string; readonly reason: string };
   readonly lastDecidedOn: string;
   readonly included: readonly HistoryEntry[];
@@ -66,6 +76,10 @@ export function foldPosition(entries: readonly HistoryEntry[], untilKey?: string
   let positionId = '';
   const revisions = new Map<number, TextSnapshot>();
   const endorsements: EndorsementView[] = [];
+  const relations: RelationView[] = [];
+  const relate = (rs: readonly PositionRelation[] | undefined, revision: number, decidedOn: string) => {
+    for (const r of rs ?? []) relations.push({ positionId: r.positionId, kind: r.kind, revision, decidedOn });
+  };
   let withdrawal: PositionFold['withdrawal'];
   let lastDecidedOn = '';
   const included: HistoryEntry[] = [];
@@ -78,6 +92,7 @@ export function foldPosition(entries: readonly HistoryEntry[], untilKey?: string
         addedOn = event.data.decidedOn;
         positionId = event.data.positionId;
         revisions.set(1, current);
+        relate(event.data.relatesTo, 1, event.data.decidedOn);
         break;
       case 'PositionRevised': {
         if (!current) continue;
@@ -92,6 +107,7 @@ export function foldPosition(entries: readonly HistoryEntry[], untilKey?: string
           decidedOn: d.decidedOn,
         };
         revisions.set(d.revision, current);
+        relate(d.relatesTo, d.revision, d.decidedOn);
         break;
       }
       case 'PositionEndorsed':
@@ -112,7 +128,7 @@ export function foldPosition(entries: readonly HistoryEntry[], untilKey?: string
     included.push(entry);
   }
   if (!current) return undefined;
-  return { positionId, addedOn, current, revisions, endorsements, withdrawal, lastDecidedOn, included };
+  return { positionId, addedOn, current, revisions, endorsements, relations, withdrawal, lastDecidedOn, included };
 }
 
 function snapshotOfAdded(d: EventDataOf<'PositionAdded'>): TextSnapshot {

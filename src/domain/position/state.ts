@@ -1,4 +1,5 @@
-import type { PositionEvent } from '../events';
+import type { Recorded } from '../decider';
+import type { DomainEvent, PositionEvent } from '../events';
 import type { HistoryEntry } from './history';
 
 /** The decider's state: the position's recorded events, corrections applied, in recording order. */
@@ -45,4 +46,13 @@ export function evolvePosition(state: PositionState, recorded: RecordedPositionE
 
 export function definedOnly(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The state of a position after the events of its stream (a document event, never in a position stream, is passed over). */
+export function positionStateOf(events: readonly Recorded<DomainEvent>[]): PositionState {
+  let state = initialPositionState;
+  for (const e of events) {
+    if (e.type !== 'SourceDocumentRegistered') state = evolvePosition(state, { eventId: e.eventId, streamRevision: e.streamRevision, event: { type: e.type, data: e.data } as PositionEvent });
+  }
+  return state;
 }

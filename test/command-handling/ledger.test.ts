@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { StaleRevisionError } from '../src/ledger/errors';
-import { Ledger } from '../src/ledger/ledger';
-import { eventHash } from '../src/integrity/event-hash';
-import { toLedgerEvent } from '../src/ledger/ledger-event';
-import type { EventStore, ExpectedRevision, NewEvent } from '../src/store/event-store';
-import { SqliteEventStore } from '../src/store/sqlite-store';
-import { addBody, reviseBody } from './support/builders';
-import { documents, SECRETARIAT } from './support/ledger-fixture';
+import { StaleRevisionError } from '../../src/command-handling/errors';
+import { Ledger } from '../../src/command-handling/ledger';
+import { eventHash } from '../../src/integrity/event-hash';
+import { toLedgerEvent } from '../../src/domain/ledger-event';
+import type { EventStore, ExpectedRevision, NewEvent } from '../../src/store/event-store';
+import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { addBody, reviseBody } from '../support/builders';
+import { documents, SECRETARIAT } from '../support/ledger-fixture';
 
 /** A store that lets another writer slip in between the ledger's read and its append. */
 function racing(store: EventStore, intruder: () => Promise<void>): EventStore {
@@ -42,7 +42,7 @@ describe('Ledger command handling', () => {
     expect(added!.metadata.prevHash).toBeNull();
     expect(revised!.metadata.hash).toBe(
       eventHash({
-        eventId: revised!.eventId, streamId: 'position-eu-4', streamRevision: 1, type: 'PositionRevised', schemaVersion: 1,
+        eventId: revised!.eventId, streamId: 'position-eu-4', streamRevision: 1, type: 'PositionRevised', schemaVersion: 2,
         data: revised!.data, recordedAt: revised!.metadata.recordedAt, recordedBy: SECRETARIAT.id, prevHash: added!.metadata.hash,
       }),
     );

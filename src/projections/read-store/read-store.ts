@@ -1,0 +1,238 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LedgerEvent } from '../../domain/ledger-event';
+import type { EventStore, StoredEvent, Subscription } from '../../store/event-store';
+import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
+import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
+import type { PositionView, Stance, ViewPoint } from '../stance';
+import type { TimelineEntry } from '../timeline';
+import { ReadStoreTables } from './tables';
+
+/** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
+export type ReadStoreLocation = { readonly dir: string } | 'memory';
+
+export interface ReadStoreOptions {
+  readonly location: ReadStoreLocation;
+  /** the live subscription failed: the read model stops following rather than skip an event */
+  readonly onError?: (error: unknown) => void;
+  /** called as a (re)build advances: events applied so far */
+  readonly onProgress?: (applied: number) => void;
+  /** told why a fresh read store is being built at start */
+  readonly onRebuild?: (reason: string) => void;
+  /** how often a server looks for a generation swapped in by `ledger rebuild` (ms; 0 = never) */
+  readonly swapCheckMs?: number;
+}
+
+const CURRENT = 'CURRENT';
+const BATCH = 2000;
+
+/**
+ * The persistent read model, in the manner of Marten's async projections: the projections write
+ * their tables to an embedded SQLite file, with the global position they have reached in the same
+ * transaction. At start it catches up from that position, then follows the store live; whatever
+ * the event store (SQLite or KurrentDB), the read store is this one.
+ *
+ * Rebuilding writes a fresh generation (a new file) beside the live one and then points CURRENT
+ * at it (an atomic rename): a running server notices, catches the new one up and switches between
+ * two requests, answering from the old one until then.
+ */
+export class ReadStore implements ReadModel {
+  private subscription: Subscription | undefined;
+  private readonly waiters = new Map<string, Array<() => void>>();
+  private swapTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  private constructor(
+    private readonly store: EventStore,
+    private readonly options: ReadStoreOptions,
+    private tables: ReadStoreTables,
+  ) {}
+
+  /** Opens the current generation (building one when there is none, or it is of another version or ledger), catches up and follows. */
+  static async follow(store: EventStore, options: ReadStoreOptions): Promise<ReadStore> {
+    let tables = openCurrent(options.location);
+    const reason = tables ? await staleReason(tables, store) : 'no read store yet';
+    if (!tables || reason) {
+      if (tables) options.onRebuild?.(reason!);
+      tables?.close();
+      tables = await buildGeneration(store, options.location, options.onProgress);
+    }
+    const readStore = new ReadStore(store, options, tables);
+    await readStore.catchUp(tables);
+    readStore.followLive();
+    if (options.location !== 'memory' && (options.swapCheckMs ?? 1000) > 0) {
+      readStore.swapTimer = setInterval(() => void readStore.swapIfRebuilt().catch((error: unknown) => options.onError?.(error)), options.swapCheckMs ?? 1000);
+      readStore.swapTimer.unref();
+    }
+    return readStore;
+  }
+
+  /** `ledger rebuild`: a fresh generation from event one, made current when complete. */
+  static async rebuild(store: EventStore, location: ReadStoreLocation, onProgress?: (applied: number) => void): Promise<LedgerVersion> {
+    const tables = await buildGeneration(store, location, onProgress);
+    const version = tables.version();
+    tables.close();
+    return version;
+  }
+
+  /** Applies one stored event (the live path; also how tests put a drifted event in). */
+  apply(stored: StoredEvent): void {
+    this.release(this.tables.applyBatch([stored]));
+  }
+
+  private async catchUp(tables: ReadStoreTables): Promise<void> {
+    for (;;) {
+      const page = await this.store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BATCH });
+      if (page.length === 0) return;
+      const applied = tables.applyBatch(page);
+      if (tables === this.tables) this.release(applied);
+    }
+  }
+
+  private followLive(): void {
+    const tables = this.tables;
+    this.subscription = this.store.subscribeToAll({ after: tables.version().lastPosition ?? undefined, onError: this.options.onError }, (e) => {
+      if (tables !== this.tables || this.stopped) return;
+      this.release(tables.applyBatch([e]));
+    });
+  }
+
+  /** Switches to a generation `ledger rebuild` made current, between two requests. */
+  private async swapIfRebuilt(): Promise<void> {
+    if (this.options.location === 'memory' || this.stopped) return;
+    const name = currentName(this.options.location.dir);
+    if (!name || join(this.options.location.dir, name) === this.tables.path) return;
+    const next = new ReadStoreTables(join(this.options.location.dir, name));
+    if (!next.isCurrentVersion()) {
+      next.close();
+      return;
+    }
+    await this.catchUp(next);
+    const old = this.tables;
+    await this.subscription?.close();
+    this.tables = next;
+    this.followLive();
+    old.close();
+    removeGeneration(old.path);
+  }
+
+  waitFor(eventId: string, timeoutMs = 5000): Promise<boolean> {
+    if (this.tables.has(eventId)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const list = this.waiters.get(eventId) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.waiters.set(eventId, list);
+    });
+  }
+
+  private release(eventIds: readonly string[]): void {
+    if (this.waiters.size === 0) return;
+    for (const id of eventIds) {
+      const list = this.waiters.get(id);
+      if (!list) continue;
+      this.waiters.delete(id);
+      for (const resolve of list) resolve();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.swapTimer) clearInterval(this.swapTimer);
+    await this.subscription?.close();
+    this.tables.close();
+  }
+
+  /** The SQLite file answering now (for verify's table-by-table comparison). */
+  currentTables(): ReadStoreTables {
+    return this.tables;
+  }
+
+  positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
+    return this.tables.positionPage(query, page);
+  }
+  position(id: string, view?: ViewPoint): Stance | undefined {
+    return this.tables.position(id, view);
+  }
+  relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'] {
+    return this.tables.relatedFrom(id, view);
+  }
+  positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined {
+    return this.tables.positionTimeline(id, view);
+  }
+  timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
+    return this.tables.timelinePage(query, page);
+  }
+  documentList(): DocumentView[] {
+    return this.tables.documentList();
+  }
+  document(id: string): DocumentView | undefined {
+    return this.tables.document(id);
+  }
+  version(): LedgerVersion {
+    return this.tables.version();
+  }
+  unreadableEvents(): readonly Unreadable[] {
+    return this.tables.unreadableEvents();
+  }
+  recordedWithKey(actorId: string, key: string): readonly LedgerEvent[] {
+    return this.tables.recordedWithKey(actorId, key);
+  }
+}
+
+/** Why a read store may not be caught up from its checkpoint, if it may not. */
+async function staleReason(tables: ReadStoreTables, store: EventStore): Promise<string | undefined> {
+  if (!tables.isCurrentVersion()) return `the projections changed (read store version ${tables.meta('projectionVersion')})`;
+  const first = (await store.readAll({ maxCount: 1 }))[0];
+  const ledgerId = tables.ledgerId();
+  if (ledgerId !== undefined && first?.id !== ledgerId) return 'the read store follows another ledger';
+  return undefined;
+}
+
+function openCurrent(location: ReadStoreLocation): ReadStoreTables | undefined {
+  if (location === 'memory') return undefined;
+  const name = currentName(location.dir);
+  return name && existsSync(join(location.dir, name)) ? new ReadStoreTables(join(location.dir, name)) : undefined;
+}
+
+function currentName(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, CURRENT), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A new generation from event one; made CURRENT (atomically) only once complete. */
+async function buildGeneration(store: EventStore, location: ReadStoreLocation, onProgress?: (applied: number) => void): Promise<ReadStoreTables> {
+  if (location !== 'memory') mkdirSync(location.dir, { recursive: true });
+  const path = location === 'memory' ? ':memory:' : join(location.dir, `read-model-${Date.now()}-${process.pid}.sqlite`);
+  const tables = new ReadStoreTables(path);
+  let applied = 0;
+  for (;;) {
+    const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BATCH });
+    if (page.length === 0) break;
+    applied += tables.applyBatch(page).length;
+    onProgress?.(applied);
+  }
+  if (location !== 'memory') {
+    tables.db.pragma('wal_checkpoint(TRUNCATE)');
+    const previous = currentName(location.dir);
+    const tmp = join(location.dir, `${CURRENT}.${process.pid}.tmp`);
+    writeFileSync(tmp, `${path.slice(location.dir.length + 1)}\n`);
+    renameSync(tmp, join(location.dir, CURRENT));
+    // generations nobody points at any more (an interrupted build, or the one a server has left)
+    for (const name of readdirSync(location.dir)) {
+      const base = name.replace(/-(wal|shm)$/, '');
+      if (/^read-model-.*\.sqlite$/.test(base) && join(location.dir, base) !== path && base !== previous) rmSync(join(location.dir, name), { force: true });
+    }
+  }
+  return tables;
+}
+
+function removeGeneration(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}

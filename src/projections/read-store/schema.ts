@@ -1,0 +1,97 @@
+/**
+ * The read store's tables. Bump PROJECTION_VERSION whenever a table or what a projection writes
+ * into it changes: a read store of another version is rebuilt from event one at start.
+ */
+export const PROJECTION_VERSION = '1';
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+-- every event applied, in global order (audit and unreadable ones with no json): the idempotent
+-- "applied?" check, the streams to refold, and idempotency keys
+CREATE TABLE IF NOT EXISTS events (
+  seq             INTEGER PRIMARY KEY,
+  event_id        TEXT NOT NULL UNIQUE,
+  stream_id       TEXT NOT NULL,
+  stream_revision INTEGER NOT NULL,
+  position        TEXT NOT NULL,
+  recorded_by     TEXT,
+  idempotency_key TEXT,
+  json            TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, stream_revision);
+CREATE INDEX IF NOT EXISTS events_by_key ON events (idempotency_key, recorded_by) WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS unreadable (event_id TEXT PRIMARY KEY, stream_id TEXT NOT NULL, position TEXT NOT NULL, problem TEXT NOT NULL);
+
+-- each distinct (title, statement, quote) once; the search index is built over it
+CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, title TEXT NOT NULL, statement TEXT NOT NULL, quote TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS texts_search USING fts5 (title, statement, quote, content = 'texts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+
+-- a position's stance over both times: [rec_from, rec_to) recording time (epoch ms),
+-- [biz_from, biz_to) business time (latest possible days); null = open
+CREATE TABLE IF NOT EXISTS stances (
+  id          INTEGER PRIMARY KEY,
+  position_id TEXT NOT NULL,
+  rec_from    INTEGER NOT NULL,
+  rec_to      INTEGER,
+  biz_from    TEXT NOT NULL,
+  biz_to      TEXT,
+  status      TEXT NOT NULL,
+  themes      INTEGER NOT NULL,
+  addressees  INTEGER NOT NULL,
+  text_id     INTEGER NOT NULL,
+  json        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL AND biz_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_by_position ON stances (position_id, rec_from, biz_from);
+
+-- each relation a stance row holds, found from the related position
+CREATE TABLE IF NOT EXISTS relations (stance_id INTEGER NOT NULL, to_position_id TEXT NOT NULL, json TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (to_position_id, stance_id, ord)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_by_stance ON relations (stance_id);
+
+-- what depends on recording time only: the stream revision (ETag) and recording instants
+CREATE TABLE IF NOT EXISTS known (
+  position_id       TEXT NOT NULL,
+  rec_from          INTEGER NOT NULL,
+  rec_to            INTEGER,
+  stream_revision   INTEGER NOT NULL,
+  first_recorded_at TEXT NOT NULL,
+  last_recorded_at  TEXT NOT NULL,
+  corrections       INTEGER NOT NULL,
+  PRIMARY KEY (position_id, rec_from)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS timeline (
+  id              INTEGER PRIMARY KEY,
+  position_id     TEXT NOT NULL,
+  rec_from        INTEGER NOT NULL,
+  rec_to          INTEGER,
+  biz_key         TEXT NOT NULL,
+  recorded_at     TEXT NOT NULL,
+  stream_revision INTEGER NOT NULL,
+  themes          INTEGER NOT NULL,
+  addressees      INTEGER NOT NULL,
+  text_id         INTEGER,
+  json            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id);
+CREATE INDEX IF NOT EXISTS timeline_by_position ON timeline (position_id, biz_key, stream_revision);
+
+CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS citations (document_id TEXT NOT NULL, position_id TEXT NOT NULL, PRIMARY KEY (document_id, position_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS citations_by_position ON citations (position_id);
+`;
+
+/** The tables `verify` compares row by row between the live read store and one rebuilt from event one. */
+export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; order: string }> = [
+  { table: 'stances', columns: "position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_from' },
+  { table: 'known', columns: '*', order: 'position_id, rec_from' },
+  { table: 'relations', columns: 'to_position_id, (SELECT position_id || \' \' || rec_from || \' \' || biz_from FROM stances WHERE id = stance_id) AS holder, json, ord', order: 'to_position_id, holder, ord' },
+  { table: 'timeline', columns: "position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_key, stream_revision, json' },
+  { table: 'documents', columns: '*', order: 'document_id' },
+  { table: 'citations', columns: '*', order: 'document_id, position_id' },
+  { table: 'unreadable', columns: '*', order: 'event_id' },
+];

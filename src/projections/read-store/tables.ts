@@ -1,0 +1,390 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { isAuditStream } from '../../audit/checkpoint-stream';
+import { businessDate } from '../../domain/business-date';
+import { sha256Hex } from '../../integrity/event-hash';
+import { toLedgerEvent, type LedgerEvent } from '../../domain/ledger-event';
+import type { StoredEvent } from '../../store/event-store';
+import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
+import { decodeCursor, encodeCursor, searchTerms, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
+import type { PositionView, Stance, ViewPoint } from '../stance';
+import type { TimelineEntry } from '../timeline';
+import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
+import { COMPARED_TABLES, PROJECTION_VERSION, SCHEMA } from './schema';
+
+const POSITION_STREAM = 'position-';
+
+/**
+ * One SQLite file of the read store: its tables, how a batch of events is applied to them (in one
+ * transaction, with the global position reached), and the queries, each answered from an index.
+ */
+export class ReadStoreTables {
+  readonly db: Database.Database;
+  private readonly s: ReturnType<typeof statements>;
+  private version_: LedgerVersion;
+
+  constructor(readonly path: string) {
+    this.db = new Database(path);
+    if (path !== ':memory:') {
+      this.db.pragma('journal_mode = WAL');
+      // the read store can always be caught up again from its checkpoint: durability of the last
+      // batch is not needed, consistency is (checkpoint and rows commit together)
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec(SCHEMA);
+    this.s = statements(this.db);
+    if (this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
+    this.version_ = {
+      events: Number(this.meta('events') ?? 0),
+      lastPosition: this.meta('lastPosition') ?? null,
+      digest: this.meta('digest') ?? null,
+    };
+  }
+
+  meta(key: string): string | undefined {
+    return this.s.getMeta.get(key)?.value;
+  }
+
+  /** The read store holds the projections of this code, not of an older one. */
+  isCurrentVersion(): boolean {
+    return this.meta('projectionVersion') === PROJECTION_VERSION;
+  }
+
+  /** the first event of the ledger this read store follows: another ledger's read store is never caught up from */
+  ledgerId(): string | undefined {
+    return this.meta('firstEventId');
+  }
+
+  version(): LedgerVersion {
+    return this.version_;
+  }
+
+  has(eventId: string): boolean {
+    return this.s.hasEvent.get(eventId) !== undefined;
+  }
+
+  /** Applies events in one transaction: rows, refolded streams and the checkpoint commit together or not at all. */
+  applyBatch(events: readonly StoredEvent[]): string[] {
+    return this.applyTransaction(events);
+  }
+
+  private readonly applyTransaction = (events: readonly StoredEvent[]): string[] =>
+    this.db.transaction((batch: readonly StoredEvent[]) => {
+      const applied: string[] = [];
+      const dirty = new Map<string, LedgerEvent[]>();
+      let { events: count, lastPosition, digest } = this.version_;
+      for (const stored of batch) {
+        if (this.s.hasEvent.get(stored.id) !== undefined) continue;
+        if (count === 0) this.s.setMeta.run('firstEventId', stored.id);
+        count += 1;
+        lastPosition = stored.position;
+        applied.push(stored.id);
+        const row = { seq: null, event_id: stored.id, stream_id: stored.streamId, stream_revision: stored.revision, position: stored.position, recorded_by: null as string | null, idempotency_key: null as string | null, json: null as string | null };
+        if (isAuditStream(stored.streamId)) {
+          const hash = (stored.metadata as { hash?: unknown }).hash;
+          digest = sha256Hex(`${digest ?? ''}${typeof hash === 'string' ? hash : ''}`);
+          this.s.insertEvent.run(row);
+          continue;
+        }
+        let event: LedgerEvent;
+        try {
+          event = toLedgerEvent(stored);
+        } catch (error) {
+          this.s.insertUnreadable.run(stored.id, stored.streamId, stored.position, (error as Error).message);
+          this.s.insertEvent.run(row);
+          continue;
+        }
+        digest = sha256Hex(`${digest ?? ''}${event.metadata.hash}`);
+        this.s.insertEvent.run({ ...row, recorded_by: event.metadata.recordedBy, idempotency_key: event.metadata.idempotencyKey ?? null, json: JSON.stringify(event) });
+        if (event.type === 'SourceDocumentRegistered') {
+          const doc = { ...event.data, eventId: event.eventId, recordedAt: event.metadata.recordedAt, recordedBy: event.metadata.recordedBy };
+          this.s.upsertDocument.run(event.data.documentId, JSON.stringify(doc));
+        } else if (event.streamId.startsWith(POSITION_STREAM)) {
+          const inBatch = dirty.get(event.streamId) ?? [];
+          inBatch.push(event);
+          dirty.set(event.streamId, inBatch);
+        }
+      }
+      for (const [streamId, inBatch] of dirty) this.refold(streamId, inBatch);
+      this.version_ = { events: count, lastPosition: lastPosition ?? null, digest: digest ?? null };
+      this.s.setMeta.run('events', String(count));
+      if (lastPosition) this.s.setMeta.run('lastPosition', lastPosition);
+      if (digest) this.s.setMeta.run('digest', digest);
+      return applied;
+    })(events);
+
+  /** Recomputes every row of one position from its events (a stream is a handful of events). */
+  private refold(streamId: string, inBatch: readonly LedgerEvent[]): void {
+    const whole = inBatch[0]!.streamRevision === 0 && inBatch.every((e, i) => e.streamRevision === i);
+    const stream = whole ? inBatch : this.s.streamEvents.all(streamId).map((r) => JSON.parse(r.json) as LedgerEvent);
+    const positionId = streamId.slice(POSITION_STREAM.length);
+    const rows = positionRows(positionId, stream);
+    for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
+    for (const r of rows.stances) {
+      const { title, statement, ...rest } = r.stance;
+      const stanceId = this.s.insertStance.run({
+        position_id: positionId, rec_from: r.recFrom, rec_to: r.recTo, biz_from: r.bizFrom, biz_to: r.bizTo, status: r.stance.status,
+        themes: themeMask(r.stance.themes), addressees: addresseeMask(r.stance.addressees), text_id: this.textId(stanceTexts(r.stance)), json: JSON.stringify(rest),
+      }).lastInsertRowid;
+      for (const [ord, relation] of r.stance.relatesTo.entries()) this.s.insertRelation.run(stanceId, relation.positionId, JSON.stringify(relation), ord);
+      void title;
+      void statement;
+    }
+    for (const k of rows.known) this.s.insertKnown.run({ position_id: positionId, rec_from: k.recFrom, rec_to: k.recTo, stream_revision: k.streamRevision, first_recorded_at: k.firstRecordedAt, last_recorded_at: k.lastRecordedAt, corrections: k.corrections });
+    for (const t of rows.timeline) {
+      const texts = entryTexts(t.entry);
+      this.s.insertTimeline.run({
+        position_id: positionId, rec_from: t.recFrom, rec_to: t.recTo, biz_key: timelineSortKey(t.entry), recorded_at: t.entry.recordedAt, stream_revision: t.entry.streamRevision,
+        themes: themeMask(t.entry.themes), addressees: addresseeMask(t.entry.addressees), text_id: texts ? this.textId(texts) : null, json: JSON.stringify(t.entry),
+      });
+    }
+    for (const documentId of rows.cites) this.s.insertCitation.run(documentId, positionId);
+  }
+
+  private textId(texts: [string, string, string]): number {
+    const hash = createHash('sha1').update(texts.join('\u0000')).digest('base64');
+    const found = this.s.textByHash.get(hash);
+    if (found) return found.id;
+    const id = Number(this.s.insertText.run(hash, ...texts).lastInsertRowid);
+    this.s.indexText.run(id, ...texts);
+    return id;
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const { stances, known } = viewConditions(query, params);
+    where.push(...stances);
+    if (query.status) {
+      where.push('v.status = @status');
+      params.status = query.status;
+    }
+    if (query.theme) {
+      where.push('(v.themes & @theme) != 0');
+      params.theme = themeMask([query.theme]);
+    }
+    if (query.addressee) {
+      where.push('(v.addressees & @addressee) != 0');
+      params.addressee = addresseeMask([query.addressee]);
+    }
+    if (query.q !== undefined) {
+      where.push('v.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
+      params.q = ftsQuery(query.q);
+    }
+    const filter = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM stances v WHERE ${filter}`).get(params) as { n: number }).n;
+    let keyset = '';
+    if (page?.cursor !== undefined) {
+      const [after] = decodeCursor('positions', page.cursor, ['string']);
+      keyset = ' AND v.position_id > @after';
+      params.after = after;
+    }
+    const limit = page ? ' LIMIT @limit' : '';
+    if (page) params.limit = page.limit + 1;
+    const rows = this.db
+      .prepare(
+        `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
+         FROM stances v JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
+         WHERE ${filter}${keyset} ORDER BY v.position_id${limit}`,
+      )
+      .all(params) as StanceRow[];
+    const more = page !== undefined && rows.length > page.limit;
+    const items = (more ? rows.slice(0, page!.limit) : rows).map(stanceOfRow);
+    return { items, total, next: more ? encodeCursor('positions', [items.at(-1)!.id]) : null };
+  }
+
+  position(id: string, view: ViewPoint = {}): Stance | undefined {
+    const params: Record<string, unknown> = { id };
+    const { stances, known } = viewConditions(view, params);
+    const row = this.db
+      .prepare(
+        `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
+         FROM stances v JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
+         WHERE v.position_id = @id AND ${stances.join(' AND ')}`,
+      )
+      .get(params) as StanceRow | undefined;
+    return row && stanceOfRow(row);
+  }
+
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    const params: Record<string, unknown> = { id };
+    const { stances } = viewConditions(view, params);
+    return (
+      this.db
+        .prepare(`SELECT v.position_id, r.json FROM relations r JOIN stances v ON v.id = r.stance_id WHERE r.to_position_id = @id AND ${stances.join(' AND ')} ORDER BY v.position_id, r.ord`)
+        .all(params) as { position_id: string; json: string }[]
+    ).map((r) => ({ ...(JSON.parse(r.json) as PositionView['relatedFrom'][number]), positionId: r.position_id }));
+  }
+
+  positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
+    if (this.s.positionExists.get(id) === undefined) return undefined;
+    const params: Record<string, unknown> = { id };
+    const where = ['position_id = @id', recordedCondition('', view.recordedAsOf, params)];
+    if (view.asOf !== undefined) {
+      where.push('biz_key <= @asOf');
+      params.asOf = businessDate(view.asOf).latest;
+    }
+    return (this.db.prepare(`SELECT json FROM timeline WHERE ${where.join(' AND ')} ORDER BY biz_key, stream_revision`).all(params) as { json: string }[]).map((r) => JSON.parse(r.json) as TimelineEntry);
+  }
+
+  timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
+    const params: Record<string, unknown> = {};
+    const where = [recordedCondition('', query.recordedAsOf, params)];
+    const upTo = [query.to === undefined ? undefined : businessDate(query.to).latest, query.asOf === undefined ? undefined : businessDate(query.asOf).latest].filter((d): d is string => d !== undefined).sort()[0];
+    if (query.from !== undefined) {
+      where.push('biz_key >= @from');
+      params.from = businessDate(query.from).earliest;
+    }
+    if (upTo !== undefined) {
+      where.push('biz_key <= @to');
+      params.to = upTo;
+    }
+    if (query.theme) {
+      where.push('(themes & @theme) != 0');
+      params.theme = themeMask([query.theme]);
+    }
+    if (query.addressee) {
+      where.push('(addressees & @addressee) != 0');
+      params.addressee = addresseeMask([query.addressee]);
+    }
+    if (query.q !== undefined) {
+      where.push('text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
+      params.q = ftsQuery(query.q);
+    }
+    const filter = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM timeline WHERE ${filter}`).get(params) as { n: number }).n;
+    let keyset = '';
+    if (page?.cursor !== undefined) {
+      const [k, r, s, p] = decodeCursor('timeline', page.cursor, ['string', 'string', 'number', 'string']);
+      keyset = ' AND (biz_key, recorded_at, stream_revision, position_id) > (@k, @r, @s, @p)';
+      Object.assign(params, { k, r, s, p });
+    }
+    const limit = page ? ' LIMIT @limit' : '';
+    if (page) params.limit = page.limit + 1;
+    const rows = this.db
+      .prepare(`SELECT biz_key, recorded_at, stream_revision, position_id, json FROM timeline WHERE ${filter}${keyset} ORDER BY biz_key, recorded_at, stream_revision, position_id${limit}`)
+      .all(params) as { biz_key: string; recorded_at: string; stream_revision: number; position_id: string; json: string }[];
+    const more = page !== undefined && rows.length > page.limit;
+    const kept = more ? rows.slice(0, page!.limit) : rows;
+    const last = kept.at(-1);
+    return {
+      items: kept.map((r) => JSON.parse(r.json) as TimelineEntry),
+      total,
+      next: more && last ? encodeCursor('timeline', [last.biz_key, last.recorded_at, last.stream_revision, last.position_id]) : null,
+    };
+  }
+
+  documentList(): DocumentView[] {
+    return this.s.documents.all().map((r) => this.withCitations(r.json));
+  }
+
+  document(id: string): DocumentView | undefined {
+    const row = this.s.document.get(id);
+    return row && this.withCitations(row.json);
+  }
+
+  private withCitations(json: string): DocumentView {
+    const doc = JSON.parse(json) as Omit<DocumentView, 'citedBy'>;
+    return { ...doc, citedBy: this.s.citedBy.all(doc.documentId).map((r) => r.position_id) };
+  }
+
+  unreadableEvents(): Unreadable[] {
+    return this.s.unreadable.all().map((r) => ({ eventId: r.event_id, streamId: r.stream_id, position: r.position, problem: r.problem }));
+  }
+
+  recordedWithKey(actorId: string, key: string): LedgerEvent[] {
+    return this.s.withKey.all(key, actorId).map((r) => JSON.parse(r.json) as LedgerEvent);
+  }
+
+  /** Every row of the compared tables, in a fixed order, for `verify`'s table-by-table comparison. */
+  *tableRows(table: (typeof COMPARED_TABLES)[number]): Iterable<unknown[]> {
+    yield* this.db.prepare(`SELECT ${table.columns} FROM ${table.table} ORDER BY ${table.order}`).raw().iterate() as Iterable<unknown[]>;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface StanceRow {
+  position_id: string;
+  json: string;
+  title: string;
+  statement: string;
+  stream_revision: number;
+  first_recorded_at: string;
+  last_recorded_at: string;
+  corrections: number;
+}
+
+function stanceOfRow(r: StanceRow): Stance {
+  const rest = JSON.parse(r.json) as Omit<Stance, 'title' | 'statement' | 'streamRevision' | 'firstRecordedAt' | 'lastRecordedAt' | 'corrections'>;
+  const { id, ...after } = rest;
+  return {
+    id,
+    title: r.title,
+    statement: r.statement,
+    ...after,
+    streamRevision: r.stream_revision,
+    firstRecordedAt: r.first_recorded_at,
+    lastRecordedAt: r.last_recorded_at,
+    corrections: r.corrections,
+  };
+}
+
+/** The conditions that pick, for each position, the stance row and the known row of a view. */
+function viewConditions(view: ViewPoint, params: Record<string, unknown>): { stances: string[]; known: string } {
+  const stances = [recordedCondition('v.', view.recordedAsOf, params)];
+  if (view.asOf === undefined) stances.push('v.biz_to IS NULL');
+  else {
+    stances.push('v.biz_from <= @asOf AND (v.biz_to IS NULL OR v.biz_to > @asOf)');
+    params.asOf = businessDate(view.asOf).latest;
+  }
+  return { stances, known: recordedCondition('k.', view.recordedAsOf, params) };
+}
+
+function recordedCondition(prefix: string, recordedAsOf: string | undefined, params: Record<string, unknown>): string {
+  if (recordedAsOf === undefined) return `${prefix}rec_to IS NULL`;
+  params.recordedAsOf = Date.parse(recordedAsOf);
+  return `${prefix}rec_from <= @recordedAsOf AND (${prefix}rec_to IS NULL OR ${prefix}rec_to > @recordedAsOf)`;
+}
+
+/** Every word must occur; each is quoted, so nothing a client types is FTS5 syntax. */
+function ftsQuery(q: string): string {
+  return searchTerms(q).map((w) => `"${w}"`).join(' ');
+}
+
+function statements(db: Database.Database) {
+  return {
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    hasEvent: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?'),
+    insertEvent: db.prepare('INSERT INTO events (seq, event_id, stream_id, stream_revision, position, recorded_by, idempotency_key, json) VALUES (@seq, @event_id, @stream_id, @stream_revision, @position, @recorded_by, @idempotency_key, @json)'),
+    insertUnreadable: db.prepare<[string, string, string, string]>('INSERT OR REPLACE INTO unreadable (event_id, stream_id, position, problem) VALUES (?, ?, ?, ?)'),
+    streamEvents: db.prepare<[string], { json: string }>('SELECT json FROM events WHERE stream_id = ? AND json IS NOT NULL ORDER BY seq'),
+    upsertDocument: db.prepare<[string, string]>('INSERT INTO documents (document_id, json) VALUES (?, ?) ON CONFLICT (document_id) DO UPDATE SET json = excluded.json'),
+    deleteRelations: db.prepare<[string]>('DELETE FROM relations WHERE stance_id IN (SELECT id FROM stances WHERE position_id = ?)'),
+    insertRelation: db.prepare<[number | bigint, string, string, number]>('INSERT INTO relations (stance_id, to_position_id, json, ord) VALUES (?, ?, ?, ?)'),
+    deleteStances: db.prepare<[string]>('DELETE FROM stances WHERE position_id = ?'),
+    deleteKnown: db.prepare<[string]>('DELETE FROM known WHERE position_id = ?'),
+    deleteTimeline: db.prepare<[string]>('DELETE FROM timeline WHERE position_id = ?'),
+    deleteCitations: db.prepare<[string]>('DELETE FROM citations WHERE position_id = ?'),
+    insertStance: db.prepare('INSERT INTO stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id, json) VALUES (@position_id, @rec_from, @rec_to, @biz_from, @biz_to, @status, @themes, @addressees, @text_id, @json)'),
+    insertKnown: db.prepare('INSERT INTO known (position_id, rec_from, rec_to, stream_revision, first_recorded_at, last_recorded_at, corrections) VALUES (@position_id, @rec_from, @rec_to, @stream_revision, @first_recorded_at, @last_recorded_at, @corrections)'),
+    insertTimeline: db.prepare('INSERT INTO timeline (position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, text_id, json) VALUES (@position_id, @rec_from, @rec_to, @biz_key, @recorded_at, @stream_revision, @themes, @addressees, @text_id, @json)'),
+    insertCitation: db.prepare<[string, string]>('INSERT OR IGNORE INTO citations (document_id, position_id) VALUES (?, ?)'),
+    textByHash: db.prepare<[string], { id: number }>('SELECT id FROM texts WHERE hash = ?'),
+    insertText: db.prepare<[string, string, string, string]>('INSERT INTO texts (hash, title, statement, quote) VALUES (?, ?, ?, ?)'),
+    indexText: db.prepare<[number, string, string, string]>('INSERT INTO texts_search (rowid, title, statement, quote) VALUES (?, ?, ?, ?)'),
+    positionExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM known WHERE position_id = ? LIMIT 1'),
+    documents: db.prepare<[], { json: string }>('SELECT json FROM documents ORDER BY document_id'),
+    document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
+    citedBy: db.prepare<[string], { position_id: string }>('SELECT c.position_id FROM citations c WHERE c.document_id = ? AND EXISTS (SELECT 1 FROM stances v WHERE v.position_id = c.position_id AND v.rec_to IS NULL AND v.biz_to IS NULL) ORDER BY c.position_id'),
+    unreadable: db.prepare<[], { event_id: string; stream_id: string; position: string; problem: string }>('SELECT * FROM unreadable ORDER BY rowid'),
+    withKey: db.prepare<[string, string], { json: string }>('SELECT json FROM events WHERE idempotency_key = ? AND recorded_by = ? AND json IS NOT NULL ORDER BY seq'),
+  };
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { IdempotencyKeyReusedError } from '../../src/command-handling/errors';
+import { Ledger } from '../../src/command-handling/ledger';
+import type { EventStore } from '../../src/store/event-store';
+import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { addBody, reviseBody } from '../support/builders';
+import { documents, SECRETARIAT } from '../support/ledger-fixture';
+
+/** A store that counts the streams read, to show what a command costs. */
+function counting(store: EventStore) {
+  const reads: string[] = [];
+  const counted = Object.assign(Object.create(store) as EventStore, {
+    readStream: (streamId: string, options?: { fromRevision?: number; maxCount?: number }) => {
+      reads.push(streamId);
+      return store.readStream(streamId, options);
+    },
+  });
+  return { store: counted, reads };
+}
+
+describe('the command handler', () => {
+  async function seeded(store: EventStore) {
+    const ledger = new Ledger(store, { historyStart: '2006-01-01' });
+    await ledger.execute(documents.recommendations, SECRETARIAT);
+    await ledger.execute(documents.contribution, SECRETARIAT);
+    await ledger.execute({ type: 'AddPosition', data: addBody() }, SECRETARIAT);
+    return ledger;
+  }
+
+  it('keeps the state current itself: a command on a known stream reads nothing back from the store', async () => {
+    const { store, reads } = counting(new SqliteEventStore(':memory:'));
+    const ledger = await seeded(store);
+    reads.length = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const r = await ledger.execute({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: `Statement ${i}.`, decidedOn: String(2007 + i) }) }, SECRETARIAT);
+      expect(r.events.map((e) => e.streamRevision)).toEqual([i + 1]);
+      expect(r.events[0]!.position).toMatch(/^\d+$/);
+    }
+    expect(reads).toEqual([]);
+  });
+
+  it('a cache made stale by another writer is found out by the expected revision and rebuilt from the stream', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const ledger = await seeded(store);
+    const other = new Ledger(store, { historyStart: '2006-01-01' });
+    await other.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } }, SECRETARIAT);
+    // the first ledger still holds revision 0; its decision must see the endorsement
+    await expect(ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2007' } }, SECRETARIAT)).rejects.toMatchObject({ code: 'already-endorsed' });
+    const r = await ledger.execute({ type: 'WithdrawPosition', positionId: 'eu-4', data: { decidedOn: '2010', reason: 'r' } }, SECRETARIAT);
+    expect(r.streamRevision).toBe(2);
+    expect((await store.readStream('position-eu-4')).map((e) => e.type)).toEqual(['PositionAdded', 'PositionEndorsed', 'PositionWithdrawn']);
+  });
+
+  it('an idempotency key used on one stream is refused on another, without looking at any read model', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const ledger = await seeded(store);
+    const key = randomUUID();
+    await ledger.execute({ type: 'AddPosition', data: addBody({ id: 'eu-5' }) }, SECRETARIAT, { idempotencyKey: key, requestHash: 'a' });
+    const other = new Ledger(store, { historyStart: '2006-01-01' }); // a fresh cache: the collision is found by the store
+    await expect(other.execute({ type: 'AddPosition', data: addBody({ id: 'eu-6' }) }, SECRETARIAT, { idempotencyKey: key, requestHash: 'b' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await store.readStream('position-eu-6')).toEqual([]);
+  });
+
+  it('in bulk: decided in memory on the states the earlier commands left, then all recorded, or none', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const ledger = await seeded(store);
+    const before = (await store.readAll()).length;
+    const bad = [
+      { command: { type: 'AddPosition', data: addBody({ id: 'eu-7' }) }, actor: SECRETARIAT },
+      { command: { type: 'EndorsePosition', positionId: 'eu-7', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } }, actor: SECRETARIAT },
+      { command: { type: 'EndorsePosition', positionId: 'eu-7', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2007' } }, actor: SECRETARIAT },
+    ] as const;
+    await expect(ledger.executeAll(bad)).rejects.toMatchObject({ index: 2, cause: expect.objectContaining({ code: 'already-endorsed' }) });
+    expect(await store.readAll()).toHaveLength(before);
+    expect(await ledger.executeAll(bad.slice(0, 2))).toEqual([{ replayed: false, events: 1 }, { replayed: false, events: 1 }]);
+    expect((await store.readStream('position-eu-7')).map((e) => e.type)).toEqual(['PositionAdded', 'PositionEndorsed']);
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerProjection } from '../../src/projections/ledger-projection';
+import type { PositionQuery, ReadModel, TimelineQuery } from '../../src/projections/read-model';
+import { ReadStore } from '../../src/projections/read-store/read-store';
+import { COMPARED_TABLES } from '../../src/projections/read-store/schema';
+import type { EventStore } from '../../src/store/event-store';
+import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { addBody, reviseBody, source } from '../support/builders';
+import { documents, ledgerFixture } from '../support/ledger-fixture';
+
+/**
+ * A history with every difficulty of the views: revisions recorded late and out of business
+ * order, an endorsement, a correction that moves a date, a withdrawal, same-day decisions,
+ * several themes and addressees, quotes and accents.
+ */
+async function richHistory(store?: EventStore) {
+  const f = ledgerFixture(store);
+  await f.at('2021-01-01T10:00:00Z', documents.recommendations);
+  await f.at('2021-01-01T10:00:00Z', documents.contribution);
+  const added = await f.at('2021-01-02T10:00:00Z', { type: 'AddPosition', data: addBody({ statement: 'Text of 2006 about réception.' }) });
+  await f.at('2021-01-02T11:00:00Z', { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } });
+  await f.at('2021-01-03T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'cities-1', title: 'Exchange', statement: 'Cities learn from each other.', themes: ['city-exchange', 'governance'], addressees: ['cities'], decidedOn: '2008-05-02', source: { ...source('item 1'), quote: 'learning ZEBRA' } }) });
+  await f.at('2021-03-01T10:00:00Z', { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: 'Text of 2014.', decidedOn: '2014-01-21' }) });
+  await f.at('2021-03-01T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'national-2', statement: 'Nationals text.', addressees: ['national-governments'], themes: ['monitoring-data'], decidedOn: '2014-01-21', source: source('bullet 2', 'contribution'), relatesTo: [{ positionId: 'eu-4', kind: 'extends' }, { positionId: 'cities-1', kind: 'readdresses' }] }) });
+  await f.at('2022-05-01T10:00:00Z', { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: 'Text of 2009.', title: 'Cities as partners', themes: ['governance', 'monitoring-data'], decidedOn: '2009-06' }) });
+  await f.at('2022-06-01T10:00:00Z', { type: 'CorrectRecord', positionId: 'cities-1', data: { eventId: (await f.store.readStream('position-cities-1'))[0]!.id, changes: { decidedOn: '2007', statement: 'Cities learn from one another.' }, reason: 'date and wording' } });
+  await f.at('2022-07-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 2, endorsedBy: 'WG', decidedOn: '2014-02' } });
+  await f.at('2022-08-01T10:00:00Z', { type: 'WithdrawPosition', positionId: 'national-2', data: { decidedOn: '2016', reason: 'replaced' } });
+  void added;
+  return f;
+}
+
+const AS_OF = [undefined, '2005', '2006', '2006-06-01', '2007', '2008', '2009-06-15', '2009-06', '2010', '2014-01-15', '2014-01', '2014-02', '2015', '2016', '2020'];
+const RECORDED = [undefined, '2020-12-31T00:00:00.000Z', '2021-01-02T10:00:00.000Z', '2021-01-02T10:30:00.000Z', '2021-02-01T00:00:00.000Z', '2021-03-01T10:00:00.000Z', '2022-05-15T00:00:00.000Z', '2022-06-15T00:00:00.000Z', '2022-07-15T00:00:00.000Z', '2030-01-01T00:00:00.000Z'];
+const IDS = ['eu-4', 'cities-1', 'national-2', 'nope'];
+
+/** The same question to both read models must get the same answer. */
+function expectSameAnswers(oracle: ReadModel, store: ReadModel): void {
+  for (const asOf of AS_OF) {
+    for (const recordedAsOf of RECORDED) {
+      const view = { asOf, recordedAsOf };
+      expect([view, store.positionPage(view).items]).toEqual([view, oracle.positionPage(view).items]);
+      for (const id of IDS) {
+        expect([view, id, store.position(id, view)]).toEqual([view, id, oracle.position(id, view)]);
+        expect([view, id, store.positionTimeline(id, view)]).toEqual([view, id, oracle.positionTimeline(id, view)]);
+        expect([view, id, store.relatedFrom(id, view)]).toEqual([view, id, oracle.relatedFrom(id, view)]);
+      }
+    }
+  }
+  const queries: PositionQuery[] = [
+    { theme: 'governance' }, { theme: 'monitoring-data', asOf: '2010' }, { addressee: 'cities' }, { status: 'endorsed' }, { status: 'withdrawn', asOf: '2015' },
+    { q: 'text' }, { q: 'RECEPTION' }, { q: 'zebra', asOf: '2008' }, { q: 'text 2009', asOf: '2010' }, { q: 'text 2009', asOf: '2010', recordedAsOf: '2021-04-01T00:00:00.000Z' },
+    { q: 'learn another' }, { q: 'learn another', recordedAsOf: '2022-05-15T00:00:00.000Z' }, { q: 'missing-word' }, { theme: 'governance', q: 'cities', status: 'proposed' },
+  ];
+  for (const query of queries) expect([query, store.positionPage(query).items]).toEqual([query, oracle.positionPage(query).items]);
+  const timelines: TimelineQuery[] = [
+    {}, { from: '2008', to: '2014' }, { theme: 'monitoring-data' }, { addressee: 'cities' }, { q: 'text' }, { recordedAsOf: '2021-04-01T00:00:00.000Z' },
+    { from: '2009', recordedAsOf: '2022-06-15T00:00:00.000Z', theme: 'governance' }, { to: '2007' }, { q: 'learn', recordedAsOf: '2022-05-15T00:00:00.000Z' },
+  ];
+  for (const query of timelines) expect([query, store.timelinePage(query).items]).toEqual([query, oracle.timelinePage(query).items]);
+  expect(store.relatedFrom('eu-4')).toEqual([expect.objectContaining({ positionId: 'national-2', kind: 'extends' })]);
+  expect(store.relatedFrom('eu-4', { asOf: '2010' })).toEqual([]);
+  expect(store.documentList()).toEqual(oracle.documentList());
+  expect(store.document('contribution')).toEqual(oracle.document('contribution'));
+  expect(store.version()).toEqual(oracle.version());
+}
+
+describe('the SQLite read store answers as the projections do', () => {
+  it('every view, filter and search of a rich history, compared with the in-memory projection (the oracle)', async () => {
+    const f = await richHistory();
+    const oracle = await LedgerProjection.rebuild(f.store);
+    const store = await ReadStore.follow(f.store, { location: 'memory' });
+    expectSameAnswers(oracle, store);
+    await store.stop();
+  });
+
+  it('followed event by event, it equals one built in one go, table by table', async () => {
+    const f = ledgerFixture();
+    const live = await ReadStore.follow(f.store, { location: 'memory' });
+    await richHistory(f.store);
+    const last = (await f.store.readAll()).at(-1)!;
+    expect(await live.waitFor(last.id)).toBe(true);
+    const built = await ReadStore.follow(f.store, { location: 'memory' });
+    for (const table of COMPARED_TABLES) {
+      const rows = (s: ReadStore) => [...s.currentTables().tableRows(table)];
+      expect(rows(live).length).toBeGreaterThan(table.table === 'unreadable' ? -1 : 0);
+      expect([table.table, rows(live)]).toEqual([table.table, rows(built)]);
+    }
+    expectSameAnswers(await f.rebuild(), live);
+    await live.stop();
+    await built.stop();
+  });
+
+  it('pages follow the cursor through every match, the same on both read models', async () => {
+    const f = await richHistory();
+    const oracle = await LedgerProjection.rebuild(f.store);
+    const store = await ReadStore.follow(f.store, { location: 'memory' });
+    for (const model of [oracle, store]) {
+      const whole = model.timelinePage({}).items;
+      const paged = [];
+      let cursor: string | undefined;
+      do {
+        const page = model.timelinePage({}, { limit: 2, cursor });
+        expect(page.total).toBe(whole.length);
+        paged.push(...page.items);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(paged).toEqual(whole);
+      const first = model.positionPage({}, { limit: 2 });
+      expect(first.items.map((s) => s.id)).toEqual(['cities-1', 'eu-4']);
+      expect(model.positionPage({}, { limit: 2, cursor: first.next! }).items.map((s) => s.id)).toEqual(['national-2']);
+    }
+    await store.stop();
+  });
+});
+
+describe('the read store on disk', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const countingReads = (store: EventStore) => {
+    const reads: { after?: string; maxCount?: number }[] = [];
+    const readAll = store.readAll.bind(store);
+    store.readAll = async (options = {}) => {
+      reads.push(options);
+      return readAll(options);
+    };
+    return reads;
+  };
+
+  it('starts from its checkpoint: only the events recorded since are read', async () => {
+    const store = new SqliteEventStore(join(dir, 'ledger.db'));
+    const f = await richHistory(store);
+    const location = { dir: join(dir, 'read-model') };
+    const first = await ReadStore.follow(store, { location });
+    const reached = first.version();
+    await first.stop();
+    await f.at('2023-01-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'cities-1', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' } });
+    const reads = countingReads(store);
+    const second = await ReadStore.follow(store, { location });
+    // the only read from the start is of the first event (which ledger is this?)
+    expect(reads.filter((r) => r.after === undefined)).toEqual([{ maxCount: 1 }]);
+    expect(reads.map((r) => r.after)).toContain(reached.lastPosition);
+    expect(second.position('cities-1')!.status).toBe('endorsed');
+    expectSameAnswers(await f.rebuild(), second);
+    await second.stop();
+    await store.close();
+  });
+
+  it('rebuilds at start when its projections are of another version, or it follows another ledger', async () => {
+    const location = { dir: join(dir, 'read-model') };
+    const storeA = new SqliteEventStore(join(dir, 'a.db'));
+    await richHistory(storeA);
+    const a = await ReadStore.follow(storeA, { location });
+    a.currentTables().db.prepare("UPDATE meta SET value = '0' WHERE key = 'projectionVersion'").run();
+    await a.stop();
+    const reasons: string[] = [];
+    const again = await ReadStore.follow(storeA, { location, onRebuild: (r) => reasons.push(r) });
+    expect(again.currentTables().isCurrentVersion()).toBe(true);
+    await again.stop();
+    const storeB = new SqliteEventStore(join(dir, 'b.db'));
+    const fB = ledgerFixture(storeB);
+    await fB.at('2021-01-01T10:00:00Z', documents.recommendations);
+    const b = await ReadStore.follow(storeB, { location, onRebuild: (r) => reasons.push(r) });
+    expect(reasons).toEqual([expect.stringContaining('projections changed'), expect.stringContaining('another ledger')]);
+    expect(b.positionPage({}).total).toBe(0);
+    expect(b.documentList().map((d) => d.documentId)).toEqual(['recommendations']);
+    await b.stop();
+    await storeA.close();
+    await storeB.close();
+  });
+
+  it('rebuild makes a fresh generation current; a following read store switches to it and keeps following', async () => {
+    const store = new SqliteEventStore(join(dir, 'ledger.db'), { pollIntervalMs: 20 });
+    const f = await richHistory(store);
+    const location = { dir: join(dir, 'read-model') };
+    const live = await ReadStore.follow(store, { location, swapCheckMs: 10 });
+    const before = live.currentTables().path;
+    const progress: number[] = [];
+    await ReadStore.rebuild(store, location, (n) => progress.push(n));
+    expect(progress.at(-1)).toBe((await store.readAll()).length);
+    const current = readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim();
+    expect(join(location.dir, current)).not.toBe(before);
+    for (let i = 0; i < 100 && live.currentTables().path === before; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(live.currentTables().path).toBe(join(location.dir, current));
+    expect(readdirSync(location.dir).filter((n) => n.endsWith('.sqlite'))).toEqual([current]);
+    const recorded = await f.at('2023-01-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'cities-1', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' } });
+    expect(await live.waitFor(recorded.events[0]!.eventId, 2000)).toBe(true);
+    expectSameAnswers(await f.rebuild(), live);
+    await live.stop();
+    await store.close();
+  });
+});
