@@ -104,13 +104,15 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
     const failure = asProblemError(error);
     const problem = failure.toProblem(req.originalUrl.split('?')[0]!);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
-    if (problem.code === 'storage-unavailable') {
+    if (problem.code === 'store-unavailable') {
       // the operator's trouble, already on /health: one line, no stack
       logger?.warn({ detail: problem.detail }, 'write refused: storage unavailable');
     } else if (problem.status >= 500) {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       (logger ?? console).error({ err }, 'unhandled error');
     }
+    // a store's own answer says how long (or that waiting will not help); other 503s (outcome unknown) say 5 s
+    if (problem.status === 503 && failure.retryAfterSeconds === undefined && problem.code !== 'store-unavailable') res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
   };
 }

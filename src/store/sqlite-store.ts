@@ -157,11 +157,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   private assertWritable(): void {
-    if (this.readOnly) throw new StoreUnavailableError('read-only', `the ledger at ${this.path} is served read-only: nothing may be recorded`, undefined);
+    if (this.readOnly) throw StoreUnavailableError.of('read-only', `the ledger at ${this.path} is served read-only: nothing may be recorded`, undefined);
   }
 
   async probeWritable(): Promise<StoreUnavailableError | undefined> {
-    if (this.readOnly) return new StoreUnavailableError('read-only', `the ledger at ${this.path} is served read-only`, undefined);
+    if (this.readOnly) return StoreUnavailableError.of('read-only', `the ledger at ${this.path} is served read-only`, undefined);
     try {
       return this.writeFault();
     } catch (error) {
@@ -202,7 +202,7 @@ export class SqliteEventStore implements EventStore {
         if (fault.fault !== 'locked' || Date.now() + pause > deadline) throw fault;
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
-      if (this.closed) throw new StoreUnavailableError('unavailable', 'the store was closed while the write waited for the lock', 5);
+      if (this.closed) throw StoreUnavailableError.of('unavailable', 'the store was closed while the write waited for the lock', 5);
     }
   }
 
@@ -373,10 +373,10 @@ function storageFault(error: unknown): StoreUnavailableError | undefined {
   // better-sqlite3 loaded in the process, which need not be this module's (jest's registries)
   if (!(error instanceof Error) || error.name !== 'SqliteError' || typeof (error as { code?: unknown }).code !== 'string') return undefined;
   const code = (error as Error & { code: string }).code;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreUnavailableError('locked', 'another process holds the ledger\'s write lock', 1);
-  if (code === 'SQLITE_FULL') return new StoreUnavailableError('disk-full', 'the disk holding the ledger is full', 5);
-  if (code.startsWith('SQLITE_READONLY')) return new StoreUnavailableError('read-only', 'the ledger file cannot be written (read-only)', 5);
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return new StoreUnavailableError('io-error', `the disk holding the ledger fails (${code})`, 5);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return StoreUnavailableError.of('locked', 'another process holds the ledger\'s write lock', 1);
+  if (code === 'SQLITE_FULL') return StoreUnavailableError.of('disk-full', 'the disk holding the ledger is full', 5);
+  if (code.startsWith('SQLITE_READONLY')) return StoreUnavailableError.of('read-only', 'the ledger file cannot be written (read-only)', 5);
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return StoreUnavailableError.of('io-error', `the disk holding the ledger fails (${code})`, 5);
   return undefined;
 }
 

@@ -23,7 +23,7 @@ class FillingDisk implements EventStore {
   full = false;
   constructor(private readonly inner: SqliteEventStore) {}
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) {
-    if (this.full) throw new StoreUnavailableError('disk-full', 'the disk holding the ledger is full', 5);
+    if (this.full) throw StoreUnavailableError.of('disk-full', 'the disk holding the ledger is full', 5);
     return this.inner.append(streamId, events, expected);
   }
   readStream: EventStore['readStream'] = (...args) => this.inner.readStream(...args);
@@ -48,7 +48,7 @@ describe('storage trouble', () => {
       const refused = await request(ledger.app).post('/api/positions').set(bearer).send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }));
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('5');
-      expect(refused.body).toMatchObject({ code: 'storage-unavailable', detail: expect.stringMatching(/disk .* is full: nothing was recorded/) });
+      expect(refused.body).toMatchObject({ code: 'store-unavailable', detail: expect.stringMatching(/disk .* is full: nothing was recorded/) });
       const degraded = await request(ledger.app).get('/health');
       expect(degraded.status).toBe(503);
       expect(degraded.body).toMatchObject({ status: 'degraded', reason: expect.stringContaining('disk-full'), storage: { fault: { reason: 'disk-full' } } });
