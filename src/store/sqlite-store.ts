@@ -370,9 +370,9 @@ export class SqliteEventStore implements EventStore {
 /** A SQLite error that is the storage's trouble (not the request's), as the port's StoreUnavailableError. */
 function storageFault(error: unknown): StoreUnavailableError | undefined {
   // by name, not instanceof: the native addon keeps the SqliteError class of the first copy of
-  // better-sqlite3 loaded in the process, which need not be this module's (jest's registries)
-  if (!(error instanceof Error) || error.name !== 'SqliteError' || typeof (error as { code?: unknown }).code !== 'string') return undefined;
-  const code = (error as Error & { code: string }).code;
+  // better-sqlite3 loaded in the process, which need not be this module's, nor of this realm (jest)
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name !== 'SqliteError' || typeof code !== 'string') return undefined;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return StoreUnavailableError.of('locked', 'another process holds the ledger\'s write lock', 1);
   if (code === 'SQLITE_FULL') return StoreUnavailableError.of('disk-full', 'the disk holding the ledger is full', 5);
   if (code.startsWith('SQLITE_READONLY')) return StoreUnavailableError.of('read-only', 'the ledger file cannot be written (read-only)', 5);
