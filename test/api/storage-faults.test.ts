@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { composeLedger, type LedgerApp } from '../../src/app/compose';
+import { composeLedger } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
 import { StoreUnavailableError, type EventStore, type NewEvent, type ExpectedRevision } from '../../src/store/event-store';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
