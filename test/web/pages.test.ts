@@ -108,4 +108,17 @@ describe('web pages on the seed ledger', () => {
     const again = await request(ledger.app).get('/assets/app.js').set('If-None-Match', js.headers.etag as string);
     expect(again.status).toBe(304);
   });
+
+  it('shows a correction beside the record it corrects, with who made it and why (last: it records one)', async () => {
+    const endorsement = ledger.projection.positionTimeline('cities-3')!.find((e) => e.type === 'PositionEndorsed')!;
+    const recorded = await ledger.ledger.execute(
+      { type: 'CorrectRecord', positionId: 'cities-3', data: { eventId: endorsement.eventId, changes: { reference: 'heading WE, THE PUBLIC AUTHORITIES' }, reason: 'reference mistyped when recorded' } },
+      { id: 'secretariat/test' },
+    );
+    await ledger.projection.waitFor(recorded.events.at(-1)!.eventId);
+    const html = (await get('/positions/cities-3')).text;
+    const item = html.slice(html.indexOf(`id="event-${endorsement.eventId}"`));
+    expect(item).toMatch(/^[^]*?<div class="correction"><p><strong>Corrected<\/strong>[^<]*by <span class="mono">secretariat\/test<\/span>: reference mistyped when recorded/);
+    expect(item.slice(0, item.indexOf('</li>'))).toMatch(/corrected to <q>heading WE, THE PUBLIC AUTHORITIES<\/q>/);
+  });
 });
