@@ -65,6 +65,8 @@ describe('web pages on the seed ledger', () => {
     expect(now).toContain(`/documents/home-affairs-contribution#${passageAnchor(current.source.quote!)}`);
     expect(now).toMatch(/readdresses/);
     expect(now).toMatch(/version=\d+/);
+    const pinned = (await get(`/positions/eu-4?asOf=2010&recordedAsOf=2100-01-01&version=${ledger.projection.version().version}`)).text;
+    expect(pinned).toMatch(/data-as-of-state[^>]*>Showing what the working group had decided by the end of 2010, as the ledger had recorded it by 2100-01-01, at ledger version \d+\./);
   });
 
   it('highlights every cited passage of a document at the anchor the positions link to', async () => {
