@@ -75,12 +75,12 @@ describe('KurrentDB store on an unkind server', () => {
 
     it('still in doubt after the budget: AppendOutcomeUnknownError, a 503 asking for the same Idempotency-Key, and the retry lands once', async () => {
       const s = store({ appendDeadlineMs: 100, outcomeBudgetMs: 250 });
-      fake.log.holdNextWrite(1200);
+      fake.log.holdNextWrite(1600); // far beyond the budget, so that a slow machine still gives up first
       const events = [ev()];
       const failed = await s.append('pos-3', events, 'no-stream').catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(AppendOutcomeUnknownError);
       expect(toProblem(failed, '/api/positions')).toMatchObject({ status: 503, code: 'outcome-unknown', field: 'Idempotency-Key' });
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 1500));
       const again = await s.append('pos-3', events, 'no-stream');
       expect(again.stored.map((e) => e.id)).toEqual([events[0]!.id]);
       expect(await s.readStream('pos-3')).toHaveLength(1);
@@ -97,12 +97,12 @@ describe('KurrentDB store on an unkind server', () => {
       expect((await post('/api/documents', document)).status).toBe(201);
       const body = addBody({ id: 'eu-in-doubt' });
       const key = { 'Idempotency-Key': 'in-doubt-1' };
-      fake.log.holdNextWrite(1200, 'position-');
+      fake.log.holdNextWrite(1600, 'position-');
       const first = await post('/api/positions', body, key);
       expect(first.status).toBe(503);
       expect(first.headers['retry-after']).toBe('5');
       expect(first.body).toMatchObject({ code: 'outcome-unknown', field: 'Idempotency-Key' });
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, 1500));
       const again = await post('/api/positions', body, key);
       expect(again.status).toBe(201);
       expect(again.headers['idempotent-replayed']).toBe('true');
