@@ -25,6 +25,8 @@ export interface ReadStoreOptions {
 
 const CURRENT = 'CURRENT';
 const BATCH = 2000;
+/** larger batches when building from event one: most streams then begin and end within one */
+const BULK_BATCH = 10_000;
 
 /**
  * The persistent read model, in the manner of Marten's async projections: the projections write
@@ -210,14 +212,15 @@ function currentName(dir: string): string | undefined {
 async function buildGeneration(store: EventStore, location: ReadStoreLocation, onProgress?: (applied: number) => void): Promise<ReadStoreTables> {
   if (location !== 'memory') mkdirSync(location.dir, { recursive: true });
   const path = location === 'memory' ? ':memory:' : join(location.dir, `read-model-${Date.now()}-${process.pid}.sqlite`);
-  const tables = new ReadStoreTables(path);
+  const tables = new ReadStoreTables(path, { bulk: true });
   let applied = 0;
   for (;;) {
-    const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BATCH });
+    const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BULK_BATCH });
     if (page.length === 0) break;
     applied += tables.applyBatch(page).length;
     onProgress?.(applied);
   }
+  tables.finishBulk();
   if (location !== 'memory') {
     tables.db.pragma('wal_checkpoint(TRUNCATE)');
     const previous = currentName(location.dir);
