@@ -6,6 +6,7 @@ import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projecti
 import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
+import { compareTables, rebuildTables } from './compare-tables';
 import { ReadStoreTables } from './tables';
 
 /** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
@@ -88,6 +89,7 @@ export class ReadStore implements ReadModel {
       if (page.length === 0) return;
       const applied = tables.applyBatch(page);
       if (tables === this.tables) this.release(applied);
+      this.options.onProgress?.(tables.version().events);
     }
   }
 
@@ -146,6 +148,15 @@ export class ReadStore implements ReadModel {
     if (this.swapTimer) clearInterval(this.swapTimer);
     await this.subscription?.close();
     this.tables.close();
+  }
+
+  tableDrift(events: readonly StoredEvent[]): string[] {
+    const rebuilt = rebuildTables(events);
+    try {
+      return compareTables(rebuilt, this.tables).map((d) => d.problem);
+    } finally {
+      rebuilt.close();
+    }
   }
 
   /** The SQLite file answering now (for verify's table-by-table comparison). */
