@@ -16,11 +16,14 @@ import { documentsRoutes } from './routes/documents';
 import { eventsRoutes } from './routes/events';
 import { metaRoutes } from './routes/meta';
 import { positionsRoutes } from './routes/positions';
+import { streamRoutes } from './routes/stream';
 import { timelineRoutes } from './routes/timeline';
 import { noQuery } from './validate';
+import { webSessions } from '../web/session';
+import { signinRoutes } from '../web/signin';
 
 /** The routers mounted under /api; one line per router. */
-const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes];
+const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
 
 export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const app = express();
@@ -51,6 +54,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   app.use(requireUtf8Charset);
   app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }));
   app.use(authenticate(deps.config.tokens));
+  const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now });
+  app.use(sessions.middleware);
 
   app.get('/health', noQuery, (_req, res) => {
     const unreadable = deps.projection.unreadableEvents().length;
@@ -61,6 +66,7 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
   app.use('/api', api);
+  app.use(signinRoutes(deps, sessions));
 
   const methodsOf = allowedMethods();
   app.use((req, res) => {
@@ -87,6 +93,7 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       (logger ?? console).error({ err }, 'unhandled error');
     }
+    if (problem.status === 503) res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
   };
 }

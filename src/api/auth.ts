@@ -19,17 +19,26 @@ declare module 'express-serve-static-core' {
  * so the ledger can say who recorded what without ever storing a secret.
  */
 export function authenticate(tokens: ReadonlyMap<string, Role>): RequestHandler {
-  const known = [...tokens].map(([token, role]) => ({ digest: sha256(token), role }));
+  const principalOf = tokenPrincipals(tokens);
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     if (header === undefined) return next();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'Authorization must be "Bearer <token>"', 'Authorization');
-    const digest = sha256(match[1]!);
-    const found = known.find((k) => timingSafeEqual(k.digest, digest));
-    if (!found) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'the bearer token is not valid', 'Authorization');
-    req.principal = { role: found.role, id: `${found.role}/${digest.toString('hex').slice(0, 12)}` };
+    const principal = principalOf(match[1]!);
+    if (!principal) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'the bearer token is not valid', 'Authorization');
+    req.principal = principal;
     next();
+  };
+}
+
+/** Who a token is, if it is one of ours: the one check shared by bearer requests and signing in to the pages. */
+export function tokenPrincipals(tokens: ReadonlyMap<string, Role>): (token: string) => Principal | undefined {
+  const known = [...tokens].map(([token, role]) => ({ digest: sha256(token), role }));
+  return (token) => {
+    const digest = sha256(token);
+    const found = known.find((k) => timingSafeEqual(k.digest, digest));
+    return found ? { role: found.role, id: `${found.role}/${digest.toString('hex').slice(0, 12)}` } : undefined;
   };
 }
 

@@ -2,7 +2,14 @@ import { DomainError } from '../domain/errors';
 import { IdempotencyKeyReusedError, StaleRevisionError } from '../command-handling/errors';
 import { InvalidRecordedEventError } from '../domain/ledger-event';
 import { DocumentFileError } from '../sources/registered-file';
-import { DuplicateEventIdError, InvalidPositionError, WrongExpectedRevisionError } from '../store/event-store';
+import {
+  AppendOutcomeUnknownError,
+  AppendTooLargeError,
+  DuplicateEventIdError,
+  InvalidPositionError,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../store/event-store';
 import { PROBLEM_TYPE, ProblemError, type Problem } from './problem';
 
 const DOMAIN_STATUS = { 'not-found': 404, conflict: 409, rule: 422 } as const;
@@ -25,6 +32,12 @@ function asProblemError(error: unknown): ProblemError {
   if (error instanceof IdempotencyKeyReusedError) return new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message, 'Idempotency-Key');
   if (error instanceof DuplicateEventIdError) return new ProblemError(409, 'duplicate-event-id', 'Conflict', error.message);
   if (error instanceof InvalidPositionError) return new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
+  if (error instanceof AppendOutcomeUnknownError) {
+    // Not a failure: the events may be recorded. The same request with the same Idempotency-Key is answered either way, never recorded twice.
+    return new ProblemError(503, 'outcome-unknown', 'Outcome unknown', 'the event store did not confirm in time whether this was recorded; send the same request again with the same Idempotency-Key (it will not be recorded twice)', 'Idempotency-Key');
+  }
+  if (error instanceof StoreUnavailableError) return new ProblemError(503, 'store-unavailable', 'Service unavailable', 'the event store cannot be reached at the moment; try again shortly');
+  if (error instanceof AppendTooLargeError) return new ProblemError(413, 'too-large', 'Payload too large', `the events to record are ${error.bytes} bytes, more than the event store takes in one write (${error.maxBytes})`, 'body');
   if (error instanceof InvalidRecordedEventError) return new ProblemError(500, 'corrupt-ledger', 'Ledger integrity problem', error.message);
   const http = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (http && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {

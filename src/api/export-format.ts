@@ -7,10 +7,21 @@ import type { LedgerVersion } from '../projections/ledger-projection';
 export const Format = z.enum(['json', 'csv', 'ndjson']).default('json').meta({ description: 'json (default), csv or ndjson' });
 export type Format = z.infer<typeof Format>;
 
-/** How a researcher cites what they downloaded: the exact ledger state, and when. */
+/**
+ * How a researcher cites what they downloaded: the ledger version (recorded decisions and their
+ * digest) and a permalink, the same URL pinned to that version, which answers the same forever.
+ */
 export function citation(version: LedgerVersion, url: string, at: Date): string {
   const digest = version.digest ? version.digest.slice(0, 16) : 'empty';
-  return `position-ledger, version ${version.events}/${digest}, ${url}, retrieved ${at.toISOString()}`;
+  return `position-ledger, version ${version.version}/${digest}, ${permalink(url, version.version)}, retrieved ${at.toISOString()}`;
+}
+
+/** The URL (path and query) with `version` set, so it serves this very view again. */
+export function permalink(url: string, version: number): string {
+  const [path, query = ''] = url.split('?', 2) as [string, string?];
+  const params = new URLSearchParams(query);
+  params.set('version', String(version));
+  return `${path}?${params.toString()}`;
 }
 
 /**
@@ -19,8 +30,8 @@ export function citation(version: LedgerVersion, url: string, at: Date): string 
  */
 export function sendExport(res: Response, format: Exclude<Format, 'json'>, name: string, version: LedgerVersion, url: string, rows: Record<string, unknown>[]): void {
   const cite = citation(version, url, new Date());
-  const versionLabel = `${version.events}-${(version.digest ?? 'empty').slice(0, 8)}`;
-  res.set('Ledger-Version', `${version.events}/${version.digest ?? 'empty'}`);
+  const versionLabel = `${version.version}-${(version.digest ?? 'empty').slice(0, 8)}`;
+  res.set('Ledger-Version', `${version.version}/${version.digest ?? 'empty'}`);
   res.set('Content-Disposition', `attachment; filename="${name}-v${versionLabel}.${format}"`);
   if (format === 'ndjson') {
     res.type('application/x-ndjson');

@@ -12,7 +12,7 @@ import { DocumentView } from '../projections/ledger-projection';
 import { PositionView, Stance } from '../projections/stance';
 import { TimelineEntry } from '../projections/timeline';
 import { Problem } from './problem';
-import { DiffQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
+import { DiffQuery, DocumentsQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
 
 /**
  * OpenAPI 3.1, generated from the same zod schemas that validate requests and shape responses.
@@ -46,7 +46,12 @@ const ifMatchHeaders = writeHeaders.extend({ 'if-match': z.string().meta({ descr
 const optionalIfMatch = writeHeaders.extend({ 'if-match': z.string().optional() });
 
 const LedgerVersionSchema = z
-  .object({ events: z.number().int(), lastPosition: z.string().nullable(), digest: z.string().nullable() })
+  .object({
+    version: z.number().int().meta({ description: 'recorded decisions (events of positions and documents; checkpoints are not counted): what to cite, and to pass as ?version= for a permalink' }),
+    digest: z.string().nullable().meta({ description: 'running SHA-256 over those decisions’ hashes, in global order' }),
+    events: z.number().int().meta({ description: 'every event the read model has read, checkpoints included (not for citing)' }),
+    lastPosition: z.string().nullable(),
+  })
   .meta({ id: 'LedgerVersion', description: 'the exact ledger state a response comes from' });
 
 /** The shared shape of a paged list (positions, timeline). */
@@ -72,7 +77,7 @@ describeRoute({
       description: 'positions; with format=csv or ndjson an export that cites the ledger version (Ledger-Version header, citation column / header line)',
       content: { 'application/json': { schema: listPage('positions', Stance) }, 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
     },
-    ...problems(400),
+    ...problems(400, 404),
   },
 });
 describeRoute({
@@ -98,16 +103,17 @@ describeRoute({
       description: 'a page of decisions in business order; with format=csv or ndjson every decision, as an export that cites the ledger version',
       content: { 'application/json': { schema: listPage('entries', TimelineEntry) }, 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
     },
-    ...problems(400),
+    ...problems(400, 404),
   },
 });
 describeRoute({
   method: 'get', path: '/api/documents', summary: 'Registered source documents',
-  responses: { 200: json('documents', z.object({ count: z.number(), documents: z.array(DocumentView) })) },
+  request: { query: DocumentsQuery },
+  responses: { 200: json('documents', z.object({ count: z.number(), ledgerVersion: LedgerVersionSchema, documents: z.array(DocumentView) })), ...problems(400, 404) },
 });
 describeRoute({
   method: 'get', path: '/api/documents/{id}', summary: 'One source document and the positions citing it',
-  request: { params: z.object({ id: z.string() }) },
+  request: { params: z.object({ id: z.string() }), query: DocumentsQuery },
   responses: { 200: json('document', DocumentView), ...problems(400, 404) },
 });
 describeRoute({

@@ -26,7 +26,18 @@ const asOf = BusinessDateText.optional().meta({
   description: 'business date: the stance as decided by the end of it ("2010", "2014-02", "2014-02-01")',
 });
 
-export const ViewQuery = z.strictObject({ asOf, recordedAsOf: RecordedInstant.optional() });
+/** A ledger version as cited (`ledgerVersion.version`): the view as the ledger had recorded it then, the same answer forever. */
+export const LedgerVersionParam = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000_000)
+  .optional()
+  .meta({ description: 'ledger version (ledgerVersion.version of a response, or of a citation): the view as recorded at that version, a permalink; 404 beyond the current one', example: 57 });
+
+export const ViewQuery = z.strictObject({ asOf, recordedAsOf: RecordedInstant.optional(), version: LedgerVersionParam });
+
+export const DocumentsQuery = z.strictObject({ version: LedgerVersionParam });
 
 const q = z
   .string()
@@ -49,6 +60,7 @@ export const PositionsQuery = z.strictObject({
   q: q.meta({ description: 'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must occur (case and accents ignored)', example: 'undocumented' }),
   asOf,
   recordedAsOf: RecordedInstant.optional(),
+  version: LedgerVersionParam,
   ...paging,
   format: Format,
 });
@@ -66,6 +78,7 @@ export const TimelineQuery = z
     addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
     q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must occur (case and accents ignored)', example: 'undocumented' }),
     recordedAsOf: RecordedInstant.optional(),
+    version: LedgerVersionParam,
     ...paging,
     format: Format,
   })
@@ -76,6 +89,7 @@ export const DiffQuery = z
     from: BusinessDateText.meta({ description: 'business date of the earlier text' }),
     to: BusinessDateText.optional().meta({ description: 'business date of the later text (default: current)' }),
     recordedAsOf: RecordedInstant.optional(),
+    version: LedgerVersionParam,
   })
   .refine(inBusinessOrder, reversed);
 
@@ -84,8 +98,8 @@ export const EventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export function viewOf(q: { asOf?: string; recordedAsOf?: string }): { asOf?: string; recordedAsOf?: string } {
-  return { asOf: q.asOf, recordedAsOf: q.recordedAsOf === undefined ? undefined : toInstant(q.recordedAsOf) };
+export function viewOf(q: { asOf?: string; recordedAsOf?: string; version?: number }): { asOf?: string; recordedAsOf?: string; version?: number } {
+  return { asOf: q.asOf, recordedAsOf: q.recordedAsOf === undefined ? undefined : toInstant(q.recordedAsOf), version: q.version };
 }
 
 export const AuditLogQuery = z.strictObject({

@@ -70,3 +70,20 @@ export function noQuery(req: Request, _res: unknown, next: () => void): void {
   parseQuery(NoQuery, req);
   next();
 }
+
+/**
+ * For a POST that takes no input: no body, or an empty JSON object. Anything else is refused, so
+ * that a client never believes an option it sent was applied.
+ */
+export function emptyBody(req: Request): void {
+  const body: unknown = req.body;
+  if (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)) {
+    if (Number(req.get('content-length') ?? 0) === 0 || isJsonContentType(req.get('content-type'))) return;
+    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send no body, or an empty JSON object as application/json', 'Content-Type');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ProblemError(400, 'validation', 'Invalid request', 'body: this request takes no body (or an empty JSON object)', 'body');
+  }
+  const field = Object.keys(body)[0]!;
+  throw new ProblemError(400, 'validation', 'Invalid request', `body ${field}: unknown field: this request takes no input`, field);
+}

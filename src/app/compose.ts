@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
+import { LiveStreams } from '../api/live-streams';
 import { everyInterval, periodicCheckpoints, type Schedule } from '../audit/periodic-checkpoints';
 import { Ledger } from '../command-handling/ledger';
 import { ReadStore, type ReadStoreLocation } from '../projections/read-store/read-store';
@@ -17,6 +19,8 @@ export interface LedgerApp {
   readonly ledger: Ledger;
   readonly projection: ReadStore;
   readonly app: Express;
+  /** the open live-feed connections: end them before closing the HTTP server (see stopServing) */
+  readonly streams: LiveStreams;
   readonly seeded?: ImportReport;
   close(): Promise<void>;
 }
@@ -39,7 +43,8 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
     options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
   }
-  const app = createApp({ config, store, ledger, projection }, options.logger);
+  const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
+  const app = createApp({ config, store, ledger, projection, streams, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
   return {
     config,
@@ -47,11 +52,25 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     ledger,
     projection,
     app,
+    streams,
     seeded,
     close: async () => {
+      streams.closeAll();
       await checkpoints.stop();
       await projection.stop();
       await store.close();
     },
   };
+}
+
+/**
+ * Stops serving: ends the live feeds first (an event stream never ends by itself, so
+ * `server.close()` would otherwise wait for it forever), then the HTTP server, then the ledger.
+ */
+export async function stopServing(server: Server, ledger: LedgerApp): Promise<void> {
+  ledger.streams.closeAll();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  await ledger.close();
 }

@@ -18,6 +18,8 @@ const Env = z.object({
   LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEDGER_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
+  LEDGER_SESSION_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(480),
+  LEDGER_STREAM_HEARTBEAT_SECONDS: z.coerce.number().positive().max(3600).default(15),
 });
 
 export type Role = 'secretariat' | 'auditor';
@@ -37,6 +39,9 @@ export interface Config {
   readonly logLevel: string;
   readonly rateLimitPerMinute: number;
   readonly checkpointIntervalMinutes: number;
+  /** a web session ends this long after signing in, whatever happens meanwhile */
+  readonly sessionMinutes: number;
+  readonly streamHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LEDGER_LOG_LEVEL,
     rateLimitPerMinute: e.LEDGER_RATE_LIMIT_PER_MINUTE,
     checkpointIntervalMinutes: e.LEDGER_CHECKPOINT_INTERVAL_MINUTES,
+    sessionMinutes: e.LEDGER_SESSION_MINUTES,
+    streamHeartbeatSeconds: e.LEDGER_STREAM_HEARTBEAT_SECONDS,
   };
 }
 

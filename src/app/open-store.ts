@@ -1,3 +1,4 @@
+import { LEDGER_STREAM_PREFIXES } from '../domain/stream-names';
 import type { Config } from './config';
 import type { EventStore } from '../store/event-store';
 import { EsdbEventStore } from '../store/esdb-store';
@@ -12,6 +13,7 @@ export async function openStore(store: Config['store'], access: SqliteAccess = '
     case 'sqlite':
       return new SqliteEventStore(store.path, { access });
     case 'esdb':
-      return EsdbEventStore.connect(store.connectionString);
+      // The database may hold other applications' streams: the ledger reads and follows only its own.
+      return EsdbEventStore.connect(store.connectionString, { streams: LEDGER_STREAM_PREFIXES });
   }
 }

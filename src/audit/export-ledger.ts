@@ -1,6 +1,7 @@
 import type { Actor } from '../command-handling/command-handler';
 import type { EventStore } from '../store/event-store';
-import type { RecordedCheckpoint } from './checkpoint';
+import type { StoredEvent } from '../store/event-store';
+import { latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
 import { exportLines } from './export-file';
 import { readWholeLedger } from './read-ledger';
 import { recordCheckpoint, UnverifiedLedgerError } from './record-checkpoint';
@@ -31,4 +32,16 @@ export async function exportLedger(store: EventStore, actor: Actor): Promise<Led
   }
   const events = await readWholeLedger(store);
   return { text: [...exportLines(events)].join(''), events: events.length, recorded, unverified };
+}
+
+/**
+ * The export a read can make without recording anything: every event up to and including the
+ * latest checkpoint, which covers them all, so it verifies offline; `later` counts the events
+ * recorded after it. Undefined when no checkpoint is recorded yet.
+ */
+export function exportToLatestCheckpoint(events: readonly StoredEvent[]): { text: string; events: number; later: number } | undefined {
+  const latest = latestCheckpoint(events);
+  if (!latest) return undefined;
+  const covered = events.slice(0, events.findIndex((e) => e.id === latest.eventId) + 1);
+  return { text: [...exportLines(covered)].join(''), events: covered.length, later: events.length - covered.length };
 }

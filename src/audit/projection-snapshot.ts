@@ -33,7 +33,7 @@ export function compareSnapshots(rebuilt: ProjectionSnapshot, live: ProjectionSn
   const drift: ProjectionDrift[] = [];
   compareById('position', rebuilt.positions, live.positions, (s) => s.id, drift);
   compareById('document', rebuilt.documents, live.documents, (d) => d.documentId, drift);
-  for (const key of ['events', 'lastPosition', 'digest'] as const) {
+  for (const key of ['version', 'digest', 'events', 'lastPosition'] as const) {
     if (rebuilt.version[key] !== live.version[key]) {
       drift.push({ kind: 'version', id: key, problem: `the live ledger version has ${key} ${String(live.version[key])}, the events give ${String(rebuilt.version[key])}` });
     }

@@ -11,6 +11,9 @@ export const documentStream = (documentId: string): string => `${DOCUMENT}${docu
 /** The ledger's own audit records (Merkle checkpoints) live in a stream beside positions and documents. */
 export const CHECKPOINT_STREAM = 'ledger-checkpoints';
 
+/** Every stream the ledger writes starts with one of these: what a shared database filters the ledger's own by. */
+export const LEDGER_STREAM_PREFIXES: readonly string[] = [POSITION, DOCUMENT, CHECKPOINT_STREAM];
+
 export const isPositionStream = (streamId: string): boolean => streamId.startsWith(POSITION);
 export const isDocumentStream = (streamId: string): boolean => streamId.startsWith(DOCUMENT);
 /** Streams that hold the ledger's audit records, not positions or documents. */

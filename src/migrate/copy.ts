@@ -58,11 +58,13 @@ export async function copyLedger(source: EventStore, target: EventStore, options
       if (missing.length > 0) {
         const from = missing[0]!.revision;
         if (from !== ids.length) throw new MigrationConflictError(streamId, from, `the target ends at revision ${ids.length - 1}`);
-        await target.append(
-          streamId,
-          missing.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
-          from === 0 ? 'no-stream' : from - 1,
-        );
+        // Each append stays under what the target takes in one write (KurrentDB's MaxAppendSize); each expects the revision before it.
+        const events = missing.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+        let next = from;
+        for (const chunk of target.splitForAppend?.(events) ?? [events]) {
+          await target.append(streamId, chunk, next === 0 ? 'no-stream' : next - 1);
+          next += chunk.length;
+        }
         ids.push(...missing.map((e) => e.id));
         copied += missing.length;
       }

@@ -16,13 +16,25 @@ export const DocumentView = SourceDocumentRegistered.extend({
 }).meta({ id: 'DocumentView' });
 export type DocumentView = z.infer<typeof DocumentView>;
 
+/**
+ * The version a researcher cites: how many decisions the ledger had recorded (the events of
+ * positions and documents, in global order) and a digest of them. The ledger's own audit records
+ * (checkpoints) are not part of it, so recording a checkpoint never changes what an unchanged
+ * ledger cites. `events` and `lastPosition` say how far the read model has read the store, audit
+ * records included (for holding two reads to the same state), not what is cited.
+ */
 export interface LedgerVersion {
+  readonly version: number;
+  readonly digest: string | null;
   readonly events: number;
   readonly lastPosition: string | null;
-  readonly digest: string | null;
 }
 
+const EMPTY_VERSION: LedgerVersion = { version: 0, digest: null, events: 0, lastPosition: null };
+
 export type PositionFilter = PositionQuery;
+
+const isTimeTravel = (view: ViewPoint) => view.asOf !== undefined || view.recordedAsOf !== undefined || view.version !== undefined;
 
 export interface Unreadable {
   readonly eventId: string;
@@ -46,8 +58,12 @@ export class LedgerProjection implements ReadModel {
   private readonly waiters = new Map<string, Array<() => void>>();
   private readonly unreadable: Unreadable[] = [];
   private lastPosition: string | undefined;
-  /** running digest over every event hash in global order: one value that names this exact ledger state */
+  /** running digest over every decision's hash in global order: one value that names this exact ledger state */
   private digest = '';
+  /** the ledger version each recorded decision made (index = version - 1), so any version can be served again */
+  private readonly versions: LedgerVersion[] = [];
+  /** each decision's event id → the version it made */
+  private readonly versionOf = new Map<string, number>();
   private subscription: Subscription | undefined;
 
   /** Folds every stored event from the first, then follows the store live. */
@@ -76,9 +92,7 @@ export class LedgerProjection implements ReadModel {
     this.applied.add(stored.id);
     this.lastPosition = stored.position;
     if (isAuditStream(stored.streamId)) {
-      // the ledger's own audit records (checkpoints): part of the version it cites, never of a position
-      const hash = (stored.metadata as { hash?: unknown }).hash;
-      this.digest = sha256Hex(`${this.digest}${typeof hash === 'string' ? hash : ''}`);
+      // the ledger's own audit records (checkpoints): read, but neither a decision nor part of the cited version
       this.release(stored.id);
       return;
     }
@@ -93,6 +107,8 @@ export class LedgerProjection implements ReadModel {
     }
     this.all.push(event);
     this.digest = sha256Hex(`${this.digest}${event.metadata.hash}`);
+    this.versions.push({ version: this.versions.length + 1, digest: this.digest, events: this.applied.size, lastPosition: stored.position });
+    this.versionOf.set(event.eventId, this.versions.length);
     const stream = this.streams.get(event.streamId) ?? [];
     stream.push(event);
     this.streams.set(event.streamId, stream);
@@ -140,9 +156,8 @@ export class LedgerProjection implements ReadModel {
 
   /** Positions, current or in a bitemporal view, filtered, in id order. */
   positions(filter: PositionFilter = {}): Stance[] {
-    const timeTravel = filter.asOf !== undefined || filter.recordedAsOf !== undefined;
-    const stances = timeTravel
-      ? [...this.positionStreams()].map((s) => stanceOf(s, filter)).filter((s): s is Stance => s !== undefined)
+    const stances = isTimeTravel(filter)
+      ? [...this.positionStreams(filter.version)].map((s) => stanceOf(s, filter)).filter((s): s is Stance => s !== undefined)
       : [...this.current.values()];
     return stances
       .filter(
@@ -164,8 +179,8 @@ export class LedgerProjection implements ReadModel {
   }
 
   position(id: string, view: ViewPoint = {}): Stance | undefined {
-    if (view.asOf === undefined && view.recordedAsOf === undefined) return this.current.get(id);
-    const stream = this.streams.get(positionStream(id));
+    if (!isTimeTravel(view)) return this.current.get(id);
+    const stream = this.stream(positionStream(id), view.version);
     return stream && stanceOf(stream, view);
   }
 
@@ -178,22 +193,23 @@ export class LedgerProjection implements ReadModel {
   }
 
   positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
-    const stream = this.streams.get(positionStream(id));
+    const stream = this.stream(positionStream(id), view.version);
     return stream && positionTimeline(stream, view);
   }
 
   timeline(filter: LedgerTimelineFilter = {}): TimelineEntry[] {
-    return ledgerTimeline(this.positionStreams(), filter);
+    return ledgerTimeline(this.positionStreams(filter.version), filter);
   }
 
-  documentList(): DocumentView[] {
-    return [...this.documents.keys()].sort().map((id) => this.document(id)!);
+  documentList(view: Pick<ViewPoint, 'version'> = {}): DocumentView[] {
+    return [...this.documents.keys()].sort().flatMap((id) => this.document(id, view) ?? []);
   }
 
-  document(id: string): DocumentView | undefined {
+  document(id: string, view: Pick<ViewPoint, 'version'> = {}): DocumentView | undefined {
     const doc = this.documents.get(id);
-    if (!doc) return undefined;
-    const citedBy = [...this.current.values()].filter((s) => this.cites(s.id, id)).map((s) => s.id).sort();
+    if (!doc || !this.recordedBy(doc.eventId, view.version)) return undefined;
+    const positions = view.version === undefined ? [...this.current.values()] : this.positions({ version: view.version });
+    const citedBy = positions.filter((s) => this.cites(s.id, id, view.version)).map((s) => s.id).sort();
     return { ...doc, citedBy };
   }
 
@@ -211,17 +227,35 @@ export class LedgerProjection implements ReadModel {
     return this.all.filter((e) => e.metadata.idempotencyKey === key && e.metadata.recordedBy === actorId);
   }
 
-  /** A citable version of the ledger: how many events, the position of the last, and a digest of them all. */
-  version(): LedgerVersion {
-    return { events: this.applied.size, lastPosition: this.lastPosition ?? null, digest: this.digest || null };
+  /** The citable version of the ledger now, or as it was at an earlier version (undefined: not recorded yet). */
+  version(at?: number): LedgerVersion {
+    if (at === undefined) return { version: this.versions.length, digest: this.digest || null, events: this.applied.size, lastPosition: this.lastPosition ?? null };
+    if (at === 0) return EMPTY_VERSION;
+    return this.versions[at - 1]!;
   }
 
-  private *positionStreams(): Iterable<readonly LedgerEvent[]> {
-    for (const [id, stream] of this.streams) if (isPositionStream(id)) yield stream;
+  private recordedBy(eventId: string, version: number | undefined): boolean {
+    return version === undefined || (this.versionOf.get(eventId) ?? Infinity) <= version;
   }
 
-  private cites(positionId: string, documentId: string): boolean {
-    return (this.streams.get(positionStream(positionId)) ?? []).some((e) => {
+  /** A stream as it stood at a version: the prefix of it recorded by then (undefined when none was). */
+  private stream(streamId: string, version: number | undefined): readonly LedgerEvent[] | undefined {
+    const stream = this.streams.get(streamId);
+    if (!stream || version === undefined) return stream;
+    const known = stream.filter((e) => this.recordedBy(e.eventId, version));
+    return known.length > 0 ? known : undefined;
+  }
+
+  private *positionStreams(version?: number): Iterable<readonly LedgerEvent[]> {
+    for (const id of this.streams.keys()) {
+      if (!isPositionStream(id)) continue;
+      const stream = this.stream(id, version);
+      if (stream) yield stream;
+    }
+  }
+
+  private cites(positionId: string, documentId: string, version?: number): boolean {
+    return (this.stream(positionStream(positionId), version) ?? []).some((e) => {
       const data = e.data as { source?: { documentId?: string }; changes?: { source?: { documentId?: string } } };
       return data.source?.documentId === documentId || data.changes?.source?.documentId === documentId;
     });

@@ -48,9 +48,10 @@ export interface ReadModel {
   relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];
   positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined;
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry>;
-  documentList(): DocumentView[];
-  document(id: string): DocumentView | undefined;
-  version(): LedgerVersion;
+  documentList(view?: Pick<ViewPoint, 'version'>): DocumentView[];
+  document(id: string, view?: Pick<ViewPoint, 'version'>): DocumentView | undefined;
+  /** the version now, or (`at`) the one the ledger had when it had recorded `at` decisions; `at` is at most the current version */
+  version(at?: number): LedgerVersion;
   unreadableEvents(): readonly Unreadable[];
   /** events with this idempotency key recorded by this actor (across all streams) */
   recordedWithKey(actorId: string, key: string): readonly LedgerEvent[];

@@ -67,6 +67,8 @@ export interface ViewPoint {
   readonly asOf?: string;
   /** instant: only what the ledger had recorded by then */
   readonly recordedAsOf?: string;
+  /** ledger version: only the first `version` decisions the ledger recorded (a permalink: the same answer forever) */
+  readonly version?: number;
 }
 
 /** The events of one stream that the ledger had recorded by `recordedAsOf`. */

@@ -57,6 +57,11 @@ export interface EventStore {
    * or none. Stores without multi-stream transactions leave it out; callers then append one by one.
    */
   appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /**
+   * Splits events into runs the store takes in one append each (KurrentDB: under MaxAppendSize);
+   * stores without a limit leave it out. Callers that copy many events (migrate) append run by run.
+   */
+  splitForAppend?(events: readonly NewEvent[]): NewEvent[][];
   /** all events of a stream in revision order, from `fromRevision` (inclusive); [] for a stream that does not exist */
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
@@ -89,6 +94,34 @@ export class InvalidPositionError extends Error {
   constructor(readonly value: string) {
     super(`not a position of this store: ${value}`);
     this.name = 'InvalidPositionError';
+  }
+}
+
+/**
+ * An append whose outcome the store could not learn (the server timed out, or the connection was
+ * lost, and the events were not found stored when checked again): they may still land. Safe to
+ * retry with the same event ids (the API: the same Idempotency-Key), never safe to report as failed.
+ */
+export class AppendOutcomeUnknownError extends Error {
+  constructor(readonly streamId: string, override readonly cause: unknown) {
+    super(`the append to ${streamId} may or may not have been recorded (${cause instanceof Error ? cause.message : String(cause)}); retry it with the same ids`);
+    this.name = 'AppendOutcomeUnknownError';
+  }
+}
+
+/** An append larger than the store accepts in one write (KurrentDB: MaxAppendSize). Nothing was written. */
+export class AppendTooLargeError extends Error {
+  constructor(readonly streamId: string, readonly bytes: number, readonly maxBytes: number) {
+    super(`the append to ${streamId} is ${bytes} bytes, more than the ${maxBytes} the store accepts in one write`);
+    this.name = 'AppendTooLargeError';
+  }
+}
+
+/** The store could not be reached, or kept failing, for longer than the caller is made to wait. */
+export class StoreUnavailableError extends Error {
+  constructor(detail: string, override readonly cause?: unknown) {
+    super(detail);
+    this.name = 'StoreUnavailableError';
   }
 }
 

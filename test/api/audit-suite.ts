@@ -122,18 +122,55 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
       expect((await audit('/api/audit/log?from=yesterday')).body.field).toBe('from');
     });
 
-    it('GET /api/audit/export is an export that verifies offline, ending with a checkpoint over all of it', async () => {
-      const before = (await audit('/api/audit/checkpoints')).body.count as number;
+    it('GET /api/audit/export never writes: it serves the ledger up to its latest checkpoint, which verifies offline', async () => {
+      const count = async () => (await audit('/api/audit/checkpoints')).body.count as number;
+      const checkpoint = await request(ledger.app).post('/api/audit/checkpoints').set(bearer(AUDITOR));
+      expect([200, 201]).toContain(checkpoint.status);
+      const before = await count();
       const res = await audit('/api/audit/export');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
+      expect(res.headers['ledger-events-after-export']).toBe('0');
       const report = verifyExport(res.text);
       expect(report.problems).toEqual([]);
       expect(res.text.trimEnd().split('\n').at(-1)).toMatch(/^\{"kind":"checkpoint","eventId"/);
       expect(report.uncovered).toBe(0);
-      expect((await audit('/api/audit/checkpoints')).body.count).toBe(before + 1); // recorded for the export, events having come after the latest
-      await audit('/api/audit/export');
-      expect((await audit('/api/audit/checkpoints')).body.count).toBe(before + 1); // nothing new since: none recorded
+      // a decision recorded after the checkpoint: the export still ends at that checkpoint, and says what it leaves out
+      await add('eu-8');
+      const later = await audit('/api/audit/export');
+      expect(later.headers['ledger-events-after-export']).toBe('1');
+      expect(later.text).toBe(res.text);
+      expect(verifyExport(later.text).ok).toBe(true);
+      expect(await count()).toBe(before); // the GETs recorded nothing
+    });
+
+    it('POST /api/audit/checkpoints is idempotent when nothing changed, and strict about its input', async () => {
+      const checkpoint = (body?: unknown, path = '/api/audit/checkpoints') => {
+        const r = request(ledger.app).post(path).set(bearer(AUDITOR));
+        return body === undefined ? r : r.send(body as object);
+      };
+      const first = await checkpoint();
+      expect([200, 201]).toContain(first.status);
+      const again = await checkpoint();
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      expect((await checkpoint({})).status).toBe(200);
+      const version = (await request(ledger.app).get('/health')).body.ledgerVersion;
+      await add('eu-9');
+      const changed = await checkpoint();
+      expect(changed.status).toBe(201);
+      expect(changed.body.eventId).not.toBe(first.body.eventId);
+      // checkpoints are no decision: the version researchers cite counts the one position added, nothing else
+      expect((await request(ledger.app).get('/health')).body.ledgerVersion.version).toBe(version.version + 1);
+      for (const [res, field] of [
+        [await checkpoint({ force: true }), 'force'],
+        [await checkpoint(undefined, '/api/audit/checkpoints?force=true'), 'force'],
+        [await request(ledger.app).post('/api/audit/checkpoints').set(bearer(AUDITOR)).set('Content-Type', 'application/json').send('[1]'), 'body'],
+      ] as const) {
+        expect({ status: res.status, field: res.body.field }).toEqual({ status: 400, field });
+      }
+      const text = await request(ledger.app).post('/api/audit/checkpoints').set(bearer(AUDITOR)).set('Content-Type', 'text/plain').send('now please');
+      expect(text.status).toBe(415);
     });
 
     it('the periodic checkpoint records one when something changed since the latest, and stops on close', async () => {

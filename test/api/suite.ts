@@ -164,7 +164,7 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         const csv = await request(app).get('/api/positions?format=csv');
         expect(csv.status).toBe(200);
         expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-        expect(csv.headers['ledger-version']).toBe(`${version.events}/${version.digest}`);
+        expect(csv.headers['ledger-version']).toBe(`${version.version}/${version.digest}`);
         const lines = csv.text.trim().split('\n');
         expect(lines[0]).toMatch(/^id,title,statement,themes,addressees,status,/);
         expect(lines[0]!.split(',')).toEqual(expect.arrayContaining(['sourceDocument', 'sourceLocator', 'sourceQuote', 'citation']));
@@ -173,12 +173,68 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(timelineCsv.text).toContain(`${pid('eu-4')},PositionAdded,1,"A statement, with ""quotes"" and a comma."`);
         const row = lines.find((l) => l.startsWith(pid('eu-4')))!;
         expect(row).toContain('"A statement, with ""quotes"" and a comma."');
-        expect(row).toContain(`position-ledger, version ${version.events}/${version.digest.slice(0, 16)}`);
+        expect(row).toContain(`position-ledger, version ${version.version}/${version.digest.slice(0, 16)}`);
         const nd = await request(app).get('/api/timeline?format=ndjson');
         const [header, ...rest] = nd.text.trim().split('\n').map((l) => JSON.parse(l));
         expect(header).toMatchObject({ kind: 'position-ledger-export', ledgerVersion: version });
         expect(rest.some((r: { positionId: string }) => r.positionId === pid('eu-4'))).toBe(true);
         expectProblem(await request(app).get('/api/positions?format=xml'), 400, 'format');
+      });
+
+      it('?version=N serves any read view as the ledger had recorded it at that version: a permalink, the same answer forever', async () => {
+        await add('eu-4');
+        const v1 = (await request(app).get('/health')).body.ledgerVersion;
+        const etag = (await request(app).get(`/api/positions/${pid('eu-4')}`)).headers.etag as string;
+        expect((await revise('eu-4', etag)).status).toBe(201);
+        const reads = [
+          `/api/positions/${pid('eu-4')}?version=${v1.version}`,
+          `/api/positions?version=${v1.version}&limit=500`,
+          `/api/positions/${pid('eu-4')}/timeline?version=${v1.version}`,
+          `/api/timeline?version=${v1.version}&limit=500`,
+          `/api/documents?version=${v1.version}`,
+          `/api/documents/${pid('rec')}?version=${v1.version}`,
+          `/api/positions/${pid('eu-4')}/diff?from=2006&version=${v1.version}`,
+        ];
+        const first = await Promise.all(reads.map((path) => request(app).get(path)));
+        for (const res of first) expect(res.status).toBe(200);
+        expect(first[0]!.body).toMatchObject({ revision: 1, statement: addBody().statement });
+        expect((await request(app).get(`/api/positions/${pid('eu-4')}`)).body.revision).toBe(2);
+        expect(first[1]!.body.ledgerVersion).toEqual(v1);
+        expect((first[2]!.body.entries as unknown[]).length).toBe(1);
+        // later recording (a checkpoint, a correction, another position) changes nothing a cited version shows
+        const added = first[2]!.body.entries[0].eventId as string;
+        const now = (await request(app).get(`/api/positions/${pid('eu-4')}`)).headers.etag as string;
+        expect((await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: added, changes: { title: 'Corrected' }, reason: 'typo' }, { 'If-Match': now })).status).toBe(201);
+        await add('eu-5');
+        await request(app).post('/api/audit/checkpoints').set(bearer(AUDITOR));
+        const again = await Promise.all(reads.map((path) => request(app).get(path)));
+        again.forEach((res, i) => expect({ path: reads[i], body: res.body }).toEqual({ path: reads[i], body: first[i]!.body }));
+        // the version is counted in decisions: a checkpoint is none
+        const current = (await request(app).get('/health')).body.ledgerVersion;
+        expect(current.version).toBe(v1.version + 3); // the revision, the correction, eu-5
+        const empty = await request(app).get('/api/documents?version=0');
+        expect(empty.body).toMatchObject({ count: 0, documents: [], ledgerVersion: { version: 0, digest: null } });
+      });
+
+      it('?version beyond the current one is a 404 naming version; a malformed one a 400', async () => {
+        const { version } = (await request(app).get('/health')).body.ledgerVersion;
+        for (const path of [`/api/positions?version=${version + 1}`, `/api/positions/${pid('x')}?version=${version + 1}`, `/api/timeline?version=${version + 1}`, `/api/documents?version=${version + 1}`]) {
+          expectProblem(await request(app).get(path), 404, 'version');
+        }
+        for (const bad of ['-1', 'latest', '1.5']) expectProblem(await request(app).get(`/api/positions?version=${bad}`), 400, 'version');
+      });
+
+      it('a CSV or NDJSON export cites the version and a permalink to it', async () => {
+        await add('eu-4');
+        const { version, digest } = (await request(app).get('/health')).body.ledgerVersion;
+        const csv = await request(app).get('/api/positions?format=csv&theme=governance');
+        expect(csv.headers['ledger-version']).toBe(`${version}/${digest}`);
+        expect(csv.text).toContain(`position-ledger, version ${version}/${digest.slice(0, 16)}, /api/positions?format=csv&theme=governance&version=${version}, retrieved `);
+        await request(app).post('/api/audit/checkpoints').set(bearer(AUDITOR));
+        // an unchanged ledger cites the same version, checkpoint or not
+        expect((await request(app).get('/api/positions?format=csv&theme=governance')).headers['ledger-version']).toBe(`${version}/${digest}`);
+        const cited = await request(app).get(`/api/positions?format=csv&theme=governance&version=${version}`);
+        expect(cited.headers['ledger-version']).toBe(`${version}/${digest}`);
       });
 
       it('answers unknown routes with a 404 problem', async () => {

@@ -8,6 +8,9 @@ import {
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  DeadlineExceededError,
+  MaxAppendSizeExceededError,
+  NotLeaderError,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
@@ -45,18 +48,19 @@ describe('KurrentDB protocol fake', () => {
   const all = async (options: Parameters<EventStoreDBClient['readAll']>[0] = {}) => collect(client.readAll(options));
   const stream = async (name: string, options: Parameters<EventStoreDBClient['readStream']>[1] = {}) => collect(client.readStream(name, options));
 
-  it('listens on 127.0.0.1 only, and answers ServerFeatures as a server without it', () => {
+  it('listens on 127.0.0.1 only, and advertises BatchAppend as KurrentDB 25 does: the client appends through it', async () => {
     expect(fake.connectionString).toMatch(/^esdb:\/\/127\.0\.0\.1:\d+\?tls=false$/);
+    await client.appendToStream('a-0', [ev(1), ev(2)]);
+    await store().append('a-0', [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }], 1);
+    expect(fake.calls).toEqual({ append: 0, batchAppend: 2 });
   });
 
-  it('positions are large byte offsets with gaps; one write shares its commit position, ordered by prepare', async () => {
+  it('positions are large byte offsets with gaps; every event is a record of its own, committed at its own position', async () => {
     await client.appendToStream('a-1', [ev(10), ev(200), ev(3)]);
     await client.appendToStream('a-2', ev(1));
     const mine = (await all()).filter((e) => e.streamId.startsWith('a-'));
     const positions = mine.map((e) => e.position!);
-    expect(positions[0]!.commit).toBe(positions[1]!.commit);
-    expect(positions[1]!.commit).toBe(positions[2]!.commit);
-    expect(positions[0]!.prepare < positions[1]!.prepare && positions[1]!.prepare < positions[2]!.prepare).toBe(true);
+    expect(positions.every((p) => p.commit === p.prepare)).toBe(true);
     expect(positions[0]!.prepare).toBeGreaterThan(100n);
     const prepares = positions.map((p) => p.prepare);
     const gaps = prepares.slice(1).map((p, i) => p - prepares[i]!);
@@ -115,13 +119,73 @@ describe('KurrentDB protocol fake', () => {
     expect(await stream('d-1')).toHaveLength(4);
   });
 
-  it('the store stays idempotent where the server forgets: ids are claimed once', async () => {
-    const s = store();
-    const e = { id: randomUUID(), type: 'Happened', data: { n: 1 }, metadata: { recordedBy: 'test' } };
-    const first = await s.append('e-1', [e], 'any');
-    for (let i = 0; i < 70; i += 1) await client.appendToStream(`e-other-${i}`, ev());
-    expect({ ...(await s.append('e-1', [e], 'any')), retried: false }).toEqual(first);
-    expect(await s.readStream('e-1')).toHaveLength(1);
+  it('with expected revision any, idempotency is a cache of recent ids that a restart empties; exact revisions read the log', async () => {
+    const batch = [ev(1)];
+    await client.appendToStream('e-1', batch, { expectedRevision: 'any' });
+    await client.appendToStream('e-1', batch, { expectedRevision: 'any' });
+    expect(await stream('e-1')).toHaveLength(1);
+    await fake.restart();
+    // A call after a node restart may meet the dropped connection; the client reconnects on the next.
+    await client.appendToStream('e-1', batch, { expectedRevision: NO_STREAM }).catch(() => client.appendToStream('e-1', batch, { expectedRevision: NO_STREAM }));
+    expect(await stream('e-1')).toHaveLength(1);
+    await client.appendToStream('e-1', batch, { expectedRevision: 'any' });
+    expect(await stream('e-1')).toHaveLength(2);
+  });
+
+  it('refuses an append over MaxAppendSize (data + metadata + 2 × type, 1 MiB by default), through either append call', async () => {
+    const big = jsonEvent({ id: randomUUID(), type: 'Big', data: { text: 'x'.repeat(1024 * 1024) } });
+    await expect(client.appendToStream('m-1', big)).rejects.toMatchObject({ constructor: MaxAppendSizeExceededError, maxAppendSize: 1024 * 1024 });
+    const plain = await KurrentDbProtocolFake.start({ batchAppend: false });
+    const other = EventStoreDBClient.connectionString(plain.connectionString);
+    await expect(other.appendToStream('m-1', big)).rejects.toMatchObject({ constructor: MaxAppendSizeExceededError, maxAppendSize: 1024 * 1024 });
+    expect(plain.calls).toEqual({ append: 1, batchAppend: 0 });
+    await other.dispose();
+    await closeChannel(other);
+    await plain.stop();
+    expect(await all()).not.toContainEqual(expect.objectContaining({ streamId: 'm-1' }));
+  });
+
+  it('answers invalid positions as the server does: Unknown for a read from inside a record, InvalidArgument for a subscription, nothing past the end', async () => {
+    await client.appendToStream('n-1', [ev(100)]);
+    const [e] = (await all()).filter((x) => x.streamId === 'n-1');
+    const inside = { commit: e!.position!.commit + 8n, prepare: e!.position!.prepare + 8n };
+    await expect(all({ fromPosition: inside })).rejects.toThrow(/Unexpected ReadAllResult: InvalidPosition/);
+    const sub = client.subscribeToAll({ fromPosition: inside });
+    await expect(collect(sub)).rejects.toThrow(/invalid position/);
+    expect(await all({ fromPosition: { commit: 10n ** 12n, prepare: 10n ** 12n } })).toEqual([]);
+  });
+
+  it('a "replicating" write is unreadable and unanswered for a while; a retry of it is dropped (IdempotentNotReady)', async () => {
+    const batch = [ev(1)];
+    fake.log.holdNextWrite(400);
+    const first = client.appendToStream('o-1', batch, { expectedRevision: NO_STREAM, deadline: 150 });
+    await expect(first).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(stream('o-1')).rejects.toBeInstanceOf(StreamNotFoundError);
+    await expect(client.appendToStream('o-1', batch, { expectedRevision: NO_STREAM, deadline: 100 })).rejects.toBeInstanceOf(DeadlineExceededError);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await stream('o-1')).map((x) => x.id)).toEqual([batch[0]!.id]);
+    expect((await client.appendToStream('o-1', batch, { expectedRevision: NO_STREAM })).nextExpectedRevision).toBe(0n);
+  });
+
+  it('a follower serves its own stale copy and forwards writes; asked for the leader, it answers NotLeader naming it', async () => {
+    const follower = await KurrentDbProtocolFake.start({ leader: fake });
+    const onFollower = EventStoreDBClient.connectionString(follower.connectionString);
+    try {
+      await client.appendToStream('q-1', ev(1));
+      await expect(collect(onFollower.readStream('q-1'))).rejects.toBeInstanceOf(StreamNotFoundError);
+      await onFollower.appendToStream('q-1', ev(2));
+      expect(await stream('q-1')).toHaveLength(2);
+      await expect(collect(onFollower.readStream('q-1', { requiresLeader: true }))).rejects.toMatchObject({
+        constructor: NotLeaderError,
+        leader: { address: '127.0.0.1', port: fake.port },
+      });
+      follower.replicate();
+      expect(await collect(onFollower.readStream('q-1'))).toHaveLength(2);
+    } finally {
+      await onFollower.dispose();
+      await closeChannel(onFollower);
+      await follower.stop();
+    }
   });
 
   it('a soft-deleted stream reads as not found and keeps its numbering when written again', async () => {

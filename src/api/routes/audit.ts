@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { auditLog, UnknownCursorError } from '../../audit/audit-log';
 import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
-import { exportLedger } from '../../audit/export-ledger';
+import { exportToLatestCheckpoint } from '../../audit/export-ledger';
 import { snapshotOf } from '../../audit/projection-snapshot';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
@@ -13,7 +13,7 @@ import type { ApiDeps } from '../deps';
 import { describeRoute } from '../openapi';
 import { Problem, ProblemError } from '../problem';
 import { AuditLogQuery, AuditVerifyQuery, startOfInstant, toInstant } from '../queries';
-import { noQuery, parseQuery } from '../validate';
+import { emptyBody, noQuery, parseQuery } from '../validate';
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
 export function auditRoutes({ store, projection }: ApiDeps): Router {
@@ -55,18 +55,23 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
   });
 
   router.post('/audit/checkpoints', requireRole('auditor', 'secretariat'), noQuery, async (req, res) => {
+    emptyBody(req);
     try {
-      const { checkpoint } = await recordCheckpoint(store, { actor: req.principal! });
-      res.status(201).json(checkpoint);
+      // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back (200), not a new one
+      const { recorded, checkpoint } = await recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true });
+      res.status(recorded ? 201 : 200).json(checkpoint);
     } catch (error) {
       if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);
       throw error;
     }
   });
 
-  router.get('/audit/export', requireRole('auditor'), noQuery, async (req, res) => {
-    const made = await exportLedger(store, req.principal!);
+  // A GET never writes: the export ends at the latest checkpoint recorded (POST /api/audit/checkpoints first to cover everything).
+  router.get('/audit/export', requireRole('auditor'), noQuery, async (_req, res) => {
+    const made = exportToLatestCheckpoint(await readWholeLedger(store));
+    if (!made) throw new ProblemError(409, 'no-checkpoint', 'Conflict', 'no checkpoint is recorded yet, and an export ends with one: record one with POST /api/audit/checkpoints, then export');
     res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
+    res.set('Ledger-Events-After-Export', String(made.later));
     res.send(made.text);
   });
 
@@ -95,10 +100,10 @@ describeRoute({
   responses: { 200: { description: 'checkpoints', content: { 'application/json': { schema: z.object({ count: z.number(), checkpoints: z.array(RecordedCheckpoint) }) } } }, ...problems(401, 403) },
 });
 describeRoute({
-  method: 'post', path: '/api/audit/checkpoints', summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash', security: secured,
-  responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(401, 403, 409) },
+  method: 'post', path: '/api/audit/checkpoints', summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash. Idempotent: when nothing was recorded since the latest checkpoint, that one is returned (200) and nothing is recorded. No query, and no body (or an empty JSON object)', security: secured,
+  responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, 200: { description: 'nothing recorded since the latest checkpoint: that checkpoint', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(400, 401, 403, 409) },
 });
 describeRoute({
-  method: 'get', path: '/api/audit/export', summary: 'The whole ledger as NDJSON (auditor): one event per line in global order, then a checkpoint over all of them (recorded first when events came after the latest one); prove it offline with `ledger verify --file`', security: secured,
-  responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403) },
+  method: 'get', path: '/api/audit/export', summary: 'The ledger as NDJSON (auditor), up to its latest checkpoint: one event per line in global order, then that checkpoint; prove it offline with `ledger verify --file`. A GET records nothing: POST /api/audit/checkpoints first for an export of everything (header Ledger-Events-After-Export counts the events recorded after the export\'s checkpoint)', security: secured,
+  responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403), 409: { description: 'no checkpoint recorded yet', content: { 'application/problem+json': { schema: Problem } } } },
 });

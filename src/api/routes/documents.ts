@@ -8,27 +8,32 @@ import { ProblemError, validationProblem } from '../problem';
 import { readSourceText, SourceTextUnavailableError } from '../../sources/source-text';
 import { record } from '../record';
 import { withVerifiedFile } from '../../sources/registered-file';
-import { etag, noQuery, parseBody } from '../validate';
+import { etag, noQuery, parseBody, parseQuery } from '../validate';
+import { DocumentsQuery } from '../queries';
+import { versionOfView } from '../ledger-version';
 
 export function documentsRoutes(deps: ApiDeps): Router {
   const { projection } = deps;
   const router = Router();
 
-  router.get('/documents', noQuery, (_req, res) => {
-    const documents = projection.documentList();
-    res.json({ count: documents.length, documents });
+  router.get('/documents', (req, res) => {
+    const { version } = parseQuery(DocumentsQuery, req);
+    const ledgerVersion = versionOfView(projection, version);
+    const documents = projection.documentList({ version });
+    res.json({ count: documents.length, ledgerVersion, documents });
   });
 
-  const documentOf = (id: unknown) => {
+  const documentOf = (id: unknown, version?: number) => {
     const parsed = Slug.safeParse(id);
     if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
-    const doc = projection.document(parsed.data);
-    if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message);
+    versionOfView(projection, version);
+    const doc = projection.document(parsed.data, { version });
+    if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message + (version === undefined ? '' : ` at ledger version ${version}`));
     return doc;
   };
 
-  router.get('/documents/:id', noQuery, (req, res) => {
-    res.json(documentOf(req.params.id));
+  router.get('/documents/:id', (req, res) => {
+    res.json(documentOf(req.params.id, parseQuery(DocumentsQuery, req).version));
   });
 
   router.get('/documents/:id/text', noQuery, async (req, res) => {

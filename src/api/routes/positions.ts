@@ -18,6 +18,7 @@ import type { ApiDeps } from '../deps';
 import { requireRole } from '../auth';
 import { ProblemError, validationProblem } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
+import { versionOfView } from '../ledger-version';
 import { pageOrProblem } from '../paging';
 import { record } from '../record';
 import { sendExport, sourceColumns } from '../export-format';
@@ -31,6 +32,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
   router.get('/positions', (req, res) => {
     const q = parseQuery(PositionsQuery, req);
     const { format, limit, cursor, ...filter } = q;
+    const ledgerVersion = versionOfView(readModel, q.version);
     const query = { ...filter, ...viewOf(q) };
     if (format !== 'json') {
       const rows = readModel.positionPage(query).items.map((s) => ({
@@ -40,16 +42,17 @@ export function positionsRoutes(deps: ApiDeps): Router {
         lastEndorsedRevision: s.lastEndorsed?.revision ?? '', endorsedBy: s.latestEndorsement?.endorsedBy ?? '',
         withdrawnOn: s.withdrawal?.decidedOn ?? '', asOf: q.asOf ?? '', recordedAsOf: q.recordedAsOf ?? '',
       }));
-      sendExport(res, format, 'positions', readModel.version(), req.originalUrl, rows);
+      sendExport(res, format, 'positions', ledgerVersion, req.originalUrl, rows);
       return;
     }
     const page = pageOrProblem(() => readModel.positionPage(query, { limit, cursor }));
-    res.json({ count: page.items.length, total: page.total, next: page.next, ...viewOf(q), ledgerVersion: readModel.version(), positions: page.items });
+    res.json({ count: page.items.length, total: page.total, next: page.next, ...viewOf(q), ledgerVersion, positions: page.items });
   });
 
   router.get('/positions/:id', (req, res) => {
     const id = positionId(req);
     const view = viewOf(parseQuery(ViewQuery, req));
+    versionOfView(readModel, view.version);
     const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
     const current = readModel.position(id)!;
@@ -59,17 +62,19 @@ export function positionsRoutes(deps: ApiDeps): Router {
   router.get('/positions/:id/timeline', (req, res) => {
     const id = positionId(req);
     const view = viewOf(parseQuery(ViewQuery, req));
+    versionOfView(readModel, view.version);
     const timeline = readModel.positionTimeline(id, view);
-    if (!timeline) throw notFound(id, {});
+    if (!timeline) throw notFound(id, { version: view.version });
     res.json({ positionId: id, ...view, entries: timeline });
   });
 
   router.get('/positions/:id/diff', (req, res) => {
     const id = positionId(req);
     const q = parseQuery(DiffQuery, req);
-    const recordedAsOf = viewOf(q).recordedAsOf;
-    const from = readModel.position(id, { asOf: q.from, recordedAsOf });
-    const to = readModel.position(id, { asOf: q.to, recordedAsOf });
+    const { recordedAsOf, version } = viewOf(q);
+    versionOfView(readModel, version);
+    const from = readModel.position(id, { asOf: q.from, recordedAsOf, version });
+    const to = readModel.position(id, { asOf: q.to, recordedAsOf, version });
     if (!to) throw notFound(id, { asOf: q.to });
     if (!from) throw new ProblemError(404, 'not-found', 'Not found', `position "${id}" did not exist on ${q.from}: it was added on ${to.addedOn}`, 'from');
     const side = (s: typeof from, asOf?: string) => ({ asOf: asOf ?? null, revision: s.revision, decidedOn: s.decidedOn, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees });
@@ -121,8 +126,8 @@ function positionId(req: Request): string {
   return parsed.data;
 }
 
-function notFound(id: string, view: { asOf?: string; recordedAsOf?: string }): ProblemError {
-  const at = [view.asOf && `as of ${view.asOf}`, view.recordedAsOf && `as recorded by ${view.recordedAsOf}`].filter(Boolean).join(', ');
+function notFound(id: string, view: { asOf?: string; recordedAsOf?: string; version?: number }): ProblemError {
+  const at = [view.asOf && `as of ${view.asOf}`, view.recordedAsOf && `as recorded by ${view.recordedAsOf}`, view.version !== undefined && `at ledger version ${view.version}`].filter(Boolean).join(', ');
   const e = errors.positionNotFound(id);
   return new ProblemError(404, e.code, 'Not found', at ? `${e.message} ${at}` : e.message);
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { TimelineQuery, viewOf } from '../queries';
 import { pageOrProblem } from '../paging';
+import { versionOfView } from '../ledger-version';
 import { parseQuery } from '../validate';
 import { sendExport, sourceColumns } from '../export-format';
 import type { SourceCitation } from '../../domain/primitives';
@@ -10,6 +11,7 @@ export function timelineRoutes({ projection }: ApiDeps): Router {
   const router = Router();
   router.get('/timeline', (req, res) => {
     const { format, limit, cursor, ...q } = parseQuery(TimelineQuery, req);
+    const ledgerVersion = versionOfView(projection, q.version);
     const query = { ...q, ...viewOf(q) };
     if (format !== 'json') {
       const rows = projection.timelinePage(query).items.map((e) => ({
@@ -17,11 +19,11 @@ export function timelineRoutes({ projection }: ApiDeps): Router {
         statement: (e.data.statement as string | undefined) ?? '', themes: e.themes,
         ...sourceColumns(e.data.source as SourceCitation | undefined), recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
       }));
-      sendExport(res, format, 'timeline', projection.version(), req.originalUrl, rows);
+      sendExport(res, format, 'timeline', ledgerVersion, req.originalUrl, rows);
       return;
     }
     const page = pageOrProblem(() => projection.timelinePage(query, { limit, cursor }));
-    res.json({ ...q, count: page.items.length, total: page.total, next: page.next, ledgerVersion: projection.version(), entries: page.items });
+    res.json({ ...q, count: page.items.length, total: page.total, next: page.next, ledgerVersion, entries: page.items });
   });
   return router;
 }

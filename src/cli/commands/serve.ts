@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { composeLedger } from '../../app/compose';
+import { composeLedger, stopServing } from '../../app/compose';
 import { loadConfig } from '../../app/config';
 
 export function register(program: Command): void {
@@ -27,7 +27,7 @@ export function register(program: Command): void {
       });
       const stop = () => {
         logger.info('stopping');
-        server.close(() => void ledger.close().then(() => process.exit(0)));
+        void stopServing(server, ledger).then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import type { LedgerEvent } from '../../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../../store/event-store';
-import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
+import { LedgerProjection, type DocumentView, type LedgerVersion, type Unreadable } from '../ledger-projection';
 import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
@@ -44,6 +44,7 @@ export class ReadStore implements ReadModel {
   private readonly waiters = new Map<string, Array<() => void>>();
   private swapTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly versions = new Map<number, LedgerProjection>();
 
   private constructor(
     private readonly store: EventStore,
@@ -164,29 +165,46 @@ export class ReadStore implements ReadModel {
     return this.tables;
   }
 
+  // A view at a cited ledger version is the fold of the first `version` decisions: the tables hold
+  // today's rows (over business and recording time), and a version must answer the same forever.
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
-    return this.tables.positionPage(query, page);
+    return query.version === undefined ? this.tables.positionPage(query, page) : this.atVersion(query.version).positionPage(query, page);
   }
-  position(id: string, view?: ViewPoint): Stance | undefined {
-    return this.tables.position(id, view);
+  position(id: string, view: ViewPoint = {}): Stance | undefined {
+    return view.version === undefined ? this.tables.position(id, view) : this.atVersion(view.version).position(id, view);
   }
-  relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'] {
-    return this.tables.relatedFrom(id, view);
+  relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
+    return view.version === undefined ? this.tables.relatedFrom(id, view) : this.atVersion(view.version).relatedFrom(id, view);
   }
-  positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined {
-    return this.tables.positionTimeline(id, view);
+  positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
+    return view.version === undefined ? this.tables.positionTimeline(id, view) : this.atVersion(view.version).positionTimeline(id, view);
   }
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
-    return this.tables.timelinePage(query, page);
+    return query.version === undefined ? this.tables.timelinePage(query, page) : this.atVersion(query.version).timelinePage(query, page);
   }
-  documentList(): DocumentView[] {
-    return this.tables.documentList();
+  documentList(view: Pick<ViewPoint, 'version'> = {}): DocumentView[] {
+    return view.version === undefined ? this.tables.documentList() : this.atVersion(view.version).documentList(view);
   }
-  document(id: string): DocumentView | undefined {
-    return this.tables.document(id);
+  document(id: string, view: Pick<ViewPoint, 'version'> = {}): DocumentView | undefined {
+    return view.version === undefined ? this.tables.document(id) : this.atVersion(view.version).document(id, view);
   }
-  version(): LedgerVersion {
-    return this.tables.version();
+  version(at?: number): LedgerVersion {
+    if (at === undefined) return this.tables.version();
+    const mark = this.tables.decisionMark(at);
+    return { ...this.atVersion(at).version(at), events: mark?.events ?? 0, lastPosition: mark?.lastPosition ?? null };
+  }
+
+  /** The in-memory fold of the first `version` decisions; a few recent ones are kept, as they never change. */
+  private atVersion(version: number): LedgerProjection {
+    const cached = this.versions.get(version);
+    if (cached) return cached;
+    const projection = new LedgerProjection();
+    for (const e of this.tables.decisionsUpTo(version)) {
+      projection.apply({ id: e.eventId, streamId: e.streamId, revision: e.streamRevision, position: e.position, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata });
+    }
+    if (this.versions.size >= 4) this.versions.delete(this.versions.keys().next().value!);
+    this.versions.set(version, projection);
+    return projection;
   }
   unreadableEvents(): readonly Unreadable[] {
     return this.tables.unreadableEvents();

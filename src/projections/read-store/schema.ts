@@ -1,8 +1,9 @@
 /**
  * The read store's tables. Bump PROJECTION_VERSION whenever a table or what a projection writes
  * into it changes: a read store of another version is rebuilt from event one at start.
+ * 2: the ledger version counts decisions only (checkpoints are left out of the count and the digest).
  */
-export const PROJECTION_VERSION = '1';
+export const PROJECTION_VERSION = '2';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

@@ -44,9 +44,10 @@ export class ReadStoreTables {
     else if (path !== ':memory:') this.db.pragma('synchronous = OFF');
     if (this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
     this.version_ = {
+      version: Number(this.meta('version') ?? 0),
+      digest: this.meta('digest') ?? null,
       events: Number(this.meta('events') ?? 0),
       lastPosition: this.meta('lastPosition') ?? null,
-      digest: this.meta('digest') ?? null,
     };
   }
 
@@ -91,7 +92,7 @@ export class ReadStoreTables {
     this.db.transaction((batch: readonly StoredEvent[]) => {
       const applied: string[] = [];
       const dirty = new Map<string, LedgerEvent[]>();
-      let { events: count, lastPosition, digest } = this.version_;
+      let { version, events: count, lastPosition, digest } = this.version_;
       for (const stored of batch) {
         if (this.s.hasEvent.get(stored.id) !== undefined) continue;
         if (count === 0) this.s.setMeta.run('firstEventId', stored.id);
@@ -100,8 +101,7 @@ export class ReadStoreTables {
         applied.push(stored.id);
         const row = { seq: null, event_id: stored.id, stream_id: stored.streamId, stream_revision: stored.revision, position: stored.position, recorded_by: null as string | null, idempotency_key: null as string | null, json: null as string | null };
         if (isAuditStream(stored.streamId)) {
-          const hash = (stored.metadata as { hash?: unknown }).hash;
-          digest = sha256Hex(`${digest ?? ''}${typeof hash === 'string' ? hash : ''}`);
+          // checkpoints are read, but are no decision: not part of the version a researcher cites
           this.s.insertEvent.run(row);
           continue;
         }
@@ -114,6 +114,7 @@ export class ReadStoreTables {
           continue;
         }
         digest = sha256Hex(`${digest ?? ''}${event.metadata.hash}`);
+        version += 1;
         this.s.insertEvent.run({ ...row, recorded_by: event.metadata.recordedBy, idempotency_key: event.metadata.idempotencyKey ?? null, json: JSON.stringify(event) });
         if (event.type === 'SourceDocumentRegistered') {
           const doc = { ...event.data, eventId: event.eventId, recordedAt: event.metadata.recordedAt, recordedBy: event.metadata.recordedBy };
@@ -125,7 +126,8 @@ export class ReadStoreTables {
         }
       }
       for (const [streamId, inBatch] of dirty) this.refold(streamId, inBatch);
-      this.version_ = { events: count, lastPosition: lastPosition ?? null, digest: digest ?? null };
+      this.version_ = { version, digest: digest ?? null, events: count, lastPosition: lastPosition ?? null };
+      this.s.setMeta.run('version', String(version));
       this.s.setMeta.run('events', String(count));
       if (lastPosition) this.s.setMeta.run('lastPosition', lastPosition);
       if (digest) this.s.setMeta.run('digest', digest);
@@ -318,6 +320,17 @@ export class ReadStoreTables {
     return this.s.unreadable.all().map((r) => ({ eventId: r.event_id, streamId: r.stream_id, position: r.position, problem: r.problem }));
   }
 
+  /** The first `version` decisions, in the order the ledger recorded them (to serve a cited version). */
+  decisionsUpTo(version: number): LedgerEvent[] {
+    return this.s.decisions.all(version).map((r) => JSON.parse(r.json) as LedgerEvent);
+  }
+
+  /** Where the `version`th decision stands in the global order: events read up to it (audit ones included) and its position. */
+  decisionMark(version: number): { events: number; lastPosition: string } | undefined {
+    const row = version < 1 ? undefined : this.s.decisionAt.get(version - 1);
+    return row && { events: row.seq, lastPosition: row.position };
+  }
+
   recordedWithKey(actorId: string, key: string): LedgerEvent[] {
     return this.s.withKey.all(key, actorId).map((r) => JSON.parse(r.json) as LedgerEvent);
   }
@@ -407,6 +420,8 @@ function statements(db: Database.Database) {
     document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
     citedBy: db.prepare<[string], { position_id: string }>('SELECT position_id FROM citations WHERE document_id = ? ORDER BY position_id'),
     unreadable: db.prepare<[], { event_id: string; stream_id: string; position: string; problem: string }>('SELECT * FROM unreadable ORDER BY rowid'),
+    decisions: db.prepare<[number], { json: string }>('SELECT json FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT ?'),
+    decisionAt: db.prepare<[number], { seq: number; position: string }>('SELECT seq, position FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT 1 OFFSET ?'),
     withKey: db.prepare<[string, string], { json: string }>('SELECT json FROM events WHERE idempotency_key = ? AND recorded_by = ? AND json IS NOT NULL ORDER BY seq'),
   };
 }

@@ -1,13 +1,20 @@
 /**
  * The in-memory transaction log behind the KurrentDB protocol fake. It models what the ledger's
  * adapter must cope with on a real server, and is no kinder:
- * - positions are byte offsets into the log (commit, prepare), large and with gaps; the events of
- *   one multi-event write share the commit position of the write and differ by prepare position;
+ * - positions are byte offsets into the log (commit, prepare), large and with gaps; as KurrentDB
+ *   writes a gRPC append, every event is a record of its own whose commit position is its prepare
+ *   position, so the events of one write have positions of their own;
+ * - a position is valid only at a record's start (or the end of the log); anything else is "inside
+ *   a record" and refused, as the server's chunk reader refuses it;
  * - `$all` holds the server's own records ($settings, users, stats, stream metadata, tombstones)
  *   between the clients' events;
- * - re-appending event ids already in the stream after the expected revision is idempotent;
- *   with expected revision any, only while the ids are in a small cache of recent writes (the
- *   real server's is best effort too);
+ * - re-appending event ids already in the stream after the expected revision is idempotent (the
+ *   server reads the log to check); with expected revision any or stream-exists, only while the
+ *   ids are in a small in-memory cache of recent writes, which a restart empties;
+ * - an append larger than MaxAppendSize (data + metadata + 2 × type length per event, 1 MiB by
+ *   default in KurrentDB 25.0) is refused;
+ * - a write can be held "replicating": stored, counted by expected-revision checks, invisible to
+ *   reads, and a retry of it is dropped without an answer (the server's IdempotentNotReady);
  * - a soft-deleted stream reads as not found, keeps its numbering when written to again;
  *   a tombstoned stream refuses everything.
  */
@@ -26,6 +33,8 @@ export interface LogRecord {
   readonly prepare: bigint;
   /** .NET ticks (100 ns) since the Unix epoch, as the server sends "created" */
   readonly created: bigint;
+  /** while replicating (Date.now() below this), the record is stored but not yet readable */
+  visibleAt?: number;
 }
 
 export interface Proposed {
@@ -44,7 +53,9 @@ interface StreamState {
 }
 
 export type AppendOutcome =
-  | { kind: 'success'; currentRevision: bigint | 'no-stream'; position?: { commit: bigint; prepare: bigint } }
+  | { kind: 'success'; currentRevision: bigint | 'no-stream'; position?: { commit: bigint; prepare: bigint }; visibleAt?: number }
+  | { kind: 'not-ready' }
+  | { kind: 'too-large'; maxAppendSize: number }
   | { kind: 'wrong-expected-version'; current: bigint | 'no-stream'; expected: Expected }
   | { kind: 'stream-deleted' };
 
@@ -57,17 +68,32 @@ export const DELETED_STREAM = 9223372036854775807n; // long.MaxValue: $tb of a s
 const RECENT_IDS = 64;
 const RECORD_HEADER_BYTES = 91n;
 const CHUNK_HEADER_BYTES = 128n;
+/** KurrentDB 25.0's default MaxAppendSize */
+export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
+
+export interface FakeLogOptions {
+  readonly clock?: () => Date;
+  readonly maxAppendSize?: number;
+  /** a replica starts empty and copies the leader's records when told to (see replicateFrom) */
+  readonly replica?: boolean;
+}
 
 export class FakeLog {
-  /** the whole log in (commit, prepare) order */
+  /** the whole log in (commit, prepare) order, records still replicating included */
   readonly records: LogRecord[] = [];
-  private readonly streams = new Map<string, StreamState>();
-  private readonly recentIds: string[] = [];
+  private streams = new Map<string, StreamState>();
+  private recentIds: string[] = [];
   private readonly listeners = new Set<() => void>();
   private writes = 0;
   private nextOffset = CHUNK_HEADER_BYTES;
+  private holdNext = 0;
+  private readonly clock: () => Date;
+  readonly maxAppendSize: number;
 
-  constructor(private readonly clock: () => Date = () => new Date()) {
+  constructor(options: FakeLogOptions = {}) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+    if (options.replica) return;
     // A fresh node writes its own records before any client does.
     this.writeSystem('$settings', '$settings', { $userStreamAcl: { $r: '$all', $w: '$all' } });
     this.writeSystem('$user-admin', '$user', { loginName: 'admin', fullName: 'KurrentDB Administrator', groups: ['$admins'] });
@@ -82,8 +108,52 @@ export class FakeLog {
   }
 
   head(): { commit: bigint; prepare: bigint } | undefined {
-    const last = this.records.at(-1);
+    const last = this.committed().at(-1);
     return last && { commit: last.commit, prepare: last.prepare };
+  }
+
+  /** the records a reader can see: the log up to the first one still replicating */
+  committed(): LogRecord[] {
+    const now = Date.now();
+    const i = this.records.findIndex((r) => r.visibleAt !== undefined && r.visibleAt > now);
+    return i < 0 ? this.records : this.records.slice(0, i);
+  }
+
+  /**
+   * Where a read of `$all` from this position starts: at a record's start, or at the end of the
+   * log ('end', and 'past-end' beyond it: nothing to read); anywhere else is inside a record.
+   */
+  locate(position: { commit: bigint; prepare: bigint }): number | 'end' | 'past-end' | 'invalid' {
+    if (position.commit === 0n && position.prepare === 0n) return 0;
+    const records = this.committed();
+    const i = records.findIndex((r) => r.commit === position.commit && r.prepare === position.prepare);
+    if (i >= 0) return i;
+    const end = this.nextOffset;
+    if (position.commit === position.prepare && position.commit === end) return 'end';
+    if (position.commit > end && position.prepare > end) return 'past-end';
+    return 'invalid';
+  }
+
+  /** The next client write is stored but stays "replicating" (unreadable, unanswered) for `ms`. */
+  holdNextWrite(ms: number): void {
+    this.holdNext = ms;
+  }
+
+  /** What a node restart loses: the in-memory cache of recent event ids (idempotency for any). */
+  forgetRecentIds(): void {
+    this.recentIds = [];
+  }
+
+  /** A follower's copy of the leader's log, as of now. */
+  replicateFrom(leader: FakeLog): void {
+    this.records.length = 0;
+    this.records.push(...leader.committed());
+    this.streams = new Map();
+    for (const [id, s] of leader.streams) {
+      this.streams.set(id, { ...s, records: s.records.filter((r) => this.records.includes(r)) });
+    }
+    this.nextOffset = leader.nextOffset;
+    this.notify();
   }
 
   /** the stream's current revision as expected-revision checks see it */
@@ -101,13 +171,16 @@ export class FakeLog {
   readableStream(streamId: string): LogRecord[] | undefined {
     const s = this.streams.get(streamId);
     if (!s || s.truncateBefore === DELETED_STREAM) return undefined;
-    const visible = s.records.filter((r) => r.revision >= s.truncateBefore);
+    const now = Date.now();
+    const visible = s.records.filter((r) => r.revision >= s.truncateBefore && (r.visibleAt === undefined || r.visibleAt <= now));
     return visible.length === 0 ? undefined : visible;
   }
 
   append(streamId: string, expected: Expected, events: readonly Proposed[]): AppendOutcome {
     const s = this.streams.get(streamId);
     if (s?.tombstoned) return { kind: 'stream-deleted' };
+    const size = events.reduce((n, e) => n + e.data.length + e.metadata.length + 2 * e.type.length, 0);
+    if (size > this.maxAppendSize) return { kind: 'too-large', maxAppendSize: this.maxAppendSize };
     const current = this.current(streamId);
     const idempotent = this.idempotentResult(s, expected, events);
     if (idempotent) return idempotent;
@@ -126,10 +199,15 @@ export class FakeLog {
     );
     state.records.push(...written);
     for (const e of events) this.remember(e.id);
-    this.notify();
-    const first = written[0]!;
-    // The answer carries the write's commit point, not the position the last event reads back with.
-    return { kind: 'success', currentRevision: written.at(-1)!.revision, position: { commit: first.commit, prepare: first.prepare } };
+    let visibleAt: number | undefined;
+    if (this.holdNext > 0) {
+      visibleAt = Date.now() + this.holdNext;
+      this.holdNext = 0;
+      for (const r of written) r.visibleAt = visibleAt;
+      setTimeout(() => this.notify(), visibleAt - Date.now() + 1).unref();
+    } else this.notify();
+    const last = written.at(-1)!;
+    return { kind: 'success', currentRevision: last.revision, position: { commit: last.commit, prepare: last.prepare }, visibleAt };
   }
 
   softDelete(streamId: string, expected: Expected): DeleteOutcome {
@@ -157,6 +235,7 @@ export class FakeLog {
     return { kind: 'success', position: { commit: record!.commit, prepare: record!.prepare } };
   }
 
+  /** The server's CheckCommit: exact revisions read the log, any and stream-exists only the cache of recent ids. */
   private idempotentResult(s: StreamState | undefined, expected: Expected, events: readonly Proposed[]): AppendOutcome | undefined {
     if (!s || events.length === 0) return undefined;
     let from: bigint | undefined;
@@ -168,7 +247,11 @@ export class FakeLog {
     if (at < 0) return undefined;
     const stored = s.records.slice(at, at + events.length);
     if (stored.length !== events.length || stored.some((r, i) => r.id !== events[i]!.id)) return undefined;
-    return { kind: 'success', currentRevision: stored.at(-1)!.revision };
+    // The original write is not replicated yet: the server drops the retry without an answer.
+    const now = Date.now();
+    if (stored.some((r) => r.visibleAt !== undefined && r.visibleAt > now)) return { kind: 'not-ready' };
+    const last = stored.at(-1)!;
+    return { kind: 'success', currentRevision: last.revision, position: { commit: last.commit, prepare: last.prepare } };
   }
 
   private createStream(streamId: string): StreamState {
@@ -198,7 +281,7 @@ export class FakeLog {
     state.records.push(record);
   }
 
-  /** Lays records out as prepares at growing byte offsets; a multi-record write is committed by a commit record after them. */
+  /** Lays records out at growing byte offsets, one record per event, each committed at its own position. */
   private writeTransaction(entries: readonly (Proposed & { streamId: string; revision: bigint })[]): LogRecord[] {
     const created = BigInt(this.clock().getTime()) * 10_000n;
     const prepares = entries.map((e) => {
@@ -206,11 +289,6 @@ export class FakeLog {
       this.nextOffset += recordSize(e);
       return { e, prepare };
     });
-    let commit = prepares[0]!.prepare;
-    if (prepares.length > 1) {
-      commit = this.nextOffset;
-      this.nextOffset += RECORD_HEADER_BYTES - 16n; // the commit record
-    }
     const records = prepares.map(({ e, prepare }) => ({
       id: e.id,
       streamId: e.streamId,
@@ -219,7 +297,7 @@ export class FakeLog {
       contentType: e.contentType,
       data: e.data,
       metadata: e.metadata,
-      commit,
+      commit: prepare,
       prepare,
       created,
     }));

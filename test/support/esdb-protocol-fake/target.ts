@@ -1,4 +1,5 @@
-import { EsdbEventStore } from '../../../src/store/esdb-store';
+import { randomUUID } from 'node:crypto';
+import { EsdbEventStore, type EsdbStoreOptions } from '../../../src/store/esdb-store';
 import { KurrentDbProtocolFake } from './server';
 
 /**
@@ -9,20 +10,29 @@ import { KurrentDbProtocolFake } from './server';
 export interface EsdbTarget {
   readonly name: string;
   readonly connectionString: string;
-  open(): EsdbEventStore;
+  /** this test file's namespace: its streams are `<namespace><stream>`, and it sees no others */
+  readonly namespace: string;
+  open(options?: EsdbStoreOptions): EsdbEventStore;
   stop(): Promise<void>;
 }
 
+/**
+ * Every test file writes under a namespace of its own, so that files running in parallel (jest's
+ * workers) against one shared real server see only their own events: global order, counts and
+ * ledger versions are then the file's own, as on a fresh fake.
+ */
 export async function esdbTarget(): Promise<EsdbTarget> {
+  const namespace = `run${randomUUID().replace(/-/g, '').slice(0, 12)}-`;
   const real = process.env.ESDB_CONNECTION_STRING;
   if (real) {
-    return { name: `KurrentDB at ${real}`, connectionString: real, open: () => EsdbEventStore.connect(real), stop: async () => undefined };
+    return { name: `KurrentDB at ${real}`, connectionString: real, namespace, open: (o) => EsdbEventStore.connect(real, { namespace, ...o }), stop: async () => undefined };
   }
   const fake = await KurrentDbProtocolFake.start();
   return {
     name: 'KurrentDB protocol fake',
     connectionString: fake.connectionString,
-    open: () => EsdbEventStore.connect(fake.connectionString),
+    namespace,
+    open: (o) => EsdbEventStore.connect(fake.connectionString, { namespace, ...o }),
     stop: () => fake.stop(),
   };
 }
