@@ -233,6 +233,22 @@ describe('the seed history, imported', () => {
     for (const p of in2014) expect(p.latestEndorsement!.reference).toContain('informal contribution; no formal adoption recorded');
   });
 
+  it('answers the README\'s researcher question in one request: what was asked of the EU about undocumented migrants, before 2007 and in 2014', () => {
+    const page = projection.timelinePage({ addressee: 'eu-institutions', theme: 'undocumented-vulnerable' });
+    expect(page.total).toBe(6);
+    // in business order; decisions of the same date in recording order, which the README does not fix
+    expect(page.items.map((e) => `${e.decidedOn} ${e.positionId} ${e.type}`).sort()).toEqual([
+      '1999-10/2007-02 eu-7 PositionAdded',
+      '1999-10/2007-02 eu-7 PositionEndorsed',
+      '2011-07-20/2014-01-21 eu-dignity-and-social-cohesion PositionAdded',
+      '2011-07-20/2014-01-21 eu-dignity-and-social-cohesion PositionEndorsed',
+      '2011-07-20/2014-01-21 eu-undocumented-migrants PositionAdded',
+      '2011-07-20/2014-01-21 eu-undocumented-migrants PositionEndorsed',
+    ]);
+    expect(page.items.slice(0, 2).every((e) => e.positionId === 'eu-7')).toBe(true);
+    expect(page.items.find((e) => e.positionId === 'eu-undocumented-migrants' && e.type === 'PositionAdded')!.data.relatesTo).toEqual([{ positionId: 'national-8', kind: 'readdresses' }]);
+  });
+
   it('answers the README\'s bitemporal example for eu-4', () => {
     expect(projection.position('eu-4', { asOf: '2006' })).toBeUndefined();
     expect(projection.position('eu-4', { asOf: '2013' })!.statement).toMatch(/^We consider it therefore of utmost importance/);
