@@ -419,13 +419,9 @@ export class EsdbEventStore implements EventStore {
         // From the start, or after the last record handled (a subscription from a position is exclusive).
         const sub = this.client.subscribeToAll({
           fromPosition: cursor ?? START,
-          filter: streamNameFilter({
-            ...serverFilterOf(this.ledger),
-            checkpointReached: (_s, position) => {
-              // A filtered subscription says how far it has looked: resume from there, not from the last event.
-              if (!cursor || isAfter(position, cursor)) cursor = position;
-            },
-          } as Parameters<typeof streamNameFilter>[0]),
+          // The server's checkpoints are left alone: the client reports one before the events buffered
+          // ahead of it are handled, so resuming from it could skip them. Resume after the last event handled.
+          filter: streamNameFilter(serverFilterOf(this.ledger) as Parameters<typeof streamNameFilter>[0]),
         });
         current = sub;
         try {
