@@ -1,6 +1,7 @@
 /**
- * npm run bench: how the ledger performs on this machine. Measures, never asserts.
- * Usage: npm run bench [-- --positions 300]
+ * npm run bench: how the ledger performs on this machine, beside raw better-sqlite3 and Emmett's
+ * SQLite event store. Measures, never asserts.
+ * Usage: npm run bench [-- --positions 300 --rounds 8 --per-round 200 --events 100000 --only write|bulk|read]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { exportLines, verifyExport } from '../src/audit/export-file';
 import { recordCheckpoint } from '../src/audit/record-checkpoint';
 import { verifyLedger } from '../src/audit/verify';
 import { Ledger } from '../src/command-handling/ledger';
+import { bulkPaths, singleCommands, type Figure } from './write-path';
 import { LedgerProjection } from '../src/projections/ledger-projection';
 import { SqliteEventStore } from '../src/store/sqlite-store';
 
@@ -34,7 +36,41 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   return [result, performance.now() - t0];
 }
 
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
+
+function table(title: string, figures: readonly Figure[], base: Figure | undefined, also?: Figure) {
+  console.log(`${title}\n`);
+  const head = `${'ratio'.padStart(6)}${also ? ` ${'vs Emmett'.padStart(9)}` : ''}  ${'events/s'.padStart(9)}  ${'n'.padStart(6)}  path`;
+  console.log(head);
+  for (const f of figures) {
+    const ratio = base ? (f.perSecond / base.perSecond).toFixed(2) : '–';
+    const vs = also ? ` ${(f.perSecond / also.perSecond).toFixed(2).padStart(9)}` : '';
+    console.log(`${ratio.padStart(6)}${vs}  ${f.perSecond.toFixed(0).padStart(9)}  ${String(f.count).padStart(6)}  ${f.label}`);
+  }
+  console.log('');
+}
+
 async function main() {
+  const scratch = mkdtempSync(join(tmpdir(), 'ledger-bench-write-'));
+  try {
+    if (!only || only === 'write') {
+      const figures = await singleCommands(scratch, { rounds: arg('rounds', 8), perRound: arg('per-round', 200) });
+      const emmett = figures.find((f) => f.label.startsWith('Emmett'));
+      table(`durable single writes (WAL, synchronous=FULL; median of ${arg('rounds', 8)} rounds of ${arg('per-round', 200)}); ratio to raw better-sqlite3, and to Emmett`, figures, figures[0], emmett);
+    }
+    if (!only || only === 'bulk') {
+      const events = arg('events', 100_000);
+      const figures = await bulkPaths(scratch, events);
+      table(`bulk paths on a generated ${events}-event seed; ratio to raw batched inserts`, figures, figures.at(-1));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (only && only !== 'read') return;
+
   const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   const store = new SqliteEventStore(join(dir, 'bench.db'));
   const ledger = new Ledger(store, { historyStart: '2006-01-01' });

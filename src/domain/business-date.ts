@@ -88,7 +88,19 @@ export function compareBusiness(a: string, b: string): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+// Brussels changes its offset only on the hour, so every instant of one UTC hour has the same
+// business day: each hour is converted once (a time-zone conversion costs more than a command's decision).
+const dayOfHour = new Map<string, string>();
+
 /** The calendar day of an instant in business time (Europe/Brussels). */
 export function businessDayOf(instantIso: string): string {
-  return DateTime.fromISO(instantIso, { zone: 'utc' }).setZone(BUSINESS_ZONE).toISODate()!;
+  const hour = instantIso.endsWith('Z') ? /^\d{4}-\d{2}-\d{2}T\d{2}/.exec(instantIso)?.[0] : undefined;
+  const known = hour === undefined ? undefined : dayOfHour.get(hour);
+  if (known !== undefined) return known;
+  const day = DateTime.fromISO(instantIso, { zone: 'utc' }).setZone(BUSINESS_ZONE).toISODate()!;
+  if (hour !== undefined) {
+    if (dayOfHour.size >= 10_000) dayOfHour.clear();
+    dayOfHour.set(hour, day);
+  }
+  return day;
 }

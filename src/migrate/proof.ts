@@ -75,7 +75,11 @@ export function proveCopy(source: readonly StoredEvent[], target: readonly Store
 
 function streamsOf(events: readonly StoredEvent[]): Map<string, string[]> {
   const out = new Map<string, StoredEvent[]>();
-  for (const e of events) out.set(e.streamId, [...(out.get(e.streamId) ?? []), e]);
+  for (const e of events) {
+    const list = out.get(e.streamId);
+    if (list) list.push(e);
+    else out.set(e.streamId, [e]);
+  }
   return new Map([...out].map(([k, v]) => [k, [...v].sort((a, b) => a.revision - b.revision).map((e) => e.id)]));
 }
 

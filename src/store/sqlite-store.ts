@@ -108,6 +108,11 @@ export class SqliteEventStore implements EventStore {
     const transactions = this.prepareAppend();
     this.appendTransaction = transactions.one;
     this.appendManyTransaction = transactions.many;
+    // prepared once: preparing costs more than reading a short stream
+    this.statements = {
+      stream: this.db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?'),
+      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
+    };
   }
 
   /** The database triggers that keep the events table append-only and are missing from this file. */
@@ -142,11 +147,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult>;
+  private readonly statements: { readonly stream: Database.Statement<[string, number, number], Row>; readonly all: Database.Statement<[number, number], Row> };
   private readonly appendManyTransaction: Database.Transaction<(appends: readonly StreamAppend[]) => AppendResult[]>;
 
   private prepareAppend() {
-    const head = this.db.prepare<[string], { rev: number | null; pos: number | null }>(
-      'SELECT MAX(stream_revision) AS rev, MAX(global_position) AS pos FROM events WHERE stream_id = ?',
+    // the last event of the stream, found by the (stream_id, stream_revision) index: no scan of the stream
+    const head = this.db.prepare<[string], { rev: number; pos: number }>(
+      'SELECT stream_revision AS rev, global_position AS pos FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
     );
     const byId = this.db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?');
     const insert = this.db.prepare(
@@ -173,8 +180,8 @@ export class SqliteEventStore implements EventStore {
       return { nextExpectedRevision: revision, position: String(position), stored, retried: false };
     };
     const headOf = (streamId: string) => {
-      const h = head.get(streamId)!;
-      return { revision: h.rev ?? -1, position: h.pos ?? 0 };
+      const h = head.get(streamId);
+      return { revision: h?.rev ?? -1, position: h?.pos ?? 0 };
     };
     const one = this.db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
       const retried = this.retriedAppend(streamId, events, byId);
@@ -213,11 +220,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
-    const rows = this.db
-      .prepare<[string, number, number], Row>(
-        'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
-      )
-      .all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
+    const rows = this.statements.stream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
     return rows.map(toStored);
   }
 
@@ -227,9 +230,7 @@ export class SqliteEventStore implements EventStore {
 
   private readAllSync(options: ReadAllOptions): StoredEvent[] {
     const after = options.after === undefined ? 0 : parsePosition(options.after);
-    const rows = this.db
-      .prepare<[number, number], Row>('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?')
-      .all(after, options.maxCount ?? -1);
+    const rows = this.statements.all.all(after, options.maxCount ?? -1);
     return rows.map(toStored);
   }
 

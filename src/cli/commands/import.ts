@@ -3,6 +3,7 @@ import { loadConfig } from '../../app/config';
 import { openStore } from '../../app/open-store';
 import { Ledger } from '../../command-handling/ledger';
 import { importSeedDir } from '../../seed/import';
+import { progressBar } from '../progress';
 
 export function register(program: Command): void {
   program
@@ -14,7 +15,8 @@ export function register(program: Command): void {
       const store = await openStore(config.store);
       try {
         const ledger = new Ledger(store, { historyStart: config.historyStart });
-        const report = await importSeedDir(ledger, dir);
+        const bar = progressBar('import');
+        const report = await importSeedDir(ledger, dir, (decided, total) => bar.update(decided, total)).finally(() => bar.stop());
         process.stdout.write(
           `imported ${dir}: ${report.entries} entries in ${report.files} files; ${report.recorded} recorded, ${report.alreadyPresent} already in the ledger\n`,
         );

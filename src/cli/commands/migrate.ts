@@ -3,6 +3,7 @@ import { openStore } from '../../app/open-store';
 import { copyLedger, proveStores } from '../../migrate/copy';
 import type { CopyProof } from '../../migrate/proof';
 import { describeStore, parseStoreSpec } from '../../migrate/store-spec';
+import { progressBar } from '../progress';
 
 export function register(program: Command): void {
   program
@@ -22,9 +23,8 @@ export function register(program: Command): void {
           const out = (line: string) => process.stdout.write(`${line}\n`);
           out(`migrate: ${describeStore(from)} -> ${describeStore(to)}`);
           if (!opts.verifyOnly) {
-            const copy = await copyLedger(source, target, {
-              onProgress: (p) => out(`  ${p.copied} copied, ${p.alreadyThere} already in the target`),
-            });
+            const bar = progressBar('migrate');
+            const copy = await copyLedger(source, target, { onProgress: (p) => bar.update(p.copied + p.alreadyThere) }).finally(() => bar.stop());
             out(`copied ${copy.copied} events; ${copy.alreadyThere} were already in the target`);
           }
           const proof = await proveStores(source, target);

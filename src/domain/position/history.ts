@@ -50,7 +50,6 @@ export interface PositionFold {
   readonly relations: readonly RelationView[];
   readonly withdrawal?: { readonly decidedOn: string; readonly reason: string };
   readonly lastDecidedOn: string;
-  readonly included: readonly HistoryEntry[];
 }
 
 export const businessKey = (entry: HistoryEntry): string => businessDate(entry.event.data.decidedOn).latest;
@@ -64,71 +63,110 @@ export function inBusinessOrder(entries: readonly HistoryEntry[]): HistoryEntry[
   });
 }
 
+/** A fold under way: what foldPosition returns, plus the latest business key seen. */
+interface Acc {
+  current: TextSnapshot | undefined;
+  addedOn: string;
+  positionId: string;
+  revisions: Map<number, TextSnapshot>;
+  endorsements: EndorsementView[];
+  relations: RelationView[];
+  withdrawal: PositionFold['withdrawal'];
+  lastDecidedOn: string;
+  maxKey: string;
+}
+
+const emptyAcc = (): Acc => ({ current: undefined, addedOn: '', positionId: '', revisions: new Map(), endorsements: [], relations: [], withdrawal: undefined, lastDecidedOn: '', maxKey: '' });
+const copyAcc = (a: Acc): Acc => ({ ...a, revisions: new Map(a.revisions), endorsements: [...a.endorsements], relations: [...a.relations] });
+
+/** One entry, in business order, into the fold. */
+function step(acc: Acc, entry: HistoryEntry): Acc {
+  const { event } = entry;
+  const key = businessKey(entry);
+  if (key > acc.maxKey) acc.maxKey = key;
+  const relate = (rs: readonly PositionRelation[] | undefined, revision: number, decidedOn: string) => {
+    for (const r of rs ?? []) acc.relations.push({ positionId: r.positionId, kind: r.kind, revision, decidedOn });
+  };
+  switch (event.type) {
+    case 'PositionAdded':
+      acc.current = snapshotOfAdded(event.data);
+      acc.addedOn = event.data.decidedOn;
+      acc.positionId = event.data.positionId;
+      acc.revisions.set(1, acc.current);
+      relate(event.data.relatesTo, 1, event.data.decidedOn);
+      break;
+    case 'PositionRevised': {
+      const current = acc.current;
+      if (!current) return acc;
+      const d = event.data;
+      acc.current = {
+        revision: d.revision,
+        title: d.title ?? current.title,
+        statement: d.statement ?? current.statement,
+        themes: d.themes ?? current.themes,
+        addressees: d.addressees ?? current.addressees,
+        source: d.source,
+        decidedOn: d.decidedOn,
+      };
+      acc.revisions.set(d.revision, acc.current);
+      relate(d.relatesTo, d.revision, d.decidedOn);
+      break;
+    }
+    case 'PositionEndorsed':
+      if (!acc.revisions.has(event.data.revision)) return acc;
+      acc.endorsements.push(withoutUndefined({
+        revision: event.data.revision,
+        endorsedBy: event.data.endorsedBy,
+        decidedOn: event.data.decidedOn,
+        reference: event.data.reference,
+      }));
+      break;
+    case 'PositionWithdrawn':
+      if (!acc.current) return acc;
+      acc.withdrawal = { decidedOn: event.data.decidedOn, reason: event.data.reason };
+      break;
+  }
+  acc.lastDecidedOn = event.data.decidedOn;
+  return acc;
+}
+
+function finish(acc: Acc): PositionFold | undefined {
+  const { current, positionId, addedOn, revisions, endorsements, relations, withdrawal, lastDecidedOn } = acc;
+  return current && { positionId, addedOn, current, revisions, endorsements, relations, withdrawal, lastDecidedOn };
+}
+
+// The fold of a whole history, kept per entries array (states are immutable, so it never goes
+// stale): a decision folds the same history several times, and evolve extends the fold of the
+// history before it when the new event comes last in business order too, as it mostly does.
+// That keeps a command's cost from growing with the length of its stream.
+const wholeFolds = new WeakMap<readonly HistoryEntry[], Acc>();
+
+function wholeFold(entries: readonly HistoryEntry[]): Acc {
+  let acc = wholeFolds.get(entries);
+  if (!acc) {
+    acc = emptyAcc();
+    for (const entry of inBusinessOrder(entries)) step(acc, entry);
+    wholeFolds.set(entries, acc);
+  }
+  return acc;
+}
+
+/** `entries` is `before` with `entry` appended: its fold is the one before, one step further, when the entry sorts last. */
+export function extendFold(before: readonly HistoryEntry[], entries: readonly HistoryEntry[], entry: HistoryEntry): void {
+  const acc = wholeFolds.get(before);
+  if (acc && businessKey(entry) >= acc.maxKey) wholeFolds.set(entries, step(copyAcc(acc), entry));
+}
+
 /**
  * Folds the entries whose business key is on or before `untilKey` (all when absent). Endorsements
  * of a revision that is not yet in the fold are left out, so a view never shows an endorsement
  * of a text it does not have.
  */
 export function foldPosition(entries: readonly HistoryEntry[], untilKey?: string): PositionFold | undefined {
-  const ordered = inBusinessOrder(entries).filter((e) => untilKey === undefined || businessKey(e) <= untilKey);
-  let current: TextSnapshot | undefined;
-  let addedOn = '';
-  let positionId = '';
-  const revisions = new Map<number, TextSnapshot>();
-  const endorsements: EndorsementView[] = [];
-  const relations: RelationView[] = [];
-  const relate = (rs: readonly PositionRelation[] | undefined, revision: number, decidedOn: string) => {
-    for (const r of rs ?? []) relations.push({ positionId: r.positionId, kind: r.kind, revision, decidedOn });
-  };
-  let withdrawal: PositionFold['withdrawal'];
-  let lastDecidedOn = '';
-  const included: HistoryEntry[] = [];
-
-  for (const entry of ordered) {
-    const { event } = entry;
-    switch (event.type) {
-      case 'PositionAdded':
-        current = snapshotOfAdded(event.data);
-        addedOn = event.data.decidedOn;
-        positionId = event.data.positionId;
-        revisions.set(1, current);
-        relate(event.data.relatesTo, 1, event.data.decidedOn);
-        break;
-      case 'PositionRevised': {
-        if (!current) continue;
-        const d = event.data;
-        current = {
-          revision: d.revision,
-          title: d.title ?? current.title,
-          statement: d.statement ?? current.statement,
-          themes: d.themes ?? current.themes,
-          addressees: d.addressees ?? current.addressees,
-          source: d.source,
-          decidedOn: d.decidedOn,
-        };
-        revisions.set(d.revision, current);
-        relate(d.relatesTo, d.revision, d.decidedOn);
-        break;
-      }
-      case 'PositionEndorsed':
-        if (!revisions.has(event.data.revision)) continue;
-        endorsements.push(withoutUndefined({
-          revision: event.data.revision,
-          endorsedBy: event.data.endorsedBy,
-          decidedOn: event.data.decidedOn,
-          reference: event.data.reference,
-        }));
-        break;
-      case 'PositionWithdrawn':
-        if (!current) continue;
-        withdrawal = { decidedOn: event.data.decidedOn, reason: event.data.reason };
-        break;
-    }
-    lastDecidedOn = event.data.decidedOn;
-    included.push(entry);
-  }
-  if (!current) return undefined;
-  return { positionId, addedOn, current, revisions, endorsements, relations, withdrawal, lastDecidedOn, included };
+  if (untilKey === undefined || untilKey >= wholeFold(entries).maxKey) return finish(wholeFold(entries));
+  const acc = emptyAcc();
+  for (const entry of inBusinessOrder(entries)) if (businessKey(entry) <= untilKey) step(acc, entry);
+  return finish(acc);
 }
 
 function snapshotOfAdded(d: EventDataOf<'PositionAdded'>): TextSnapshot {

@@ -1,6 +1,6 @@
 import type { Recorded } from '../decider';
 import type { DomainEvent, PositionEvent } from '../events';
-import type { HistoryEntry } from './history';
+import { extendFold, type HistoryEntry } from './history';
 
 /** The decider's state: the position's recorded events, corrections applied, in recording order. */
 export interface PositionState {
@@ -37,8 +37,11 @@ export function evolvePosition(state: PositionState, recorded: RecordedPositionE
     };
   }
   const isText = event.type === 'PositionAdded' || event.type === 'PositionRevised';
+  const entry: HistoryEntry = { eventId, streamRevision, event, corrections: [] };
+  const entries = [...state.entries, entry];
+  extendFold(state.entries, entries, entry);
   return {
-    entries: [...state.entries, { eventId, streamRevision, event, corrections: [] }],
+    entries,
     textRevisions: state.textRevisions + (isText ? 1 : 0),
     streamRevision,
   };
