@@ -27,7 +27,7 @@ export function generateLedger(path: string, events: number, onProgress?: (writt
   mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.partial`;
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
-  new SqliteEventStore(partial).close(); // the store's own schema and triggers
+  void new SqliteEventStore(partial).close(); // the store's own schema and triggers
   const db = new Database(partial);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');

@@ -216,6 +216,19 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(empty.body).toMatchObject({ count: 0, documents: [], ledgerVersion: { version: 0, digest: null } });
       });
 
+      it('?version=<the current version> answers exactly as the unpinned view (one query layer, whichever way it is served)', async () => {
+        await add('eu-4', { relatesTo: undefined });
+        await add('eu-6', { decidedOn: '2014', relatesTo: [{ positionId: pid('eu-4'), kind: 'extends' }] });
+        const { version } = (await request(app).get('/health')).body.ledgerVersion;
+        for (const path of ['/api/positions?limit=500', `/api/positions/${pid('eu-4')}`, `/api/positions/${pid('eu-6')}/timeline`, '/api/timeline?limit=500', '/api/documents', `/api/positions?q=cities&limit=500`]) {
+          const [now, pinned] = await Promise.all([request(app).get(path), request(app).get(`${path}${path.includes('?') ? '&' : '?'}version=${version}`)]);
+          const { ledgerVersion: a, ...unpinned } = now.body;
+          const { ledgerVersion: b, version: _v, ...atVersion } = pinned.body;
+          expect({ path, body: atVersion }).toEqual({ path, body: unpinned });
+          if (a) expect({ version: b.version, digest: b.digest }).toEqual({ version: a.version, digest: a.digest });
+        }
+      });
+
       it('?version beyond the current one is a 404 naming version; a malformed one a 400', async () => {
         const { version } = (await request(app).get('/health')).body.ledgerVersion;
         for (const path of [`/api/positions?version=${version + 1}`, `/api/positions/${pid('x')}?version=${version + 1}`, `/api/timeline?version=${version + 1}`, `/api/documents?version=${version + 1}`]) {

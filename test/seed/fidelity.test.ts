@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { businessDate } from '../../src/domain/business-date';
 import { readSeedDir, importSeedDir } from '../../src/seed/import';
 import type { SeedEntry } from '../../src/seed/seed-file';
 import { Ledger } from '../../src/command-handling/ledger';
