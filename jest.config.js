@@ -2,7 +2,12 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }],
+    // preact 11 and d3 ship only ES modules: jest's CommonJS loader needs them in CommonJS (esbuild does it)
+    '^.+/node_modules/(preact|preact-render-to-string|d3-[a-z-]+|internmap)/.+\\.m?js$': '<rootDir>/test/support/esm-to-cjs.js',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string|d3-[a-z-]+|internmap)/)'],
   testTimeout: 20000,
 };

@@ -21,9 +21,30 @@ import { timelineRoutes } from './routes/timeline';
 import { noQuery } from './validate';
 import { webSessions } from '../web/session';
 import { signinRoutes } from '../web/signin';
+import { webRoutes } from '../web/routes';
 
 /** The routers mounted under /api; one line per router. */
 const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
+
+/**
+ * Nothing from another origin and no inline code or styles: pages load only the app's own script
+ * and stylesheet. (Helmet's default would allow https: styles and inline style attributes.)
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  // the ledger serves plain HTTP on 127.0.0.1 by default: upgrading its own requests to https would break it
+  upgradeInsecureRequests: null,
+};
 
 export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const app = express();
@@ -31,7 +52,7 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   app.set('trust proxy', false);
   // ETags are stream revisions, set by the routes that have one; no content-hash ETags beside them
   app.set('etag', false);
-  app.use(helmet());
+  app.use(helmet({ contentSecurityPolicy: { directives: CSP } }));
   const redact = redactor(deps.config.tokens.keys());
   if (logger) {
     app.use(
@@ -62,6 +83,9 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
     res.status(unreadable ? 503 : 200).json({ status: unreadable ? 'degraded' : 'ok', store: deps.store.kind, ledgerVersion: deps.projection.version(), unreadableEvents: unreadable });
   });
 
+  // the pages (src/web) and their assets; /api/docs among them, before the API's own 404
+  app.use(webRoutes(deps));
+
   const api = express.Router();
   if (!deps.config.publicReads) api.use(requireRole('secretariat', 'auditor'));
   for (const routes of API_ROUTES) api.use(routes(deps));
@@ -91,7 +115,8 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
     const problem = toProblem(error, req.originalUrl.split('?')[0]!);
     if (problem.status >= 500) {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
-      (logger ?? console).error({ err }, 'unhandled error');
+      if (logger) logger.error({ err }, 'unhandled error');
+      else console.error('unhandled error', err);
     }
     if (problem.status === 503) res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));

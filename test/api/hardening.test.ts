@@ -36,7 +36,7 @@ describe('HTTP API hardening', () => {
     const server = ledger.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { method: 'POST', headers: { ...bearer(SECRETARIAT), 'Content-Type': contentType }, body: bytes });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { method: 'POST', headers: { ...bearer(SECRETARIAT), 'Content-Type': contentType }, body: new Uint8Array(bytes) });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     } finally {
       server.close();

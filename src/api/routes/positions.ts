@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { diffWords } from 'diff';
 import { z } from 'zod';
 import {
   AddPositionBody,
@@ -20,6 +19,7 @@ import { ProblemError, validationProblem } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
 import { versionOfView } from '../ledger-version';
 import { pageOrProblem } from '../paging';
+import { positionDiff } from '../position-diff';
 import { record } from '../record';
 import { sendExport, sourceColumns } from '../export-format';
 import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
@@ -69,23 +69,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/positions/:id/diff', (req, res) => {
-    const id = positionId(req);
-    const q = parseQuery(DiffQuery, req);
-    const { recordedAsOf, version } = viewOf(q);
-    versionOfView(readModel, version);
-    const from = readModel.position(id, { asOf: q.from, recordedAsOf, version });
-    const to = readModel.position(id, { asOf: q.to, recordedAsOf, version });
-    if (!to) throw notFound(id, { asOf: q.to });
-    if (!from) throw new ProblemError(404, 'not-found', 'Not found', `position "${id}" did not exist on ${q.from}: it was added on ${to.addedOn}`, 'from');
-    const side = (s: typeof from, asOf?: string) => ({ asOf: asOf ?? null, revision: s.revision, decidedOn: s.decidedOn, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees });
-    res.json({
-      positionId: id,
-      from: side(from, q.from),
-      to: side(to, q.to),
-      changed: from.revision !== to.revision,
-      statement: diffWords(from.statement, to.statement).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value })),
-      title: diffWords(from.title, to.title).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value })),
-    });
+    res.json(positionDiff(readModel, positionId(req), parseQuery(DiffQuery, req)));
   });
 
   router.post('/positions', write, async (req, res) => {
@@ -120,7 +104,7 @@ function respond(res: Response, readModel: ReadModel, recorded: Recorded, status
   res.json(stance);
 }
 
-function positionId(req: Request): string {
+export function positionId(req: Request): string {
   const parsed = Slug.safeParse(req.params.id);
   if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
   return parsed.data;

@@ -1,0 +1,72 @@
+import type { Addressee, Theme } from '../../domain/themes';
+import type { LedgerVersion } from '../../projections/ledger-projection';
+import type { Status } from '../../projections/stance';
+import { versionLabel } from '../layout';
+import { addresseeLabel, themeLabel } from '../format';
+import { href } from '../query';
+
+export function StatusBadge({ status }: { status: Status }) {
+  return <span class={`status status-${status}`}>{status}</span>;
+}
+
+export function ThemeTags({ themes, asOf }: { themes: readonly Theme[]; asOf?: string }) {
+  return (
+    <>
+      {themes.map((t) => (
+        <a class="tag" href={href('/positions', { theme: t, asOf })}>
+          {themeLabel(t)}
+        </a>
+      ))}
+    </>
+  );
+}
+
+export function AddresseeTags({ addressees, asOf }: { addressees: readonly Addressee[]; asOf?: string }) {
+  return (
+    <>
+      {addressees.map((a) => (
+        <a class="tag" href={href('/positions', { addressee: a, asOf })}>
+          {addresseeLabel(a)}
+        </a>
+      ))}
+    </>
+  );
+}
+
+/** Download links for the API's export of the same view, each naming the ledger version it cites. */
+export function ExportLinks({ path, params, version }: { path: string; params: Record<string, string | number | undefined>; version: LedgerVersion }) {
+  return (
+    <p class="exports">
+      <span>Download this view (cites ledger version {versionLabel(version)}):</span>
+      <a href={href(path, { ...params, format: 'csv' })} download>
+        CSV
+      </a>
+      <a href={href(path, { ...params, format: 'ndjson' })} download>
+        NDJSON
+      </a>
+      <a href={href(path, params)}>JSON</a>
+    </p>
+  );
+}
+
+export function Select<T extends string>({ id, name, label, value, options }: { id: string; name: string; label: string; value?: T; options: readonly (readonly [T, string])[] }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name}>
+        <option value="">any</option>
+        {options.map(([v, text]) => (
+          <option value={v} selected={v === value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function excerpt(text: string, max = 220): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(' ', max);
+  return `${text.slice(0, cut > max / 2 ? cut : max)}…`;
+}

@@ -1,0 +1,149 @@
+import { Slug } from '../../domain/primitives';
+import { errors } from '../../domain/errors';
+import { ProblemError, validationProblem } from '../../api/problem';
+import { readSourceText, SourceTextUnavailableError } from '../../sources/source-text';
+import type { SourceCitation } from '../../domain/primitives';
+import { locateCitations, type Citation } from '../cited-passages';
+import { businessDateLabel, instantLabel } from '../format';
+import type { Page, PageContext } from '../render';
+
+/** /documents: the source documents the positions cite. */
+export function documentsPage({ deps }: PageContext): Page {
+  const documents = deps.projection.documentList();
+  return {
+    title: 'Source documents',
+    main: (
+      <>
+        <h1>Source documents</h1>
+        <p>Every statement in the ledger is quoted from one of these documents, with the place it comes from.</p>
+        <ul class="positions">
+          {documents.map((d) => (
+            <li>
+              <h2>
+                <a href={`/documents/${d.documentId}`}>{d.title}</a>
+              </h2>
+              <p class="meta">
+                <span>{d.publisher}</span>
+                <span>issued {businessDateLabel(d.issuedOn)}</span>
+                <span>cited by {d.citedBy.length} positions</span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      </>
+    ),
+  };
+}
+
+/** /documents/:id: the source text, every cited passage highlighted, anchored and linked to the positions citing it. */
+export async function documentPage({ deps, req }: PageContext): Promise<Page> {
+  const parsed = Slug.safeParse(req.params.id);
+  if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
+  const doc = deps.projection.document(parsed.data);
+  if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message);
+  let text: string | undefined;
+  let unavailable: string | undefined;
+  try {
+    text = await readSourceText(deps.config.sourcesDir, doc);
+  } catch (error) {
+    if (!(error instanceof SourceTextUnavailableError)) throw error;
+    unavailable = error.message;
+  }
+  const citations: Citation[] = [];
+  for (const e of deps.projection.timelinePage({}).items) {
+    const source = (e.data as { source?: SourceCitation }).source;
+    if (source?.documentId === doc.documentId && source.quote && !citations.some((c) => c.quote === source.quote && c.positionId === e.positionId)) {
+      citations.push({ quote: source.quote, positionId: e.positionId });
+    }
+  }
+  const located = text === undefined ? undefined : locateCitations(text, citations);
+  return {
+    title: doc.title,
+    main: (
+      <>
+        <p class="muted">
+          <a href="/documents">Source documents</a> › <span class="mono">{doc.documentId}</span>
+        </p>
+        <h1>{doc.title}</h1>
+        <dl class="facts">
+          <dt>Publisher</dt>
+          <dd>{doc.publisher}</dd>
+          <dt>Issued</dt>
+          <dd>{businessDateLabel(doc.issuedOn)}</dd>
+          {doc.note ? (
+            <>
+              <dt>Note</dt>
+              <dd>{doc.note}</dd>
+            </>
+          ) : null}
+          <dt>Registered</dt>
+          <dd>
+            {instantLabel(doc.recordedAt)} by <span class="mono">{doc.recordedBy}</span>
+          </dd>
+          {doc.contentSha256 ? (
+            <>
+              <dt>SHA-256</dt>
+              <dd>
+                <code class="hash">{doc.contentSha256}</code> (the text below is served only while its file has this digest;{' '}
+                <a href={`/api/documents/${doc.documentId}/text`}>plain text</a>)
+              </dd>
+            </>
+          ) : null}
+          <dt>Cited by</dt>
+          <dd>
+            {doc.citedBy.map((id, i) => (
+              <>
+                {i > 0 ? ', ' : ''}
+                <a href={`/positions/${id}`}>{id}</a>
+              </>
+            ))}
+          </dd>
+        </dl>
+        <h2>Text</h2>
+        {located ? (
+          <>
+            <p class="muted">
+              {located.ranges.length} cited passages are highlighted; each is linked to the positions that quote it.
+              {located.missing.length > 0 ? ` ${located.missing.length} quotes could not be found in this text: ${located.missing.map((m) => m.positionId).join(', ')}.` : ''}
+            </p>
+            <div class="source-text" lang="en">
+              {segments(text!, located.ranges)}
+            </div>
+          </>
+        ) : (
+          <p class="problem">{unavailable}</p>
+        )}
+      </>
+    ),
+  };
+}
+
+function segments(text: string, ranges: ReturnType<typeof locateCitations>['ranges']) {
+  const out = [];
+  let at = 0;
+  for (const r of ranges) {
+    if (r.start > at) out.push(text.slice(at, r.start));
+    out.push(
+      <>
+        {r.anchors.slice(1).map((a) => (
+          <span id={a} />
+        ))}
+        <mark id={r.anchors[0]}>{text.slice(r.start, r.end)}</mark>
+        <span class="cited-by">
+          {' '}
+          [cited by{' '}
+          {r.positionIds.map((id, i) => (
+            <>
+              {i > 0 ? ', ' : ''}
+              <a href={`/positions/${id}`}>{id}</a>
+            </>
+          ))}
+          ]
+        </span>
+      </>,
+    );
+    at = r.end;
+  }
+  out.push(text.slice(at));
+  return out;
+}

@@ -1,0 +1,111 @@
+import request from 'supertest';
+import { composeLedger, type LedgerApp } from '../../src/app/compose';
+import { loadConfig } from '../../src/app/config';
+import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { passageAnchor } from '../../src/web/passages';
+
+/** The pages as HTML, without a browser: what they say, their errors, paging, CSP and assets (the browser suite checks how they behave). */
+describe('web pages on the seed ledger', () => {
+  let ledger: LedgerApp;
+  beforeAll(async () => {
+    const config = loadConfig({ LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0', LEDGER_LOG_LEVEL: 'silent' });
+    ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });
+  });
+  afterAll(async () => ledger.close());
+  const get = (path: string) => request(ledger.app).get(path);
+  const statementOf = (html: string) => /<blockquote class="statement" data-statement[^>]*><p>([^<]*)</.exec(html)?.[1];
+
+  it('serves pages as HTML under a strict Content-Security-Policy: scripts and styles only from the app itself', async () => {
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-inline|https:/);
+    expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]|style="|\son[a-z]+="/);
+    expect(res.text).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  it('draws the history on the overview with each date as precise as it is: intervals as spans, no invented day as a point', async () => {
+    const html = (await get('/')).text;
+    expect(html).toMatch(/<svg[^>]*viewBox/);
+    expect(html).toMatch(/<rect class="mark span mark-revised"/);
+    expect(html).not.toMatch(/<circle class="mark /);
+    // the undated recommendations (1999-10/2007-02) began before the axis: drawn as open to the left
+    expect(html).toMatch(/<path class="mark mark-added"/);
+  });
+
+  it('filters and searches positions with the API query, as of a date', async () => {
+    const in2010 = (await get('/positions?q=undocumented&asOf=2010')).text;
+    const in2014 = (await get('/positions?q=undocumented&asOf=2014')).text;
+    expect(in2010).toContain('href="/positions/national-8?asOf=2010"');
+    expect(in2010).not.toContain('eu-undocumented-migrants');
+    expect(in2014).toContain('href="/positions/eu-undocumented-migrants?asOf=2014"');
+    expect(in2014).toMatch(/format=csv/);
+  });
+
+  it('pages a list with the read model cursor', async () => {
+    const first = await get('/positions?limit=5');
+    const next = /href="(\/positions\?[^"]*cursor=[^"]+)" rel="next"/.exec(first.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(next).toBeDefined();
+    const second = await get(next!);
+    const ids = (html: string) => [...html.matchAll(/<h2><a href="\/positions\/([a-z0-9-]+)/g)].map((m) => m[1]);
+    expect(ids(first.text)).toHaveLength(5);
+    expect(ids(second.text)).toHaveLength(5);
+    expect(ids(second.text).some((id) => ids(first.text).includes(id))).toBe(false);
+  });
+
+  it('shows a position as of a date, with its provenance linked to the passage in the document', async () => {
+    const in2010 = (await get('/positions/eu-4?asOf=2010')).text;
+    const now = (await get('/positions/eu-4')).text;
+    expect(statementOf(in2010)).toMatch(/pivotal role/);
+    expect(statementOf(now)).toMatch(/equal partners/);
+    const current = ledger.projection.position('eu-4')!;
+    expect(now).toContain(`/documents/home-affairs-contribution#${passageAnchor(current.source.quote!)}`);
+    expect(now).toMatch(/readdresses/);
+    expect(now).toMatch(/version=\d+/);
+  });
+
+  it('highlights every cited passage of a document at the anchor the positions link to', async () => {
+    const html = (await get('/documents/home-affairs-contribution')).text;
+    const quote = ledger.projection.position('eu-4')!.source.quote!;
+    expect(html).toContain(`<mark id="${passageAnchor(quote)}">`);
+    expect(html).not.toMatch(/quotes could not be found/);
+  });
+
+  it('renders the word diff with <ins> and <del>, and what else changed', async () => {
+    const html = (await get('/positions/eu-4/diff?from=2010&to=2014')).text;
+    expect(html).toMatch(/<ins>[^<]*equal[^<]*<\/ins>/);
+    expect(html).toMatch(/<del>/);
+    expect(html).toMatch(/Competences of cities/);
+  });
+
+  it('answers bad input with an HTML page naming the field, and an unknown position with a 404 page', async () => {
+    const bad = await get('/positions?theme=weather');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^text\/html/);
+    expect(bad.text).toMatch(/<code>theme<\/code>/);
+    const unknown = await get('/positions?colour=red');
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toMatch(/colour/);
+    const missing = await get('/positions/no-such-position');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toMatch(/no-such-position/);
+    expect((await get('/positions/eu-undocumented-migrants?asOf=2010')).text).toMatch(/was not yet decided by the end of 2010/);
+  });
+
+  it('serves its own client code, stylesheet and the API reference from npm packages, nothing from elsewhere', async () => {
+    const js = await get('/assets/app.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect(js.text).toMatch(/asOf/);
+    expect((await get('/assets/site.css')).status).toBe(200);
+    const docs = await get('/api/docs');
+    expect(docs.text).toContain('/assets/swagger-ui/swagger-ui-bundle.js');
+    expect((await get('/assets/swagger-ui/swagger-ui-bundle.js')).status).toBe(200);
+    expect((await get('/assets/api-docs.js')).text).toMatch(/openapi\.json/);
+    const again = await request(ledger.app).get('/assets/app.js').set('If-None-Match', js.headers.etag as string);
+    expect(again.status).toBe(304);
+  });
+});
