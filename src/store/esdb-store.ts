@@ -176,7 +176,7 @@ export class EsdbEventStore implements EventStore {
     const appendId = randomUUID();
     const bytes = appendSize(events, appendId);
     if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(streamId, bytes, this.maxAppendBytes);
-    await this.retrying(() => this.claim(streamId, events));
+    await this.claim(streamId, events);
     const started = Date.now();
     let inDoubt: unknown;
     for (let attempt = 0; ; attempt += 1) {
@@ -217,22 +217,32 @@ export class EsdbEventStore implements EventStore {
    * reuse of an Idempotency-Key for another request: the refusal the ledger wants anyway.
    */
   private async claim(streamId: string, events: readonly NewEvent[]): Promise<void> {
-    await Promise.all(
-      events.filter((e) => isDerivedId(e.id)).map(async (e) => {
-        try {
-          await this.client.appendToStream(
-            toServerStream(this.ledger, claimStream(e.id)),
-            jsonEvent({ id: claimEventId(e.id, streamId), type: CLAIM_EVENT_TYPE, data: { streamId, eventId: e.id } }),
-            { expectedRevision: NO_STREAM, requiresLeader: true, deadline: this.appendDeadlineMs },
-          );
-        } catch (error) {
-          if (!(error instanceof WrongExpectedVersionError)) throw error;
-          const [owner] = await this.readRecords(claimStream(e.id), { maxCount: 1 });
+    const started = Date.now();
+    await Promise.all(events.filter((e) => isDerivedId(e.id)).map((e) => this.claimOne(streamId, e.id, started)));
+  }
+
+  private async claimOne(streamId: string, eventId: string, started: number): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.client.appendToStream(
+          toServerStream(this.ledger, claimStream(eventId)),
+          jsonEvent({ id: claimEventId(eventId, streamId), type: CLAIM_EVENT_TYPE, data: { streamId, eventId } }),
+          { expectedRevision: NO_STREAM, requiresLeader: true, deadline: this.appendDeadlineMs },
+        );
+        return;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) {
+          const [owner] = await this.retrying(() => this.readRecords(claimStream(eventId), { maxCount: 1 }));
           const ownerStream = (owner?.data as { streamId?: unknown } | undefined)?.streamId;
-          if (ownerStream !== streamId) throw new DuplicateEventIdError(e.id, `stored in ${String(ownerStream)}`);
+          if (ownerStream !== streamId) throw new DuplicateEventIdError(eventId, `stored in ${String(ownerStream)}`);
+          return;
         }
-      }),
-    );
+        // The claim's own id makes sending it again a retry the server recognises.
+        if (!isInDoubt(error)) throw error;
+        if (this.closed || Date.now() - started >= this.outcomeBudgetMs) throw new AppendOutcomeUnknownError(streamId, error);
+        await sleep(Math.min(50 * 2 ** attempt, 1000));
+      }
+    }
   }
 
   /** The events of this append, if the stream holds them (in this order, one after the other). */

@@ -31,3 +31,8 @@ export const EVENT_LABEL = {
   PositionEndorsed: 'Endorsed',
   PositionWithdrawn: 'Withdrawn',
 } as const;
+
+/** The end of a business date, as an as-of view counts it: "the end of 2010"; an interval ends with its last part ("the end of February 2007"). */
+export function endOfLabel(text: string): string {
+  return `the end of ${businessDateLabel(text.split('/').at(-1)!)}`;
+}

@@ -1,6 +1,10 @@
 import { EventStoreDBClient, binaryEvent, jsonEvent } from '@eventstore/db-client';
 import { status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { composeLedger } from '../../src/app/compose';
+import { loadConfig } from '../../src/app/config';
+import { LEDGER_STREAM_PREFIXES } from '../../src/domain/stream-names';
 import { v5 as uuidv5 } from 'uuid';
 import { toProblem } from '../../src/api/errors';
 import { copyLedger } from '../../src/migrate/copy';
@@ -15,6 +19,7 @@ import {
   type StoredEvent,
 } from '../../src/store/event-store';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { addBody } from '../support/builders';
 import { KurrentDbProtocolFake } from '../support/esdb-protocol-fake';
 
 /**
@@ -70,15 +75,38 @@ describe('KurrentDB store on an unkind server', () => {
 
     it('still in doubt after the budget: AppendOutcomeUnknownError, a 503 asking for the same Idempotency-Key, and the retry lands once', async () => {
       const s = store({ appendDeadlineMs: 100, outcomeBudgetMs: 250 });
-      fake.log.holdNextWrite(1200);
+      fake.log.holdNextWrite(1600); // far beyond the budget, so that a slow machine still gives up first
       const events = [ev()];
       const failed = await s.append('pos-3', events, 'no-stream').catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(AppendOutcomeUnknownError);
       expect(toProblem(failed, '/api/positions')).toMatchObject({ status: 503, code: 'outcome-unknown', field: 'Idempotency-Key' });
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 1500));
       const again = await s.append('pos-3', events, 'no-stream');
       expect(again.stored.map((e) => e.id)).toEqual([events[0]!.id]);
       expect(await s.readStream('pos-3')).toHaveLength(1);
+    });
+
+    it('through the API: 503 with Retry-After, then the same request with the same Idempotency-Key is answered once recorded, stored once', async () => {
+      const s = store({ appendDeadlineMs: 100, outcomeBudgetMs: 250, streams: LEDGER_STREAM_PREFIXES });
+      const config = loadConfig({ LEDGER_TOKENS: 'secretariat:secretariat-token-1', LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0' });
+      const ledger = await composeLedger(config, { store: s });
+      closing.push(() => ledger.close());
+      const post = (path: string, body: object, headers: Record<string, string> = {}) =>
+        request(ledger.app).post(path).set({ Authorization: 'Bearer secretariat-token-1', ...headers }).send(body);
+      const document = { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' };
+      expect((await post('/api/documents', document)).status).toBe(201);
+      const body = addBody({ id: 'eu-in-doubt' });
+      const key = { 'Idempotency-Key': 'in-doubt-1' };
+      fake.log.holdNextWrite(1600, 'position-');
+      const first = await post('/api/positions', body, key);
+      expect(first.status).toBe(503);
+      expect(first.headers['retry-after']).toBe('5');
+      expect(first.body).toMatchObject({ code: 'outcome-unknown', field: 'Idempotency-Key' });
+      await new Promise((r) => setTimeout(r, 1500));
+      const again = await post('/api/positions', body, key);
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(await s.readStream('position-eu-in-doubt')).toHaveLength(1);
     });
 
     it('another append that wrote the same ids first is told apart (retried), even when the server answers idempotently', async () => {
@@ -103,6 +131,14 @@ describe('KurrentDB store on an unkind server', () => {
       const records: string[] = [];
       for await (const r of client.readAll()) if (r.event?.streamId.startsWith('ns1-')) records.push(r.event.streamId);
       expect(records).toEqual(['ns1-pos-5', 'ns1-pos-5', 'ns1-pos-5']);
+    });
+
+    it('a claim whose write timed out is sent again and recognised by the server: the append goes on', async () => {
+      const s = store({ appendDeadlineMs: 100, outcomeBudgetMs: 3000 });
+      fake.log.holdNextWrite(300, 'ledger-event-id-');
+      const keyed = { ...ev(), id: derived('key-2', 0) };
+      const r = await s.append('pos-11', [keyed], 'no-stream');
+      expect(r.stored.map((e) => e.id)).toEqual([keyed.id]);
     });
 
     it('an id derived from an Idempotency-Key is refused on another stream; a claim left by a refused append does not block its own stream', async () => {

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { DateTime } from 'luxon';
 import { BUSINESS_ZONE } from '../../domain/business-date';
-import { businessDateLabel } from '../format';
+import { endOfLabel } from '../format';
 
 interface AsOfProps {
   /** the page's path: the form submits to it */
@@ -40,7 +40,7 @@ export function AsOfControl({ action, asOf, keep = {}, firstYear = 2006, childre
       </div>
       <button type="submit">Show</button>
       <p class="state" role="status" data-as-of-state>
-        {asOf ? `Showing what the working group had decided by the end of ${businessDateLabel(asOf)}.` : 'Showing the ledger as it stands today.'}
+        {asOf ? `Showing what the working group had decided by ${endOfLabel(asOf)}.` : 'Showing the ledger as it stands today.'}
       </p>
     </form>
   );

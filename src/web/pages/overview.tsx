@@ -5,7 +5,7 @@ import type { Stance } from '../../projections/stance';
 import type { TimelineEntry } from '../../projections/timeline';
 import { AsOfControl } from '../components/as-of';
 import { PictureLegend, TimelinePicture, type PictureGroup } from '../components/timeline-picture';
-import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
+import { addresseeLabel, businessDateLabel, themeLabel, endOfLabel } from '../format';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
@@ -56,7 +56,7 @@ export function overviewPage({ deps, req }: PageContext): Page {
                 <a href={href('/positions', { asOf: q.asOf, status: 'endorsed' })}>{count((s) => s.status === 'endorsed')} endorsed</a>,{' '}
                 <a href={href('/positions', { asOf: q.asOf, status: 'proposed' })}>{count((s) => s.status === 'proposed')} proposed</a>,{' '}
                 <a href={href('/positions', { asOf: q.asOf, status: 'withdrawn' })}>{count((s) => s.status === 'withdrawn')} withdrawn</a>
-                {q.asOf ? ` by the end of ${businessDateLabel(q.asOf)}` : ''}.
+                {q.asOf ? ` by ${endOfLabel(q.asOf)}` : ''}.
               </p>
             </section>
             <section class="card" aria-labelledby="c-addressees">
@@ -92,7 +92,7 @@ export function overviewPage({ deps, req }: PageContext): Page {
                 addressee (<a href={href('/', { ...keep, groupBy: 'theme', asOf: q.asOf })}>group by theme</a>)
               </>
             )}
-            . {q.asOf ? `The dashed line marks the end of ${businessDateLabel(q.asOf)}.` : ''} The same decisions as a list:{' '}
+            . {q.asOf ? `The dashed line marks ${endOfLabel(q.asOf)}.` : ''} The same decisions as a list:{' '}
             <a href={href('/timeline', { to: q.asOf })}>the timeline</a>.
           </p>
           <PictureLegend />

@@ -3,7 +3,7 @@ import { positionDiff, type DiffPart } from '../../api/position-diff';
 import { positionId } from '../../api/routes/positions';
 import { errors } from '../../domain/errors';
 import { ProblemError } from '../../api/problem';
-import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
+import { addresseeLabel, businessDateLabel, themeLabel, endOfLabel } from '../format';
 import { href, pageQuery } from '../query';
 import type { Page, PageContext } from '../render';
 
@@ -16,7 +16,7 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
   const q = pageQuery(DiffQuery, req, { from: added });
   const from = q.from;
   const d = positionDiff(deps.projection, id, q);
-  const toLabel = q.to ? `the end of ${businessDateLabel(q.to)}` : 'today';
+  const toLabel = q.to ? `${endOfLabel(q.to)}` : 'today';
   return {
     title: `Changes to ${id} from ${from} to ${q.to ?? 'today'}`,
     main: (
@@ -41,7 +41,7 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
           <button type="submit">Compare</button>
         </form>
         <p>
-          From the text in force at the end of {businessDateLabel(from)} (<a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.from.revision}</a>
+          From the text in force at {endOfLabel(from)} (<a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.from.revision}</a>
           , {businessDateLabel(d.from.decidedOn)}) to the text in force at {toLabel} (
           <a href={href(`/positions/${id}`, { asOf: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.to.revision}</a>, {businessDateLabel(d.to.decidedOn)}).{' '}
           {d.changed ? '' : 'The text did not change between these dates.'}

@@ -7,7 +7,7 @@ import { RELATION_KINDS, type SourceCitation } from '../../domain/primitives';
 import type { TimelineEntry } from '../../projections/timeline';
 import { AsOfControl } from '../components/as-of';
 import { AddresseeTags, StatusBadge, ThemeTags } from '../components/bits';
-import { businessDateLabel, EVENT_LABEL, instantLabel } from '../format';
+import { businessDateLabel, EVENT_LABEL, instantLabel, endOfLabel } from '../format';
 import { citationHref } from '../passages';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
@@ -25,7 +25,7 @@ export function positionPage({ deps, req }: PageContext): Page {
   if (!stance) {
     const e = errors.positionNotFound(id);
     if (!latest) throw new ProblemError(404, e.code, 'Not found', e.message);
-    throw new ProblemError(404, e.code, 'Not found', `position "${id}" was not yet decided by the end of ${businessDateLabel(q.asOf!)}: it was added ${businessDateLabel(latest.addedOn)}`, 'asOf');
+    throw new ProblemError(404, e.code, 'Not found', `position "${id}" was not yet decided by ${endOfLabel(q.asOf!)}: it was added ${businessDateLabel(latest.addedOn)}`, 'asOf');
   }
   const history = projection.positionTimeline(id, { recordedAsOf: view.recordedAsOf, version: view.version }) ?? [];
   const until = q.asOf === undefined ? undefined : businessDate(q.asOf).latest;
@@ -48,7 +48,7 @@ export function positionPage({ deps, req }: PageContext): Page {
             </span>
             <AddresseeTags addressees={stance.addressees} asOf={q.asOf} />
           </div>
-          <h2>Text in force{q.asOf ? ` at the end of ${businessDateLabel(q.asOf)}` : ''}</h2>
+          <h2>Text in force{q.asOf ? ` at ${endOfLabel(q.asOf)}` : ''}</h2>
           <blockquote class="statement" data-statement>
             <p>{stance.statement}</p>
           </blockquote>

@@ -4,7 +4,7 @@ import { Pager } from '../components/pager';
 import { THEME_IDS, ADDRESSEES, type Addressee } from '../../domain/themes';
 import { AsOfControl } from '../components/as-of';
 import { AddresseeTags, ExportLinks, Select, StatusBadge, ThemeTags, excerpt } from '../components/bits';
-import { addresseeLabel, businessDateLabel, themeLabel } from '../format';
+import { addresseeLabel, businessDateLabel, themeLabel, endOfLabel } from '../format';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
@@ -39,7 +39,7 @@ export function positionsPage({ deps, req }: PageContext): Page {
           <p>
             <strong>{page.total}</strong> position{page.total === 1 ? '' : 's'}
             {described ? ` ${described}` : ''}
-            {q.asOf ? ` as decided by the end of ${businessDateLabel(q.asOf)}` : ''}
+            {q.asOf ? ` as decided by ${endOfLabel(q.asOf)}` : ''}
             {q.recordedAsOf ? `, as the ledger had recorded them by ${q.recordedAsOf}` : ''}.
           </p>
           <ExportLinks path="/api/positions" params={params} version={deps.projection.version()} />

@@ -87,6 +87,7 @@ export class FakeLog {
   private writes = 0;
   private nextOffset = CHUNK_HEADER_BYTES;
   private holdNext = 0;
+  private holdPrefix = '';
   private readonly clock: () => Date;
   readonly maxAppendSize: number;
 
@@ -134,9 +135,10 @@ export class FakeLog {
     return 'invalid';
   }
 
-  /** The next client write is stored but stays "replicating" (unreadable, unanswered) for `ms`. */
-  holdNextWrite(ms: number): void {
+  /** The next client write (to a stream starting with `streamPrefix`) is stored but stays "replicating" (unreadable, unanswered) for `ms`. */
+  holdNextWrite(ms: number, streamPrefix = ''): void {
     this.holdNext = ms;
+    this.holdPrefix = streamPrefix;
   }
 
   /** What a node restart loses: the in-memory cache of recent event ids (idempotency for any). */
@@ -200,7 +202,7 @@ export class FakeLog {
     state.records.push(...written);
     for (const e of events) this.remember(e.id);
     let visibleAt: number | undefined;
-    if (this.holdNext > 0) {
+    if (this.holdNext > 0 && streamId.startsWith(this.holdPrefix)) {
       visibleAt = Date.now() + this.holdNext;
       this.holdNext = 0;
       for (const r of written) r.visibleAt = visibleAt;
