@@ -5,6 +5,7 @@ import { sha256Hex } from '../integrity/event-hash';
 import type { Ledger, Recorded } from '../command-handling/ledger';
 import type { ReadModel } from '../projections/read-model';
 import { ProblemError } from './problem';
+import type { StorageHealth } from './storage-health';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -15,7 +16,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * reads its own write.
  */
 export async function record(
-  deps: { ledger: Ledger; projection: ReadModel },
+  deps: { ledger: Ledger; projection: ReadModel; storage: StorageHealth },
   req: Request,
   command: Command,
   expectedRevision?: number,
@@ -26,13 +27,13 @@ export async function record(
     throw new ProblemError(400, 'validation', 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'Idempotency-Key');
   }
   const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: req.body }) ?? '');
-  const recorded = await deps.ledger.execute(command, principal, {
+  const recorded = await deps.storage.observe(() => deps.ledger.execute(command, principal, {
     expectedRevision,
     idempotencyKey: key,
     requestHash,
     correlationId: req.get('x-request-id') ?? undefined,
     causationId: key,
-  });
+  }));
   const last = recorded.events.at(-1);
   if (last) await deps.projection.waitFor(last.eventId);
   return recorded;
