@@ -19,6 +19,8 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
     if (live.version.events > events.length) events = await readWholeLedger(store);
   }
   const report = verifyLedger(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live });
-  const problems = [...storeGuardProblems(store), ...report.problems];
+  // and the read store's own tables, row by row, against the same tables built from event one
+  const tables = (readModel.tableDrift?.(events) ?? []).map((problem) => ({ check: 'projection' as const, problem }));
+  const problems = [...storeGuardProblems(store), ...report.problems, ...tables];
   return { ...report, ok: problems.length === 0, problems };
 }
