@@ -1,53 +1,26 @@
 import { z } from 'zod';
-import { CorrectionChanges } from './events';
-import { Addressees, BusinessDateText, Reason, Relations, Slug, SourceCitation, Statement, Themes, Title } from './primitives';
-import { SourceDocumentRegistered } from './events';
+import { PositionAdded, PositionEndorsed, PositionRecordCorrected, PositionRevised, PositionWithdrawn, SourceDocumentRegistered } from './events';
+import { Slug } from './primitives';
 
-/** Command bodies: what a client sends. The API validates requests with exactly these schemas. */
-export const AddPositionBody = z
-  .strictObject({
-    id: Slug.meta({ description: 'stable id of the new position' }),
-    title: Title,
-    statement: Statement,
-    themes: Themes,
-    addressees: Addressees,
-    decidedOn: BusinessDateText,
-    source: SourceCitation,
-    relatesTo: Relations.optional(),
-    note: Reason.optional(),
-  })
+/**
+ * Command bodies: what a client sends. The API validates requests with exactly these schemas.
+ * Each is derived from the event it records, so a field is defined once: the ledger adds what the
+ * client may not choose (the position id comes from the path, the revision number from the stream).
+ */
+export const AddPositionBody = PositionAdded.omit({ positionId: true })
+  .extend({ id: Slug.meta({ description: 'stable id of the new position' }) })
   .meta({ id: 'AddPositionBody' });
 
-export const RevisePositionBody = z
-  .strictObject({
-    statement: Statement.optional(),
-    title: Title.optional(),
-    themes: Themes.optional(),
-    addressees: Addressees.optional(),
-    decidedOn: BusinessDateText,
-    source: SourceCitation,
-    relatesTo: Relations.optional(),
-    rationale: Reason,
-  })
-  .meta({ id: 'RevisePositionBody' });
+export const RevisePositionBody = PositionRevised.omit({ positionId: true, revision: true }).meta({ id: 'RevisePositionBody' });
 
-export const EndorsePositionBody = z
-  .strictObject({
-    revision: z.number().int().min(1).meta({ description: 'the text revision endorsed (1 = as added)' }),
-    endorsedBy: Title,
-    decidedOn: BusinessDateText,
-    reference: Reason.optional(),
-  })
+export const EndorsePositionBody = PositionEndorsed.omit({ positionId: true })
+  .extend({ revision: PositionEndorsed.shape.revision.meta({ description: 'the text revision endorsed (1 = as added)' }) })
   .meta({ id: 'EndorsePositionBody' });
 
-export const WithdrawPositionBody = z.strictObject({ decidedOn: BusinessDateText, reason: Reason }).meta({ id: 'WithdrawPositionBody' });
+export const WithdrawPositionBody = PositionWithdrawn.omit({ positionId: true }).meta({ id: 'WithdrawPositionBody' });
 
-export const CorrectRecordBody = z
-  .strictObject({
-    eventId: z.uuid().meta({ description: 'id of the event of this position that was recorded wrongly' }),
-    changes: CorrectionChanges,
-    reason: Reason,
-  })
+export const CorrectRecordBody = PositionRecordCorrected.omit({ positionId: true, correctsEventId: true })
+  .extend({ eventId: PositionRecordCorrected.shape.correctsEventId.meta({ description: 'id of the event of this position that was recorded wrongly' }) })
   .meta({ id: 'CorrectRecordBody' });
 
 export const RegisterDocumentBody = SourceDocumentRegistered.omit({ documentId: true })

@@ -117,6 +117,10 @@ export const EVENT_SCHEMA_VERSION: Record<EventType, number> = {
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
+/** The event types, from the registry itself. */
+export const EventTypeName = z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]);
+/** The working group's decisions on a position: what a timeline lists (a correction is shown beside what it corrects). */
+export const DecisionType = EventTypeName.exclude(['PositionRecordCorrected', 'SourceDocumentRegistered']);
 export type EventDataOf<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
 export type DomainEvent = { [T in EventType]: { type: T; data: EventDataOf<T> } }[EventType];
 export type PositionEvent = Exclude<DomainEvent, { type: 'SourceDocumentRegistered' }>;

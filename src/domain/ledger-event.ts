@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_SCHEMAS, isEventType, type DomainEvent } from './events';
+import { upcast as upcastData } from './upcast';
 import type { NewEvent, StoredEvent } from '../store/event-store';
 
 /** What the ledger puts in every event's metadata, beside the domain data. */
@@ -33,13 +34,19 @@ export class InvalidRecordedEventError extends Error {
   }
 }
 
-/** Validates a stored event against the schema of its type and version; the only way stored data enters the domain. */
+/** Upcasts a stored event from the schema version it was written at, then validates it against its type's schema; the only way stored data enters the domain. */
 export function toLedgerEvent(stored: StoredEvent): LedgerEvent {
   const fail = (problem: string) => new InvalidRecordedEventError(stored.id, stored.streamId, stored.revision, problem);
   if (!isEventType(stored.type)) throw fail(`unknown type "${stored.type}"`);
   const metadata = LedgerMetadata.safeParse(stored.metadata);
   if (!metadata.success) throw fail(`metadata: ${z.prettifyError(metadata.error)}`);
-  const data = EVENT_SCHEMAS[stored.type].safeParse(stored.data);
+  let upcast: Record<string, unknown>;
+  try {
+    upcast = upcastData(stored.type, metadata.data.schemaVersion, stored.data);
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+  const data = EVENT_SCHEMAS[stored.type].safeParse(upcast);
   if (!data.success) throw fail(`data: ${z.prettifyError(data.error)}`);
   return {
     type: stored.type,

@@ -1,4 +1,5 @@
 import { businessDate } from '../domain/business-date';
+import { DecisionType } from '../domain/events';
 import { businessKey, inBusinessOrder, type HistoryEntry } from '../domain/position/history';
 import { z } from 'zod';
 import { AddresseeId, ThemeId, type Addressee, type Theme } from '../domain/themes';
@@ -12,7 +13,7 @@ export const TimelineEntry = z
   .object({
     positionId: z.string(),
     eventId: z.string(),
-    type: z.enum(['PositionAdded', 'PositionRevised', 'PositionEndorsed', 'PositionWithdrawn']),
+    type: DecisionType,
     decidedOn: z.string(),
     precision: z.enum(['year', 'month', 'day', 'interval']),
     recordedAt: z.string(),

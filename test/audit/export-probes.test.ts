@@ -90,7 +90,7 @@ describe('an export proved offline', () => {
     const last = cities.at(-1)!;
     const forged = rechain<EventLine>([...cities, {
       kind: 'event', id: '7a1d1c9e-3c2b-4f6e-8d0a-5b4c3d2e1f00', streamId: 'position-cities-1', revision: cities.length, position: String(checkpointLineAt + 1), type: 'PositionWithdrawn',
-      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata },
+      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata, schemaVersion: 1 },
     }]).at(-1)!;
     ls.splice(checkpointLineAt, 0, forged as Line);
     const report = verifyExport(toText(ls));
@@ -116,7 +116,7 @@ describe('an export proved offline', () => {
     const last = cities.at(-1)!;
     const forged = rechain<EventLine>([...cities, {
       kind: 'event', id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d', streamId: 'position-cities-1', revision: cities.length, position: '0', type: 'PositionWithdrawn',
-      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata },
+      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata, schemaVersion: 1 },
     }]).at(-1)!;
     // placed right after the stream's last event, positions renumbered so that they still increase
     const at = ls.indexOf(last) + 1;

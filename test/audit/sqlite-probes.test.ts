@@ -156,7 +156,7 @@ describe('ledger verify on a tampered SQLite file', () => {
 
   it('an event inserted, hash-chained like a real one, into what a checkpoint covers', async () => {
     const cities = history.events.filter((e) => e.streamId === 'position-cities-1');
-    const forged = rechain([...cities, { ...cities[0]!, id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d', revision: 1, type: 'PositionWithdrawn', data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' } }]).at(-1)!;
+    const forged = rechain([...cities, { ...cities[0]!, id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d', revision: 1, type: 'PositionWithdrawn', data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...cities[0]!.metadata, schemaVersion: 1 } }]).at(-1)!;
     const after = Number(cities[0]!.position);
     const path = tampered((db) => {
       db.prepare('UPDATE events SET global_position = -global_position WHERE global_position > ?').run(after);

@@ -51,7 +51,7 @@ describe('ledger verify --server', () => {
 
   it('a server whose read model drifted from the events: the position and field named, exit 1', async () => {
     const [added] = await ledger.store.readStream('position-eu-4');
-    ledger.projection.apply({ ...added!, id: '6a0e1f7c-2d3b-4c5a-9e8f-7d6c5b4a3f21', revision: 99, position: `${added!.position}-drift`, type: 'PositionWithdrawn', data: { positionId: 'eu-4', decidedOn: '2015', reason: 'nobody decided this' } });
+    ledger.projection.apply({ ...added!, id: '6a0e1f7c-2d3b-4c5a-9e8f-7d6c5b4a3f21', revision: 99, position: `${added!.position}-drift`, type: 'PositionWithdrawn', data: { positionId: 'eu-4', decidedOn: '2015', reason: 'nobody decided this' }, metadata: { ...added!.metadata, schemaVersion: 1 } });
     const { code, report } = await verify(url);
     expect(code).toBe(1);
     expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'projection', streamId: 'position-eu-4', problem: expect.stringContaining('status') })]));

@@ -1,7 +1,7 @@
 import { businessDate } from '../business-date';
 import type { DecisionContext, PositionCommand } from '../commands';
 import { DomainError, errors } from '../errors';
-import type { EventDataOf, PositionEvent } from '../events';
+import { PositionAdded, PositionEndorsed, PositionRevised, PositionWithdrawn, type EventDataOf, type PositionEvent } from '../events';
 import type { PositionRelation } from '../primitives';
 import { businessKey, foldPosition, inBusinessOrder, type EndorsementView, type HistoryEntry, type TextSnapshot } from './history';
 import type { Decider } from '../decider';
@@ -117,11 +117,12 @@ function sameText(a: TextSnapshot | undefined, b: TextSnapshot | undefined): boo
 
 const TEXT_FIELDS = ['statement', 'title', 'themes', 'addressees'] as const;
 
+/** What a correction may change: every field of the corrected event but those that place it (its position, its revision number). */
 const CORRECTABLE: Record<HistoryEntry['event']['type'], readonly string[]> = {
-  PositionAdded: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'relatesTo', 'note'],
-  PositionRevised: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source', 'relatesTo', 'rationale'],
-  PositionEndorsed: ['endorsedBy', 'decidedOn', 'reference'],
-  PositionWithdrawn: ['decidedOn', 'reason'],
+  PositionAdded: PositionAdded.omit({ positionId: true }).keyof().options,
+  PositionRevised: PositionRevised.omit({ positionId: true, revision: true }).keyof().options,
+  PositionEndorsed: PositionEndorsed.omit({ positionId: true, revision: true }).keyof().options,
+  PositionWithdrawn: PositionWithdrawn.omit({ positionId: true }).keyof().options,
 };
 
 /** The rules every command enforces, checked over a whole history (used when a correction moves a date). */
