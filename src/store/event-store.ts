@@ -62,6 +62,11 @@ export interface EventStore {
    * stores without a limit leave it out. Callers that copy many events (migrate) append run by run.
    */
   splitForAppend?(events: readonly NewEvent[]): NewEvent[][];
+  /**
+   * The store's own guards of the ledger's append-only rule that are missing now, each in words
+   * (SQLite: the triggers refusing UPDATE and DELETE). Stores whose server enforces it leave it out.
+   */
+  missingAppendOnlyGuards?(): string[];
   /** all events of a stream in revision order, from `fromRevision` (inclusive); [] for a stream that does not exist */
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

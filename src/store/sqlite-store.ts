@@ -116,6 +116,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** The database triggers that keep the events table append-only and are missing from this file. */
+  missingAppendOnlyGuards(): string[] {
+    return this.missingAppendOnlyTriggers().map(
+      (trigger) => `the SQLite file ${this.path} lacks the trigger ${trigger} that keeps the events table append-only: it was dropped outside the ledger`,
+    );
+  }
+
   missingAppendOnlyTriggers(): string[] {
     const present = new Set(
       this.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all().map((r) => r.name),

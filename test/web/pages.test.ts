@@ -65,6 +65,8 @@ describe('web pages on the seed ledger', () => {
     expect(now).toContain(`/documents/home-affairs-contribution#${passageAnchor(current.source.quote!)}`);
     expect(now).toMatch(/readdresses/);
     expect(now).toMatch(/version=\d+/);
+    const pinned = (await get(`/positions/eu-4?asOf=2010&recordedAsOf=2100-01-01&version=${ledger.projection.version().version}`)).text;
+    expect(pinned).toMatch(/data-as-of-state[^>]*>Showing what the working group had decided by the end of 2010, as the ledger had recorded it by 2100-01-01, at ledger version \d+\./);
   });
 
   it('highlights every cited passage of a document at the anchor the positions link to', async () => {
@@ -107,5 +109,18 @@ describe('web pages on the seed ledger', () => {
     expect((await get('/assets/api-docs.js')).text).toMatch(/openapi\.json/);
     const again = await request(ledger.app).get('/assets/app.js').set('If-None-Match', js.headers.etag as string);
     expect(again.status).toBe(304);
+  });
+
+  it('shows a correction beside the record it corrects, with who made it and why (last: it records one)', async () => {
+    const endorsement = ledger.projection.positionTimeline('cities-3')!.find((e) => e.type === 'PositionEndorsed')!;
+    const recorded = await ledger.ledger.execute(
+      { type: 'CorrectRecord', positionId: 'cities-3', data: { eventId: endorsement.eventId, changes: { reference: 'heading WE, THE PUBLIC AUTHORITIES' }, reason: 'reference mistyped when recorded' } },
+      { id: 'secretariat/test' },
+    );
+    await ledger.projection.waitFor(recorded.events.at(-1)!.eventId);
+    const html = (await get('/positions/cities-3')).text;
+    const item = html.slice(html.indexOf(`id="event-${endorsement.eventId}"`));
+    expect(item).toMatch(/^[^]*?<div class="correction"><p><strong>Corrected<\/strong>[^<]*by <span class="mono">secretariat\/test<\/span>: reference mistyped when recorded/);
+    expect(item.slice(0, item.indexOf('</li>'))).toMatch(/corrected to <q>heading WE, THE PUBLIC AUTHORITIES<\/q>/);
   });
 });

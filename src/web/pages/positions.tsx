@@ -52,7 +52,7 @@ export function positionsPage({ deps, req }: PageContext): Page {
                 <div class="meta">
                   <span class="mono">{s.id}</span>
                   <StatusBadge status={s.status} />
-                  <span>text of {businessDateLabel(s.decidedOn)}</span>
+                  <span>text dated {businessDateLabel(s.decidedOn)}</span>
                   <AddresseeTags addressees={s.addressees} asOf={q.asOf} />
                 </div>
                 <p>{excerpt(s.statement)}</p>
