@@ -10,4 +10,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string|d3-[a-z-]+|internmap)/)'],
   testTimeout: 20000,
+  globalSetup: '<rootDir>/test/support/temp-setup.js',
+  globalTeardown: '<rootDir>/test/support/temp-teardown.js',
 };

@@ -8,7 +8,7 @@ import { allowedMethods } from './allowed-methods';
 import { authenticate, requireRole } from './auth';
 import { refuseInvalidUtf8, requireUtf8Charset } from './body-bytes';
 import type { ApiDeps } from './deps';
-import { toProblem } from './errors';
+import { asProblemError } from './errors';
 import { ProblemError } from './problem';
 import { redactor, type Redact } from './redact';
 import { auditRoutes } from './routes/audit';
@@ -78,9 +78,22 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now });
   app.use(sessions.middleware);
 
-  app.get('/health', noQuery, (_req, res) => {
+  // ok, or degraded with the reason: events the read model cannot read, or storage that cannot take writes
+  app.get('/health', noQuery, async (_req, res) => {
     const unreadable = deps.projection.unreadableEvents().length;
-    res.status(unreadable ? 503 : 200).json({ status: unreadable ? 'degraded' : 'ok', store: deps.store.kind, ledgerVersion: deps.projection.version(), unreadableEvents: unreadable });
+    const storage = await deps.storage.status();
+    const reasons = [
+      ...(storage.fault ? [`storage ${storage.fault.reason}: ${storage.fault.detail} (since ${storage.fault.since}); every write is still tried, and answered 503 while this lasts`] : []),
+      ...(unreadable ? [`${unreadable} events the read model cannot read`] : []),
+    ];
+    res.status(reasons.length ? 503 : 200).json({
+      status: reasons.length ? 'degraded' : 'ok',
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+      store: deps.store.kind,
+      storage,
+      ledgerVersion: deps.projection.version(),
+      unreadableEvents: unreadable,
+    });
   });
 
   // the pages (src/web) and their assets; /api/docs among them, before the API's own 404
@@ -112,13 +125,19 @@ function tooMany(): never {
 function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     // the instance is the path alone: a query string may carry what a client should not have sent there
-    const problem = toProblem(error, req.originalUrl.split('?')[0]!);
-    if (problem.status >= 500) {
+    const failure = asProblemError(error);
+    const problem = failure.toProblem(req.originalUrl.split('?')[0]!);
+    if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
+    if (problem.code === 'store-unavailable') {
+      // the operator's trouble, already on /health: one line, no stack
+      logger?.warn({ detail: problem.detail }, 'write refused: storage unavailable');
+    } else if (problem.status >= 500) {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       if (logger) logger.error({ err }, 'unhandled error');
       else console.error('unhandled error', err);
     }
-    if (problem.status === 503) res.set('Retry-After', '5');
+    // a store's own answer says how long (or that waiting will not help); other 503s (outcome unknown) say 5 s
+    if (problem.status === 503 && failure.retryAfterSeconds === undefined && problem.code !== 'store-unavailable') res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
   };
 }

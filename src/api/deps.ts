@@ -2,6 +2,7 @@ import type { Config } from '../app/config';
 import type { Ledger } from '../command-handling/ledger';
 import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
+import type { StorageHealth } from './storage-health';
 import type { LiveStreams } from './live-streams';
 
 /** Everything a route may use, built once by the composition root. */
@@ -11,6 +12,8 @@ export interface ApiDeps {
   readonly ledger: Ledger;
   /** the query layer every read goes through (the web pages ask the same one) */
   readonly projection: ReadModel;
+  /** every write goes through storage.observe, so /health knows when the store cannot take writes */
+  readonly storage: StorageHealth;
   /** the open live-feed connections, ended when the server stops (one per app when absent) */
   readonly streams?: LiveStreams;
   /** the clock for session expiry (tests move it) */

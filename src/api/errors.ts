@@ -20,7 +20,7 @@ export function toProblem(error: unknown, instance: string): Problem {
   return asProblemError(error).toProblem(instance);
 }
 
-function asProblemError(error: unknown): ProblemError {
+export function asProblemError(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return new ProblemError(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.field);
   if (error instanceof DocumentFileError) return new ProblemError(422, 'document-file', 'Document file', error.message, error.field);
@@ -38,7 +38,13 @@ function asProblemError(error: unknown): ProblemError {
     // Not a failure: the events may be recorded. The same request with the same Idempotency-Key is answered either way, never recorded twice.
     return new ProblemError(503, 'outcome-unknown', 'Outcome unknown', 'the event store did not confirm in time whether this was recorded; send the same request again with the same Idempotency-Key (it will not be recorded twice)', 'Idempotency-Key');
   }
-  if (error instanceof StoreUnavailableError) return new ProblemError(503, 'store-unavailable', 'Service unavailable', 'the event store cannot be reached at the moment; try again shortly');
+  if (error instanceof StoreUnavailableError) {
+    // an unreachable server's own message may name hosts: the client gets the plain words, /health and the log the rest
+    const why = error.fault === 'unavailable' ? 'the event store cannot be reached at the moment' : error.message;
+    const problem = new ProblemError(503, 'store-unavailable', 'Service unavailable', `${why}: nothing was recorded${error.retryAfterSeconds === undefined ? '' : '; send the same request again shortly'}`);
+    problem.retryAfterSeconds = error.retryAfterSeconds;
+    return problem;
+  }
   if (error instanceof AppendTooLargeError) return new ProblemError(413, 'too-large', 'Payload too large', `the events to record are ${error.bytes} bytes, more than the event store takes in one write (${error.maxBytes})`, 'body');
   if (error instanceof InvalidRecordedEventError) return new ProblemError(500, 'corrupt-ledger', 'Ledger integrity problem', error.message);
   const http = error as { type?: string; status?: number; expose?: boolean; message?: string };

@@ -30,6 +30,9 @@ export class ProblemError extends Error {
     this.name = 'ProblemError';
   }
 
+  /** seconds for a Retry-After header (503: the storage may take writes again by then) */
+  retryAfterSeconds?: number;
+
   toProblem(instance?: string): Problem {
     const p: Problem = { type: PROBLEM_TYPE(this.code), title: this.title, status: this.status, detail: this.detail, code: this.code };
     if (instance) p.instance = instance;

@@ -6,6 +6,7 @@ import type { Ledger, Recorded } from '../command-handling/ledger';
 import type { ReadModel } from '../projections/read-model';
 import { checkCitedQuote } from '../sources/cited-quote';
 import { ProblemError } from './problem';
+import type { StorageHealth } from './storage-health';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -17,7 +18,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * it happens here, before the pure decider runs.
  */
 export async function record(
-  deps: { ledger: Ledger; projection: ReadModel; config: { sourcesDir: string } },
+  deps: { ledger: Ledger; projection: ReadModel; storage: StorageHealth; config: { sourcesDir: string } },
   req: Request,
   command: Command,
   expectedRevision?: number,
@@ -29,13 +30,13 @@ export async function record(
   }
   await checkCitedQuote(deps.config.sourcesDir, command, (id) => deps.projection.document(id));
   const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: req.body }) ?? '');
-  const recorded = await deps.ledger.execute(command, principal, {
+  const recorded = await deps.storage.observe(() => deps.ledger.execute(command, principal, {
     expectedRevision,
     idempotencyKey: key,
     requestHash,
     correlationId: req.get('x-request-id') ?? undefined,
     causationId: key,
-  });
+  }));
   const last = recorded.events.at(-1);
   if (last) await deps.projection.waitFor(last.eventId);
   return recorded;

@@ -12,6 +12,7 @@ import type { EventStore } from '../store/event-store';
 import type { Config } from './config';
 import { openStore } from './open-store';
 import { completeSeed } from './complete-seed';
+import { StorageHealth } from '../api/storage-health';
 
 export interface LedgerApp {
   readonly config: Config;
@@ -27,7 +28,7 @@ export interface LedgerApp {
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
 export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation } = {}): Promise<LedgerApp> {
-  const store = options.store ?? (await openStore(config.store));
+  const store = options.store ?? (await openStore(config.store, config.readOnly ? 'read-only' : 'create'));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
   const location = options.readModel ?? (options.store ? 'memory' : { dir: config.readModelDir });
@@ -39,13 +40,14 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
       if (applied % 100_000 === 0) options.logger?.info(`read store: ${applied} events applied`);
     },
   });
-  const seeded = config.seedOnStart ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
+  const seeded = config.seedOnStart && !config.readOnly ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
     options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
   }
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
-  const app = createApp({ config, store, ledger, projection, streams, now: options.now }, options.logger);
-  const checkpoints = periodicCheckpoints(store, config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger });
+  const storage = new StorageHealth(store, config.readOnly);
+  const app = createApp({ config, store, ledger, projection, streams, storage, now: options.now }, options.logger);
+  const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
     config,
     store,

@@ -15,6 +15,7 @@ const Env = z.object({
   LEDGER_SOURCES_DIR: z.string().default('sources'),
   LEDGER_SEED_ON_START: z.enum(['true', 'false']).default('true'),
   LEDGER_PUBLIC_READS: z.enum(['true', 'false']).default('true'),
+  LEDGER_READ_ONLY: z.enum(['true', 'false']).default('false'),
   LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEDGER_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
@@ -36,6 +37,8 @@ export interface Config {
   readonly sourcesDir: string;
   readonly seedOnStart: boolean;
   readonly publicReads: boolean;
+  /** serve the ledger read-only on purpose (a replica, a read-only file): writes answer 503 */
+  readonly readOnly: boolean;
   readonly logLevel: string;
   readonly rateLimitPerMinute: number;
   readonly checkpointIntervalMinutes: number;
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sourcesDir: e.LEDGER_SOURCES_DIR,
     seedOnStart: e.LEDGER_SEED_ON_START === 'true',
     publicReads: e.LEDGER_PUBLIC_READS === 'true',
+    readOnly: e.LEDGER_READ_ONLY === 'true',
     logLevel: e.LEDGER_LOG_LEVEL,
     rateLimitPerMinute: e.LEDGER_RATE_LIMIT_PER_MINUTE,
     checkpointIntervalMinutes: e.LEDGER_CHECKPOINT_INTERVAL_MINUTES,

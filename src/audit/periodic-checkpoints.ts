@@ -22,7 +22,7 @@ export const CHECKPOINT_TIMER = { id: 'ledger/checkpoint-timer' };
 export function periodicCheckpoints(
   store: EventStore,
   minutes: number,
-  options: { schedule: Schedule; now?: () => Date; logger?: Logger },
+  options: { schedule: Schedule; now?: () => Date; logger?: Logger; storage?: { observe<T>(write: () => Promise<T>): Promise<T> } },
 ): { stop(): Promise<void> } {
   if (!(minutes > 0)) return { stop: async () => undefined };
   let running: Promise<void> | undefined;
@@ -31,7 +31,8 @@ export function periodicCheckpoints(
     if (running || stopped) return;
     running = (async () => {
       try {
-        const { recorded, checkpoint } = await recordCheckpoint(store, { actor: CHECKPOINT_TIMER, now: options.now, onlyIfChanged: true });
+        const record = () => recordCheckpoint(store, { actor: CHECKPOINT_TIMER, now: options.now, onlyIfChanged: true });
+        const { recorded, checkpoint } = await (options.storage ? options.storage.observe(record) : record());
         if (recorded) options.logger?.info({ rootHash: checkpoint?.checkpoint.rootHash, events: checkpoint?.checkpoint.eventCount }, 'checkpoint recorded');
       } catch (error) {
         if (!stopped) options.logger?.error({ err: error }, 'periodic checkpoint failed');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands';
+import { exitCodeOf } from './exit-codes';
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('ledger')
@@ -12,10 +13,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-    return;
-  }
+  process.exitCode = exitCodeOf(error);
+  // commander has already said what was wrong with the command line
+  if (error instanceof CommanderError) return;
   process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
 });

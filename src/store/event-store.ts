@@ -51,6 +51,11 @@ export interface SubscribeOptions extends Pick<ReadAllOptions, 'after'> {
 
 export interface EventStore {
   readonly kind: string;
+  /**
+   * Whether the store could take a write now, without writing anything: undefined when it could,
+   * the fault when it could not. Optional: a store that cannot tell answers nothing.
+   */
+  probeWritable?(): Promise<StoreUnavailableError | undefined>;
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /**
    * Many appends, in order, as one transaction where the store has them (SQLite): all are stored
@@ -74,6 +79,9 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions, onEvent: (event: StoredEvent) => Promise<void> | void): Subscription;
   close(): Promise<void>;
 }
+
+/** What keeps a store from taking writes: the operator's business, never the client's. */
+export type StorageFault = 'disk-full' | 'read-only' | 'io-error' | 'locked' | 'unavailable';
 
 export class WrongExpectedRevisionError extends Error {
   constructor(
@@ -122,11 +130,23 @@ export class AppendTooLargeError extends Error {
   }
 }
 
-/** The store could not be reached, or kept failing, for longer than the caller is made to wait. */
+/**
+ * The store cannot take this now: it could not be reached or kept failing (`unavailable`), or its
+ * storage is in trouble (disk full, read-only file, I/O error, a lock held too long by another
+ * process). Nothing was recorded; the same request may be sent again later. `retryAfterSeconds`
+ * is absent when waiting will not help (a ledger served read-only on purpose).
+ */
 export class StoreUnavailableError extends Error {
+  readonly fault: StorageFault = 'unavailable';
+  readonly retryAfterSeconds: number | undefined = 5;
+
   constructor(detail: string, override readonly cause?: unknown) {
     super(detail);
     this.name = 'StoreUnavailableError';
+  }
+
+  static of(fault: StorageFault, detail: string, retryAfterSeconds: number | undefined): StoreUnavailableError {
+    return Object.assign(new StoreUnavailableError(detail), { fault, retryAfterSeconds });
   }
 }
 

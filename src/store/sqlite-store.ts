@@ -6,6 +6,7 @@ import {
   DuplicateEventIdError,
   InvalidPositionError,
   satisfies,
+  StoreUnavailableError,
   WrongExpectedRevisionError,
   type AppendResult,
   type EventStore,
@@ -57,6 +58,13 @@ export interface SqliteStoreOptions {
   readonly pollIntervalMs?: number;
   /** default `create` */
   readonly access?: SqliteAccess;
+  /** how long a write waits for another process's write lock before it is refused (503), default 5000 */
+  readonly lockTimeoutMs?: number;
+}
+
+/** A ledger file the server was asked to write and cannot: refused at start, unless served read-only on purpose. */
+export class StoreNotWritableError extends Error {
+  override name = 'StoreNotWritableError';
 }
 
 /** A ledger was expected at a path and is not there (or the file there is not a ledger). */
@@ -78,6 +86,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private closed = false;
   private readonly readOnly: boolean;
+  private readonly lockTimeoutMs: number;
 
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
     const access = options.access ?? 'create';
@@ -88,7 +97,11 @@ export class SqliteEventStore implements EventStore {
       throw new StoreNotFoundError(`no ledger at ${path}: check LEDGER_SQLITE_PATH (or the sqlite: path); \`npm start\` or \`ledger import events/\` creates one`);
     }
     this.db = new Database(path, { readonly: access === 'read-only', fileMustExist: access !== 'create' });
-    this.db.pragma('busy_timeout = 5000');
+    // Never wait for a lock on the server's thread: busy_timeout blocks the event loop (/health and
+    // every read with it) for as long as another process holds the write lock. Writes wait
+    // asynchronously instead (see append); WAL readers do not need the lock at all.
+    this.db.pragma('busy_timeout = 0');
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 5000;
     if (access === 'read-only') {
       if (!this.hasEventsTable()) {
         this.db.close();
@@ -102,6 +115,12 @@ export class SqliteEventStore implements EventStore {
         throw new StoreNotFoundError(`${path} is not a ledger: it has no events table`);
       }
       this.db.exec(SCHEMA);
+      // SQLite opens a file it may not write read-only without a word: say so now, not at the first write
+      const fault = path === ':memory:' ? undefined : this.writeFault();
+      if (fault && fault.fault !== 'locked') {
+        this.db.close();
+        throw new StoreNotWritableError(`cannot write the ledger at ${path} (${fault.message}); fix the file's permissions or the disk, or set LEDGER_READ_ONLY=true to serve it read-only on purpose`);
+      }
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.appended.setMaxListeners(0);
@@ -135,7 +154,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertWritable();
-    const result = this.appendTransaction.immediate(streamId, events, expected);
+    const result = await this.withLockRetry(() => this.appendTransaction.immediate(streamId, events, expected));
     if (!result.retried && events.length > 0) this.appended.emit('appended');
     return result;
   }
@@ -143,13 +162,59 @@ export class SqliteEventStore implements EventStore {
   /** All in one IMMEDIATE transaction: every append is stored, or none (a stored id fails the whole batch). */
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     this.assertWritable();
-    const results = this.appendManyTransaction.immediate(appends);
+    const results = await this.withLockRetry(() => this.appendManyTransaction.immediate(appends));
     if (results.some((r) => r.stored.length > 0)) this.appended.emit('appended');
     return results;
   }
 
   private assertWritable(): void {
-    if (this.readOnly) throw new Error(`the ledger at ${this.path} is open read-only: nothing may be appended`);
+    if (this.readOnly) throw StoreUnavailableError.of('read-only', `the ledger at ${this.path} is served read-only: nothing may be recorded`, undefined);
+  }
+
+  async probeWritable(): Promise<StoreUnavailableError | undefined> {
+    if (this.readOnly) return StoreUnavailableError.of('read-only', `the ledger at ${this.path} is served read-only`, undefined);
+    try {
+      return this.writeFault();
+    } catch (error) {
+      return storageFault(error);
+    }
+  }
+
+  /** Touches a page inside a transaction that is rolled back: a read-only file or a failing disk shows, nothing changes. */
+  private writeFault(): StoreUnavailableError | undefined {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.pragma(`user_version = ${version}`);
+      } finally {
+        this.db.exec('ROLLBACK');
+      }
+      return undefined;
+    } catch (error) {
+      const fault = storageFault(error);
+      if (fault) return fault;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a write; when another process holds the write lock, tries again after a growing pause,
+   * yielding the event loop in between, until lockTimeoutMs has passed: then the write is refused.
+   */
+  private async withLockRetry<T>(write: () => T): Promise<T> {
+    const deadline = Date.now() + this.lockTimeoutMs;
+    for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return write();
+      } catch (error) {
+        const fault = storageFault(error);
+        if (!fault) throw error;
+        if (fault.fault !== 'locked' || Date.now() + pause > deadline) throw fault;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (this.closed) throw StoreUnavailableError.of('unavailable', 'the store was closed while the write waited for the lock', 5);
+    }
   }
 
   private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult>;
@@ -226,12 +291,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
+    return this.withLockRetry(() => this.readStreamSync(streamId, options));
+  }
+
+  private readStreamSync(streamId: string, options: { fromRevision?: number; maxCount?: number }): StoredEvent[] {
     const rows = this.statements.stream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
     return rows.map(toStored);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    return this.readAllSync(options);
+    return this.withLockRetry(() => this.readAllSync(options));
   }
 
   private readAllSync(options: ReadAllOptions): StoredEvent[] {
@@ -256,7 +325,14 @@ export class SqliteEventStore implements EventStore {
           again = false;
           for (;;) {
             if (stopped || this.closed) return;
-            const batch = this.readAllSync({ after, maxCount: 500 });
+            let batch: StoredEvent[];
+            try {
+              batch = this.readAllSync({ after, maxCount: 500 });
+            } catch (error) {
+              // the file is busy for a moment (a WAL recovery by another process): the next poll reads on
+              if (storageFault(error)?.fault === 'locked') return;
+              throw error;
+            }
             if (batch.length === 0) break;
             for (const e of batch) {
               if (stopped) return;
@@ -296,6 +372,19 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.db.close();
   }
+}
+
+/** A SQLite error that is the storage's trouble (not the request's), as the port's StoreUnavailableError. */
+function storageFault(error: unknown): StoreUnavailableError | undefined {
+  // by name, not instanceof: the native addon keeps the SqliteError class of the first copy of
+  // better-sqlite3 loaded in the process, which need not be this module's, nor of this realm (jest)
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name !== 'SqliteError' || typeof code !== 'string') return undefined;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return StoreUnavailableError.of('locked', 'another process holds the ledger\'s write lock', 1);
+  if (code === 'SQLITE_FULL') return StoreUnavailableError.of('disk-full', 'the disk holding the ledger is full', 5);
+  if (code.startsWith('SQLITE_READONLY')) return StoreUnavailableError.of('read-only', 'the ledger file cannot be written (read-only)', 5);
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return StoreUnavailableError.of('io-error', `the disk holding the ledger fails (${code})`, 5);
+  return undefined;
 }
 
 function parsePosition(position: string): number {

@@ -46,7 +46,7 @@ describe('sqlite store specifics', () => {
     const reader = new SqliteEventStore(path, { access: 'read-only' });
     expect(await reader.readAll()).toHaveLength(1);
     expect(reader.missingAppendOnlyTriggers()).toEqual(['events_are_append_only_delete']);
-    await expect(reader.append('s-2', [ev()], 'no-stream')).rejects.toThrow('open read-only');
+    await expect(reader.append('s-2', [ev()], 'no-stream')).rejects.toThrow('served read-only');
     await reader.close();
     const db2 = new Database(path, { readonly: true });
     expect(db2.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });

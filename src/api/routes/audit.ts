@@ -16,7 +16,7 @@ import { AuditLogQuery, AuditVerifyQuery, startOfInstant, toInstant } from '../q
 import { emptyBody, noQuery, parseQuery } from '../validate';
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
-export function auditRoutes({ store, projection }: ApiDeps): Router {
+export function auditRoutes({ store, projection, storage }: ApiDeps): Router {
   const router = Router();
 
   router.get('/audit/verify', requireRole('auditor'), async (req, res) => {
@@ -56,7 +56,7 @@ export function auditRoutes({ store, projection }: ApiDeps): Router {
     emptyBody(req);
     try {
       // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back (200), not a new one
-      const { recorded, checkpoint } = await recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true });
+      const { recorded, checkpoint } = await storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true }));
       res.status(recorded ? 201 : 200).json(checkpoint);
     } catch (error) {
       if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);

@@ -3,6 +3,7 @@ import { openStore } from '../../app/open-store';
 import { copyLedger, proveStores } from '../../migrate/copy';
 import type { CopyProof } from '../../migrate/proof';
 import { describeStore, parseStoreSpec } from '../../migrate/store-spec';
+import { UsageError } from '../exit-codes';
 import { progressBar } from '../progress';
 
 export function register(program: Command): void {
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     .action(async (opts: { from: string; to: string; verifyOnly?: boolean }) => {
       const from = parseStoreSpec(opts.from);
       const to = parseStoreSpec(opts.to);
-      if (JSON.stringify(from) === JSON.stringify(to)) throw new Error('--from and --to name the same store');
+      if (JSON.stringify(from) === JSON.stringify(to)) throw new UsageError('--from and --to name the same store');
       const source = await openStore(from, 'read-only');
       try {
         const target = await openStore(to, opts.verifyOnly ? 'read-only' : 'create');

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../app/config';
 import { openStore } from '../../app/open-store';
-import { parseExport } from '../../audit/export-file';
+import { parseExport, verifyExport } from '../../audit/export-file';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { parseUntil, replay, UNTIL_HELP, UnknownPositionError } from '../../audit/replay';
 import type { StoredEvent } from '../../store/event-store';
+import { EXIT } from '../exit-codes';
 import { auditCommand, processIo, readExport, runAction, UsageError, type CliIo } from './verify';
 
 export interface ReplayCommandOptions {
@@ -18,9 +19,14 @@ export async function runReplay(opts: ReplayCommandOptions, io: CliIo): Promise<
   if (!until) throw new UsageError(`--until ${opts.until}: not ${UNTIL_HELP}`);
   let events: StoredEvent[];
   if (opts.file !== undefined) {
-    const parsed = parseExport(readExport(opts.file));
-    if (parsed.problems.length > 0) io.err(`ledger: ${opts.file}: ${parsed.problems.length} lines skipped (run verify --file)\n`);
-    events = parsed.events;
+    const text = readExport(opts.file);
+    // a replay of an export that does not verify would show a history nobody recorded
+    const verified = verifyExport(text);
+    if (!verified.ok) {
+      io.err(`ledger: ${opts.file} does not verify (${verified.problems.length} problem${verified.problems.length === 1 ? '' : 's'}; see \`ledger verify --file ${opts.file}\`): nothing replayed\n`);
+      return EXIT.problems;
+    }
+    events = parseExport(text).events;
   } else {
     const config = loadConfig(io.env);
     const store = await openStore(config.store, 'read-only');

@@ -10,7 +10,7 @@ import { fetchServerReadModel, ServerUnreachableError } from '../../audit/server
 import { reportLines } from '../../audit/report-text';
 import { storeGuardProblems } from '../../audit/store-guards';
 import { verifyLedger, type KeptCheckpoint, type VerifyProblem, type VerifyReport } from '../../audit/verify';
-import { StoreNotFoundError } from '../../store/sqlite-store';
+import { EXIT, exitCodeOf, UsageError } from '../exit-codes';
 
 /** Where a command writes, and the environment it reads; process.stdout/err and process.env when run. */
 export interface CliIo {
@@ -21,12 +21,7 @@ export interface CliIo {
 
 export const processIo: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env };
 
-/** A command used wrongly: exit code 2, as for commander's own usage errors in the audit commands. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+export { EXIT, UsageError } from '../exit-codes';
 
 /** Makes an audit command exit 2 on every usage error, its own and commander's. */
 export function auditCommand(program: Command, name: string): Command {
@@ -40,7 +35,7 @@ export async function runAction(io: CliIo, action: () => Promise<number>): Promi
   try {
     process.exitCode = await action();
   } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof StoreNotFoundError)) throw error;
+    if (exitCodeOf(error) !== EXIT.usage || !(error instanceof Error)) throw error;
     io.err(`ledger: ${error.message}\n`);
     process.exitCode = EXIT.usage;
   }
