@@ -23,7 +23,16 @@ export async function fetchServerReadModel(baseUrl: string, fetchImpl: typeof fe
     if (!res.ok) throw new ServerUnreachableError(`${url.href} answered ${res.status}`);
     return (await res.json()) as T;
   };
-  const { positions, ledgerVersion } = await get<{ positions: Stance[]; ledgerVersion: LedgerVersion }>('api/positions');
+  // the list is paged: every page, at the ledger version of the first
+  const positions: Stance[] = [];
+  let ledgerVersion: LedgerVersion | undefined;
+  let cursor: string | null = null;
+  do {
+    const page: { positions: Stance[]; ledgerVersion: LedgerVersion; next: string | null } = await get(`api/positions?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    positions.push(...page.positions);
+    ledgerVersion ??= page.ledgerVersion;
+    cursor = page.next;
+  } while (cursor !== null);
   const { documents } = await get<{ documents: DocumentView[] }>('api/documents');
-  return { positions, documents, version: ledgerVersion };
+  return { positions, documents, version: ledgerVersion! };
 }

@@ -1,5 +1,6 @@
 import type { Addressee, Theme } from '../domain/themes';
 import type { LedgerEvent } from '../domain/ledger-event';
+import type { StoredEvent } from '../store/event-store';
 import type { PositionView, Stance, Status, ViewPoint } from './stance';
 import type { TimelineEntry } from './timeline';
 import type { DocumentView, LedgerVersion, Unreadable } from './ledger-projection';
@@ -57,6 +58,8 @@ export interface ReadModel {
   /** resolves once the event is in the read model (read-your-writes after an append) */
   waitFor(eventId: string, timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
+  /** a read store's tables, row by row, against the same tables built from these events (the ledger's whole history) */
+  tableDrift?(events: readonly StoredEvent[]): string[];
 }
 
 /** A cursor that this read model did not give out (or for another list). */

@@ -196,3 +196,19 @@ describe('the read store on disk', () => {
     await store.close();
   });
 });
+
+describe('verify, table by table', () => {
+  it('finds a row of the live read store that no event gives, and nothing in a clean one', async () => {
+    const f = await richHistory();
+    const live = await ReadStore.follow(f.store, { location: 'memory' });
+    const events = await f.store.readAll();
+    expect(live.tableDrift(events)).toEqual([]);
+    live.currentTables().db.prepare("UPDATE stances SET status = 'endorsed' WHERE position_id = 'national-2' AND rec_to IS NULL AND biz_to IS NULL").run();
+    live.currentTables().db.prepare("DELETE FROM citations WHERE position_id = 'cities-1'").run();
+    const drift = live.tableDrift(events);
+    expect(drift[0]).toMatch(/^read store table stances, row \d+: live .*"endorsed".*from the events .*"withdrawn"/);
+    expect(drift[1]).toMatch(/^read store table citations, row \d+: live .*, from the events \["recommendations","cities-1"\]/);
+    expect(drift.every((d) => /^read store table (stances|citations),/.test(d))).toBe(true);
+    await live.stop();
+  });
+});

@@ -31,7 +31,9 @@ export function auditRoutes({ store, projection, storage }: ApiDeps): Router {
       if (live.version.events > events.length) events = await readWholeLedger(store);
     }
     const report = verifyLedger(events, { kept: roots.map((rootHash) => ({ rootHash })), live });
-    const problems = [...storeGuardProblems(store), ...report.problems];
+    // and the read store's own tables, row by row, against the same tables built from event one
+    const tables = (projection.tableDrift?.(events) ?? []).map((problem) => ({ check: 'projection' as const, problem }));
+    const problems = [...storeGuardProblems(store), ...report.problems, ...tables];
     res.json({ ...report, ok: problems.length === 0, problems });
   });
 

@@ -7,6 +7,7 @@ import { register as verifyCommand } from './verify';
 import { register as exportCommand } from './export';
 import { register as replayCommand } from './replay';
 import { register as checkpointCommand } from './checkpoint';
+import { register as rebuildCommand } from './rebuild';
 
 /** Every CLI command registers itself here; one line per command. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand, rebuildCommand];

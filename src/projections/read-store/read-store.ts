@@ -6,6 +6,7 @@ import { LedgerProjection, type DocumentView, type LedgerVersion, type Unreadabl
 import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
+import { compareTables, rebuildTables } from './compare-tables';
 import { ReadStoreTables } from './tables';
 
 /** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
@@ -25,6 +26,8 @@ export interface ReadStoreOptions {
 
 const CURRENT = 'CURRENT';
 const BATCH = 2000;
+/** larger batches when building from event one: most streams then begin and end within one */
+const BULK_BATCH = 10_000;
 
 /**
  * The persistent read model, in the manner of Marten's async projections: the projections write
@@ -87,6 +90,7 @@ export class ReadStore implements ReadModel {
       if (page.length === 0) return;
       const applied = tables.applyBatch(page);
       if (tables === this.tables) this.release(applied);
+      this.options.onProgress?.(tables.version().events);
     }
   }
 
@@ -145,6 +149,15 @@ export class ReadStore implements ReadModel {
     if (this.swapTimer) clearInterval(this.swapTimer);
     await this.subscription?.close();
     this.tables.close();
+  }
+
+  tableDrift(events: readonly StoredEvent[]): string[] {
+    const rebuilt = rebuildTables(events);
+    try {
+      return compareTables(rebuilt, this.tables).map((d) => d.problem);
+    } finally {
+      rebuilt.close();
+    }
   }
 
   /** The SQLite file answering now (for verify's table-by-table comparison). */
@@ -228,14 +241,15 @@ function currentName(dir: string): string | undefined {
 async function buildGeneration(store: EventStore, location: ReadStoreLocation, onProgress?: (applied: number) => void): Promise<ReadStoreTables> {
   if (location !== 'memory') mkdirSync(location.dir, { recursive: true });
   const path = location === 'memory' ? ':memory:' : join(location.dir, `read-model-${Date.now()}-${process.pid}.sqlite`);
-  const tables = new ReadStoreTables(path);
+  const tables = new ReadStoreTables(path, { bulk: true });
   let applied = 0;
   for (;;) {
-    const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BATCH });
+    const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BULK_BATCH });
     if (page.length === 0) break;
     applied += tables.applyBatch(page).length;
     onProgress?.(applied);
   }
+  tables.finishBulk();
   if (location !== 'memory') {
     tables.db.pragma('wal_checkpoint(TRUNCATE)');
     const previous = currentName(location.dir);

@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor, searchTerms, type Page, type PageRequest, t
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
-import { COMPARED_TABLES, PROJECTION_VERSION, SCHEMA } from './schema';
+import { COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
 
 const POSITION_STREAM = 'position-';
 
@@ -23,7 +23,10 @@ export class ReadStoreTables {
   private readonly s: ReturnType<typeof statements>;
   private version_: LedgerVersion;
 
-  constructor(readonly path: string) {
+  /** a fresh generation being loaded: query indexes and the search index are built once, at the end */
+  private bulk: boolean;
+
+  constructor(readonly path: string, options: { bulk?: boolean } = {}) {
     this.db = new Database(path);
     if (path !== ':memory:') {
       this.db.pragma('journal_mode = WAL');
@@ -35,6 +38,10 @@ export class ReadStoreTables {
     this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     this.s = statements(this.db);
+    this.bulk = options.bulk === true && this.meta('events') === undefined;
+    if (!this.bulk) this.db.exec(QUERY_INDEXES);
+    // a generation being built is not CURRENT until complete: a crash throws it away, so it needs no journal
+    else if (path !== ':memory:') this.db.pragma('synchronous = OFF');
     if (this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
     this.version_ = {
       version: Number(this.meta('version') ?? 0),
@@ -42,6 +49,16 @@ export class ReadStoreTables {
       events: Number(this.meta('events') ?? 0),
       lastPosition: this.meta('lastPosition') ?? null,
     };
+  }
+
+  /** Ends a bulk load: the query indexes and the search index, in one pass each. */
+  finishBulk(): void {
+    if (!this.bulk) return;
+    this.db.exec(QUERY_INDEXES);
+    this.db.exec("INSERT INTO texts_search (texts_search) VALUES ('rebuild')");
+    this.db.exec('ANALYZE');
+    if (this.path !== ':memory:') this.db.pragma('synchronous = NORMAL');
+    this.bulk = false;
   }
 
   meta(key: string): string | undefined {
@@ -119,11 +136,12 @@ export class ReadStoreTables {
 
   /** Recomputes every row of one position from its events (a stream is a handful of events). */
   private refold(streamId: string, inBatch: readonly LedgerEvent[]): void {
+    // a stream that begins in this batch has no rows yet: nothing to read back or delete
     const whole = inBatch[0]!.streamRevision === 0 && inBatch.every((e, i) => e.streamRevision === i);
     const stream = whole ? inBatch : this.s.streamEvents.all(streamId).map((r) => JSON.parse(r.json) as LedgerEvent);
     const positionId = streamId.slice(POSITION_STREAM.length);
     const rows = positionRows(positionId, stream);
-    for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
+    if (!whole) for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
     for (const r of rows.stances) {
       const { title, statement, ...rest } = r.stance;
       const stanceId = this.s.insertStance.run({
@@ -142,7 +160,8 @@ export class ReadStoreTables {
         themes: themeMask(t.entry.themes), addressees: addresseeMask(t.entry.addressees), text_id: texts ? this.textId(texts) : null, json: JSON.stringify(t.entry),
       });
     }
-    for (const documentId of rows.cites) this.s.insertCitation.run(documentId, positionId);
+    // only a position with a stance now is shown citing (as in the projection)
+    if (rows.stances.some((r) => r.recTo === null && r.bizTo === null)) for (const documentId of rows.cites) this.s.insertCitation.run(documentId, positionId);
   }
 
   private textId(texts: [string, string, string]): number {
@@ -150,7 +169,7 @@ export class ReadStoreTables {
     const found = this.s.textByHash.get(hash);
     if (found) return found.id;
     const id = Number(this.s.insertText.run(hash, ...texts).lastInsertRowid);
-    this.s.indexText.run(id, ...texts);
+    if (!this.bulk) this.s.indexText.run(id, ...texts);
     return id;
   }
 
@@ -178,7 +197,9 @@ export class ReadStoreTables {
       params.q = ftsQuery(query.q);
     }
     const filter = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM stances v WHERE ${filter}`).get(params) as { n: number }).n;
+    // counted from a covering index (SQLite's planner would read every row)
+    const index = query.recordedAsOf !== undefined ? '' : query.asOf === undefined ? ' INDEXED BY stances_current' : ' INDEXED BY stances_as_known';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM stances v${index} WHERE ${filter}`).get(params) as { n: number }).n;
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [after] = decodeCursor('positions', page.cursor, ['string']);
@@ -258,7 +279,8 @@ export class ReadStoreTables {
       params.q = ftsQuery(query.q);
     }
     const filter = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM timeline WHERE ${filter}`).get(params) as { n: number }).n;
+    const index = query.recordedAsOf === undefined ? ' INDEXED BY timeline_current' : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM timeline${index} WHERE ${filter}`).get(params) as { n: number }).n;
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [k, r, s, p] = decodeCursor('timeline', page.cursor, ['string', 'string', 'number', 'string']);
@@ -396,7 +418,7 @@ function statements(db: Database.Database) {
     positionExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM known WHERE position_id = ? LIMIT 1'),
     documents: db.prepare<[], { json: string }>('SELECT json FROM documents ORDER BY document_id'),
     document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
-    citedBy: db.prepare<[string], { position_id: string }>('SELECT c.position_id FROM citations c WHERE c.document_id = ? AND EXISTS (SELECT 1 FROM stances v WHERE v.position_id = c.position_id AND v.rec_to IS NULL AND v.biz_to IS NULL) ORDER BY c.position_id'),
+    citedBy: db.prepare<[string], { position_id: string }>('SELECT position_id FROM citations WHERE document_id = ? ORDER BY position_id'),
     unreadable: db.prepare<[], { event_id: string; stream_id: string; position: string; problem: string }>('SELECT * FROM unreadable ORDER BY rowid'),
     decisions: db.prepare<[number], { json: string }>('SELECT json FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT ?'),
     decisionAt: db.prepare<[number], { seq: number; position: string }>('SELECT seq, position FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT 1 OFFSET ?'),
