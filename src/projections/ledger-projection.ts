@@ -4,6 +4,7 @@ import { isAuditStream, isPositionStream, positionStream } from '../domain/strea
 import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
+import { EventWaiters } from './event-waiters';
 import { matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
 import { relatedFrom, stanceOf, type PositionView, type Stance, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
@@ -55,7 +56,7 @@ export class LedgerProjection implements ReadModel {
   private readonly current = new Map<string, Stance>();
   private readonly documents = new Map<string, DocumentView>();
   private readonly applied = new Set<string>();
-  private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly waiters = new EventWaiters();
   private readonly unreadable: Unreadable[] = [];
   private lastPosition: string | undefined;
   /** running digest over every decision's hash in global order: one value that names this exact ledger state */
@@ -129,23 +130,11 @@ export class LedgerProjection implements ReadModel {
 
   /** Resolves once the event is in the read model (read-your-writes after an append). */
   waitFor(eventId: string, timeoutMs = 5000): Promise<boolean> {
-    if (this.applied.has(eventId)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      const list = this.waiters.get(eventId) ?? [];
-      list.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      this.waiters.set(eventId, list);
-    });
+    return this.applied.has(eventId) ? Promise.resolve(true) : this.waiters.wait(eventId, timeoutMs);
   }
 
   private release(eventId: string): void {
-    const list = this.waiters.get(eventId);
-    if (!list) return;
-    this.waiters.delete(eventId);
-    for (const resolve of list) resolve();
+    this.waiters.release([eventId]);
   }
 
   async stop(): Promise<void> {

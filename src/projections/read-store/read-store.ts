@@ -6,6 +6,7 @@ import { LedgerProjection, type DocumentView, type LedgerVersion, type Unreadabl
 import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
+import { EventWaiters } from '../event-waiters';
 import { compareTables, rebuildTables } from './compare-tables';
 import { ReadStoreTables } from './tables';
 
@@ -41,7 +42,7 @@ const BULK_BATCH = 10_000;
  */
 export class ReadStore implements ReadModel {
   private subscription: Subscription | undefined;
-  private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly waiters = new EventWaiters();
   private swapTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly versions = new Map<number, LedgerProjection>();
@@ -122,26 +123,11 @@ export class ReadStore implements ReadModel {
   }
 
   waitFor(eventId: string, timeoutMs = 5000): Promise<boolean> {
-    if (this.tables.has(eventId)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      const list = this.waiters.get(eventId) ?? [];
-      list.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      this.waiters.set(eventId, list);
-    });
+    return this.tables.has(eventId) ? Promise.resolve(true) : this.waiters.wait(eventId, timeoutMs);
   }
 
   private release(eventIds: readonly string[]): void {
-    if (this.waiters.size === 0) return;
-    for (const id of eventIds) {
-      const list = this.waiters.get(id);
-      if (!list) continue;
-      this.waiters.delete(id);
-      for (const resolve of list) resolve();
-    }
+    this.waiters.release(eventIds);
   }
 
   async stop(): Promise<void> {
