@@ -17,6 +17,8 @@ ENV NODE_ENV=production \
     LEDGER_SQLITE_PATH=/data/ledger.db \
     LEDGER_SEED_DIR=/app/events \
     LEDGER_SOURCES_DIR=/app/sources
+# tini as PID 1: it reaps zombies and hands SIGTERM/SIGINT (docker stop, Ctrl-C) to node, which stops gracefully within 5 s
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
@@ -29,5 +31,6 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node_modules/.bin/tsx", "src/cli/main.ts"]
+# node itself under tini (tsx only as a loader inside it): no wrapper process between the signal and the server
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--import", "tsx", "src/cli/main.ts"]
 CMD ["serve"]

@@ -25,8 +25,15 @@ export function register(program: Command): void {
         logger.info(`position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (store: ${where}, ${ledger.projection.version().events} events)`);
         if (config.tokens.size === 0) logger.warn('LEDGER_TOKENS is empty: reads work, writes and audit endpoints will answer 401');
       });
-      const stop = () => {
-        logger.info('stopping');
+      // SIGTERM/SIGINT: no new requests, in-flight ones finish, the store is closed; all within 5 s
+      // (connections still busy after 4 s are cut, and a stop that hangs anyway ends the process)
+      const stop = (signal: NodeJS.Signals) => {
+        logger.info(`${signal}: stopping`);
+        setTimeout(() => server.closeAllConnections(), 4000).unref();
+        setTimeout(() => {
+          logger.error('did not stop within 5 s: exiting');
+          process.exit(1);
+        }, 5000).unref();
         void stopServing(server, ledger).then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
