@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors';
 import { IdempotencyKeyReusedError, StaleRevisionError } from '../command-handling/errors';
 import { InvalidRecordedEventError } from '../domain/ledger-event';
 import { DocumentFileError } from '../sources/registered-file';
+import { QuoteNotInSourceError } from '../sources/cited-quote';
 import {
   AppendOutcomeUnknownError,
   AppendTooLargeError,
@@ -23,6 +24,7 @@ export function asProblemError(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return new ProblemError(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.field);
   if (error instanceof DocumentFileError) return new ProblemError(422, 'document-file', 'Document file', error.message, error.field);
+  if (error instanceof QuoteNotInSourceError) return new ProblemError(422, 'quote-not-in-source', 'Quote not in source', error.message, error.field);
   if (error instanceof StaleRevisionError) {
     return new ProblemError(412, 'stale-revision', 'Precondition failed', error.message, 'If-Match');
   }

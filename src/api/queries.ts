@@ -66,8 +66,12 @@ export const PositionsQuery = z.strictObject({
 });
 
 /** A range whose `from` lies wholly after its `to` is a mistake to say, not an empty answer. */
-const inBusinessOrder = (q: { from?: string; to?: string }) =>
-  q.from === undefined || q.to === undefined || parseBusinessDate(q.from)!.earliest <= parseBusinessDate(q.to)!.latest;
+// zod runs an object's refinement even when a field failed: a date that does not parse is reported there, not here
+const inBusinessOrder = (q: { from?: string; to?: string }) => {
+  const from = q.from === undefined ? undefined : parseBusinessDate(q.from);
+  const to = q.to === undefined ? undefined : parseBusinessDate(q.to);
+  return from === undefined || to === undefined || from.earliest <= to.latest;
+};
 const reversed = { message: 'must not be before from (the range is reversed)', path: ['to'] };
 
 export const TimelineQuery = z
@@ -108,11 +112,15 @@ export const AuditLogQuery = z.strictObject({
   to: RecordedInstant.optional().meta({ description: 'only events recorded at or before this instant (a date means the end of that day, UTC)' }),
   after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`)' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-}).refine((q) => q.from === undefined || q.to === undefined || startOfInstant(q.from) <= toInstant(q.to)!, reversed);
+}).refine((q) => {
+  const from = q.from === undefined ? undefined : startOfInstant(q.from);
+  const to = q.to === undefined ? undefined : toInstant(q.to);
+  return from === undefined || to === undefined || from <= to;
+}, reversed);
 
 /** `from` of a recorded range: a date means the start of that day, UTC. */
-export function startOfInstant(s: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00.000Z` : toInstant(s)!;
+export function startOfInstant(s: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00.000Z` : toInstant(s);
 }
 
 export const AuditVerifyQuery = z.strictObject({

@@ -4,6 +4,7 @@ import type { Command } from '../domain/commands';
 import { sha256Hex } from '../integrity/event-hash';
 import type { Ledger, Recorded } from '../command-handling/ledger';
 import type { ReadModel } from '../projections/read-model';
+import { checkCitedQuote } from '../sources/cited-quote';
 import { ProblemError } from './problem';
 import type { StorageHealth } from './storage-health';
 
@@ -13,10 +14,11 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * Records a command for an HTTP request: the Idempotency-Key and a hash of the request go to the
  * command handler (which alone answers a retry with what the first request recorded, and refuses
  * the key with another request), then waits until the read model has the new events so the client
- * reads its own write.
+ * reads its own write. A quote is checked against its document's file first: that reads a file, so
+ * it happens here, before the pure decider runs.
  */
 export async function record(
-  deps: { ledger: Ledger; projection: ReadModel; storage: StorageHealth },
+  deps: { ledger: Ledger; projection: ReadModel; storage: StorageHealth; config: { sourcesDir: string } },
   req: Request,
   command: Command,
   expectedRevision?: number,
@@ -26,6 +28,7 @@ export async function record(
   if (key !== undefined && !KEY.test(key)) {
     throw new ProblemError(400, 'validation', 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'Idempotency-Key');
   }
+  await checkCitedQuote(deps.config.sourcesDir, command, (id) => deps.projection.document(id));
   const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: req.body }) ?? '');
   const recorded = await deps.storage.observe(() => deps.ledger.execute(command, principal, {
     expectedRevision,

@@ -6,6 +6,7 @@ import type { SeedEntry } from '../../src/seed/seed-file';
 import { Ledger } from '../../src/command-handling/ledger';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { locateCitations } from '../../src/web/cited-passages';
 
 /**
  * The seed history is reviewed data: this test holds it to the source documents in sources/.
@@ -57,7 +58,7 @@ const cited: Cited[] = entries.flatMap((e): Cited[] => {
   if (e.command === 'RevisePosition') return [{ entry: e.entry, documentId: e.body.source.documentId, locator: e.body.source.locator, decidedOn: e.body.decidedOn, statement: e.body.statement, quote: e.body.source.quote, note: e.body.rationale }];
   return [];
 });
-const endorsements = entries.flatMap((e) => (e.command === 'EndorsePosition' ? [{ entry: e.entry, ...e.body }] : []));
+const endorsements = entries.flatMap((e) => (e.command === 'EndorsePosition' ? [{ entry: e.entry, positionId: e.positionId, ...e.body }] : []));
 
 /** The text of a numbered item under a heading of the recommendations ("…, item N"), or undefined. */
 function numberedItem(raw: string, locator: string): string | undefined {
@@ -101,12 +102,25 @@ describe('the seed history is faithful to the source documents', () => {
     const raw = rawText(c.documentId);
     const item = numberedItem(raw, c.locator);
     const bullet = bulletSection(raw, c.locator);
-    if (c.documentId === 'political-recommendations') expect(normalise(withoutSic(c.statement!))).toBe(item);
+    if (c.documentId === 'political-recommendations') {
+      expect(normalise(withoutSic(c.statement!))).toBe(item);
+      // the quote is the item itself, as printed, not its heading
+      expect(normalise(c.quote ?? '')).toBe(item);
+    }
     if (bullet !== undefined) {
-      expect(bullet.startsWith(`- ${c.quote}`)).toBe(true);
-      for (const part of passages(c.statement!)) expect(bullet).toContain(part);
+      // the quote is the passage the statement comes from, inside the bullet's part; the bullet's heading is in the locator
+      for (const part of [...passages(c.statement!), ...passages(c.quote ?? '')]) expect(bullet).toContain(part);
     }
     if (item === undefined && bullet === undefined) expect(c.locator).toMatch(/^(second paragraph|closing paragraph)/);
+  });
+
+  it.each(cited.map((c) => [c.entry, c] as const))('%s: quotes the passage its statement comes from, found where the document page looks for it', (_name, c) => {
+    expect(c.quote).toBeDefined();
+    const { ranges, missing } = locateCitations(rawText(c.documentId), [{ quote: c.quote!, positionId: c.entry }]);
+    expect(missing).toEqual([]);
+    // every passage of the statement lies inside what the quote highlights
+    const highlighted = normalise(ranges.map((r) => rawText(c.documentId).slice(r.start, r.end)).join(' '));
+    for (const part of passages(c.statement!)) expect(highlighted).toContain(part);
   });
 
   it.each(cited.map((c) => [c.entry, c] as const))('%s: every slip of the source is marked [sic], and [sic] marks nothing else', (_name, c) => {
@@ -170,6 +184,12 @@ describe('the seed history is faithful to the source documents', () => {
     expect(text).toContain(normalise(words!));
     // adoption attributed only to a body the document itself names
     expect(text.toLowerCase()).toContain(e.endorsedBy.toLowerCase());
+    // the place cited is the section the position is in, not another section of the document
+    const position = cited.find((c) => c.entry.endsWith(`/${e.positionId}/added`))!;
+    const heading = /^Source: [a-z0-9-]+, heading "([^"]+)"/.exec(e.reference ?? '')?.[1];
+    if (position.documentId === documentId && heading !== undefined) expect(position.locator.startsWith(`${heading},`)).toBe(true);
+    // a document that speaks as the body is cited as speaking as it, and for no adoption beyond that
+    if (documentId === 'political-recommendations') expect(e.reference).toMatch(/speaks as[\s\S]*records no act of adoption/);
     // a source that calls itself informal supports no formal adoption
     if (/\binformal\b/i.test(text)) expect(e.reference).toContain('informal contribution; no formal adoption recorded');
   });
