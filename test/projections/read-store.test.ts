@@ -169,6 +169,8 @@ describe('the read store on disk', () => {
     const b = await ReadStore.follow(storeB, { location, onRebuild: (r) => reasons.push(r) });
     expect(reasons).toEqual([expect.stringContaining('projections changed'), expect.stringContaining('another ledger')]);
     expect(b.positionPage({}).total).toBe(0);
+    // each stale generation was removed once its successor was current
+    expect(readdirSync(location.dir).filter((n) => n.endsWith('.sqlite'))).toEqual([readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim()]);
     expect(b.documentList().map((d) => d.documentId)).toEqual(['recommendations']);
     await b.stop();
     await storeA.close();

@@ -59,8 +59,11 @@ export class ReadStore implements ReadModel {
     const reason = tables ? await staleReason(tables, store) : 'no read store yet';
     if (!tables || reason) {
       if (tables) options.onRebuild?.(reason!);
-      tables?.close();
+      const stale = tables;
+      stale?.close();
       tables = await buildGeneration(store, options.location, options.onProgress);
+      // nobody reads the stale generation any more (this process had it open only to judge it)
+      if (stale) removeGeneration(stale.path);
     }
     const readStore = new ReadStore(store, options, tables);
     await readStore.catchUp(tables);
