@@ -40,6 +40,8 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Position ledger`}</title>
+        {/* an empty icon: without it every page asks for /favicon.ico and logs a 404 in the console */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={ASSET.css} />
         {styles.map((href) => (
           <link rel="stylesheet" href={href} />

@@ -45,6 +45,12 @@ describe('web pages on the seed ledger', () => {
     expect(in2014).toMatch(/format=csv/);
   });
 
+  it('says on the timeline what each decision was, and credits no decision to the working group that the sources do not', async () => {
+    const html = (await get('/timeline?theme=undocumented-vulnerable')).text;
+    expect(html).toContain('<div class="summary">Protect the most vulnerable in an open, tolerant and democratic urban society</div>');
+    for (const page of [html, (await get('/')).text, (await get('/positions?asOf=2010')).text]) expect(page).not.toMatch(/working group (had decided|on migrant integration committed)|decision of the working group/);
+  });
+
   it('pages a list with the read model cursor', async () => {
     const first = await get('/positions?limit=5');
     const next = /href="(\/positions\?[^"]*cursor=[^"]+)" rel="next"/.exec(first.text)?.[1]?.replace(/&amp;/g, '&');
@@ -66,7 +72,7 @@ describe('web pages on the seed ledger', () => {
     expect(now).toMatch(/readdresses/);
     expect(now).toMatch(/version=\d+/);
     const pinned = (await get(`/positions/eu-4?asOf=2010&recordedAsOf=2100-01-01&version=${ledger.projection.version().version}`)).text;
-    expect(pinned).toMatch(/data-as-of-state[^>]*>Showing what the working group had decided by the end of 2010, as the ledger had recorded it by 2100-01-01, at ledger version \d+\./);
+    expect(pinned).toMatch(/data-as-of-state[^>]*>Showing what had been decided by the end of 2010, as the ledger had recorded it by 2100-01-01, at ledger version \d+\./);
   });
 
   it('highlights every cited passage of a document at the anchor the positions link to', async () => {

@@ -40,7 +40,7 @@ export function AsOfControl({ action, asOf, keep = {}, firstYear = 2006, childre
       </div>
       <button type="submit">Show</button>
       <p class="state" role="status" data-as-of-state>
-        {asOf ? `Showing what the working group had decided by ${endOfLabel(asOf)}` : 'Showing the ledger as it stands today'}
+        {asOf ? `Showing what had been decided by ${endOfLabel(asOf)}` : 'Showing the ledger as it stands today'}
         {keep.recordedAsOf ? `, as the ledger had recorded it by ${keep.recordedAsOf}` : ''}
         {keep.version !== undefined ? `, at ledger version ${keep.version}` : ''}.
       </p>

@@ -44,8 +44,8 @@ export function overviewPage({ deps, req }: PageContext): Page {
       <>
         <h1>EUROCITIES positions on migrant integration</h1>
         <p class="lead">
-          What the cities of the EUROCITIES working group on migrant integration committed to, and asked of national governments and the EU, since the
-          Integrating Cities policy dialogue began in 2006: every statement verbatim with its source, every change dated as precisely as the sources allow.
+          What the cities of Europe committed to, and asked of national governments and the EU, in the documents of the EUROCITIES working group on migrant
+          integration and the recommendations before it: every statement verbatim with its source, every change dated as precisely as the sources allow.
         </p>
         <AsOfControl action="/" asOf={q.asOf} keep={keep} label="Show the ledger as of a date" />
         <div data-as-of-view>

@@ -9,6 +9,14 @@ import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 
+/** What the decision said, so a reader of the timeline need not open every position: its title or statement, or who endorsed it. */
+function DecisionSummary({ data }: { data: Record<string, unknown> }) {
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  const said = text('title') ?? text('statement') ?? (text('endorsedBy') && `by ${text('endorsedBy')}`) ?? text('reason');
+  if (!said) return null;
+  return <div class="summary">{said.length > 160 ? `${said.slice(0, 157)}…` : said}</div>;
+}
+
 /** /timeline: every decision in business order, filtered as the API filters it. */
 export function timelinePage({ deps, req }: PageContext): Page {
   // the API's own query (its `format` is the API's: the export links below use it)
@@ -22,7 +30,7 @@ export function timelinePage({ deps, req }: PageContext): Page {
     main: (
       <>
         <h1>Timeline</h1>
-        <p>Every decision of the working group in business order: by the latest day it can have been taken on, as precise as the sources allow.</p>
+        <p>Every recorded decision in business order: by the latest day it can have been taken on, as precise as the sources allow.</p>
         <form class="filters" method="get" action="/timeline" aria-label="Filter the timeline">
           <div class="field">
             <label for="t-from">From</label>
@@ -74,6 +82,7 @@ export function timelinePage({ deps, req }: PageContext): Page {
                     {EVENT_LABEL[e.type]}
                     {e.revision !== undefined ? ` (revision ${e.revision})` : ''}
                     {e.corrections.length > 0 ? `, corrected ${e.corrections.length}×` : ''}
+                    <DecisionSummary data={e.data} />
                   </td>
                   <td>
                     {instantLabel(e.recordedAt)} by <span class="mono">{e.recordedBy}</span>
