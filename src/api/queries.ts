@@ -45,7 +45,7 @@ const q = z
   .refine((s) => searchTerms(s).length > 0, 'must contain at least one word')
   .refine((s) => searchTerms(s).length <= 20, 'may contain at most 20 words')
   .optional()
-  .meta({ description: 'free text: every word must occur in the title, statement or source quote (case and accents ignored)', example: 'undocumented' });
+  .meta({ description: 'free text: every word must begin a word in the title, statement or source quote (case and accents ignored)', example: 'undocumented' });
 
 /** The shared paging of every list: an opaque keyset cursor; exports (format=csv|ndjson) are whole and ignore it. */
 const paging = {
@@ -57,7 +57,7 @@ export const PositionsQuery = z.strictObject({
   theme: ThemeId.optional(),
   addressee: AddresseeId.optional(),
   status: Status.optional(),
-  q: q.meta({ description: 'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must occur (case and accents ignored)', example: 'undocumented' }),
+  q: q.meta({ description: 'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must begin a word (case and accents ignored)', example: 'undocumented' }),
   asOf,
   recordedAsOf: RecordedInstant.optional(),
   version: LedgerVersionParam,
@@ -80,7 +80,7 @@ export const TimelineQuery = z
     to: BusinessDateText.optional(),
     theme: ThemeId.optional(),
     addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
-    q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must occur (case and accents ignored)', example: 'undocumented' }),
+    q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must begin a word (case and accents ignored)', example: 'undocumented' }),
     recordedAsOf: RecordedInstant.optional(),
     version: LedgerVersionParam,
     ...paging,

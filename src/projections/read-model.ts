@@ -103,11 +103,14 @@ export function searchTerms(text: string): string[] {
     .filter(Boolean);
 }
 
-/** True when every word of the query is a word of one of the texts. */
+/**
+ * True when every word of the query begins a word of one of the texts: a researcher typing
+ * "migrant" or "undocument" means "migrants" and "undocumented" too (as FTS5's prefix query does).
+ */
 export function matchesText(query: string, texts: readonly (string | undefined)[]): boolean {
   const wanted = searchTerms(query);
-  const words = new Set(texts.flatMap((t) => (t === undefined ? [] : searchTerms(t))));
-  return wanted.every((w) => words.has(w));
+  const words = texts.flatMap((t) => (t === undefined ? [] : searchTerms(t)));
+  return wanted.every((w) => words.some((word) => word.startsWith(w)));
 }
 
 /** Sorted items, paged after the cursor's key; `keyOf` gives each item's position in the sort order. */

@@ -51,6 +51,16 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
       expect(ids(await get(`/api/positions?q=${encodeURIComponent(`${word} unicorn`)}`))).toEqual([]);
     });
 
+    it('positions and timeline: a word of q finds the words it begins ("migrant" finds "migrants", "undocument" finds "undocumented")', async () => {
+      await add('a', { statement: `Safeguard undocumented migrants in ${word} cities.` });
+      await add('b', { statement: `A ${word} migration policy.` });
+      expect(ids(await get(`/api/positions?q=${encodeURIComponent(`migrant ${word}`)}`))).toEqual([pid('a')]);
+      expect(ids(await get(`/api/positions?q=${encodeURIComponent(`undocument ${word}`)}`))).toEqual([pid('a')]);
+      expect(ids(await get(`/api/positions?q=${encodeURIComponent(`migra ${word.slice(0, 5)}`)}`))).toEqual([pid('a'), pid('b')]);
+      const timeline = await get(`/api/timeline?q=${encodeURIComponent(`undocument ${word}`)}`);
+      expect((timeline.body.entries as { positionId: string }[]).map((e) => e.positionId)).toEqual([pid('a')]);
+    });
+
     it('positions: q searches the text that was in force at asOf, as recorded by recordedAsOf', async () => {
       await add('a', { statement: 'The first text.' });
       const before = new Date().toISOString();

@@ -388,9 +388,11 @@ function recordedCondition(prefix: string, recordedAsOf: string | undefined, par
   return `${prefix}rec_from <= @recordedAsOf AND (${prefix}rec_to IS NULL OR ${prefix}rec_to > @recordedAsOf)`;
 }
 
-/** Every word must occur; each is quoted, so nothing a client types is FTS5 syntax. */
+/** Every word must begin a word of the text; each is quoted, so nothing a client types is FTS5 syntax. */
 function ftsQuery(q: string): string {
-  return searchTerms(q).map((w) => `"${w}"`).join(' ');
+  return searchTerms(q)
+    .map((w) => `"${w}"*`)
+    .join(' ');
 }
 
 function statements(db: Database.Database) {
