@@ -170,7 +170,7 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(lines[0]!.split(',')).toEqual(expect.arrayContaining(['sourceDocument', 'sourceLocator', 'sourceQuote', 'citation']));
         const timelineCsv = await request(app).get('/api/timeline?format=csv');
         expect(timelineCsv.text.split('\n')[0]!.split(',')).toEqual(expect.arrayContaining(['decidedOn', 'positionId', 'sourceDocument', 'sourceLocator', 'citation']));
-        expect(timelineCsv.text).toContain(`${pid('eu-4')},PositionAdded,1,"A statement, with ""quotes"" and a comma."`);
+        expect(timelineCsv.text).toMatch(new RegExp(`${pid('eu-4')},PositionAdded,1,[^,]*,"A statement, with ""quotes"" and a comma\\."`));
         const row = lines.find((l) => l.startsWith(pid('eu-4')))!;
         expect(row).toContain('"A statement, with ""quotes"" and a comma."');
         expect(row).toContain(`position-ledger, version ${version.version}/${version.digest.slice(0, 16)}`);
@@ -178,6 +178,13 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         const [header, ...rest] = nd.text.trim().split('\n').map((l) => JSON.parse(l));
         expect(header).toMatchObject({ kind: 'position-ledger-export', ledgerVersion: version });
         expect(rest.some((r: { positionId: string }) => r.positionId === pid('eu-4'))).toBe(true);
+        // an endorsement's row says who endorsed it and on what reference
+        expect((await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2007', reference: 'minutes' })).status).toBe(201);
+        const withEndorsement = (await request(app).get('/api/timeline?format=csv')).text.split('\n');
+        const columns = withEndorsement[0]!.split(',');
+        const endorsement = withEndorsement.find((l) => l.startsWith(`2007,year,${pid('eu-4')},PositionEndorsed`))!.split(',');
+        expect(endorsement[columns.indexOf('endorsedBy')]).toBe('WG');
+        expect(endorsement[columns.indexOf('reference')]).toBe('minutes');
         expectProblem(await request(app).get('/api/positions?format=xml'), 400, 'format');
       });
 

@@ -16,7 +16,9 @@ export function timelineRoutes({ projection }: ApiDeps): Router {
     if (format !== 'json') {
       const rows = projection.timelinePage(query).items.map((e) => ({
         decidedOn: e.decidedOn, precision: e.precision, positionId: e.positionId, type: e.type, revision: e.revision ?? '',
-        statement: (e.data.statement as string | undefined) ?? '', themes: e.themes,
+        title: (e.data.title as string | undefined) ?? '', statement: (e.data.statement as string | undefined) ?? '',
+        // an endorsement carries no text: who endorsed it and on what reference is its content
+        endorsedBy: (e.data.endorsedBy as string | undefined) ?? '', reference: (e.data.reference as string | undefined) ?? '', themes: e.themes,
         ...sourceColumns(e.data.source as SourceCitation | undefined), recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
       }));
       sendExport(res, format, 'timeline', ledgerVersion, req.originalUrl, rows);
