@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,12 @@ describe('storage trouble', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-storage-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  // undone before the folder is removed (an immutable file cannot be deleted, even by root)
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const undo of cleanups.splice(0)) undo();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('disk full: writes are 503 with Retry-After and record nothing, /health is degraded with the reason, and both recover without a restart', async () => {
     const disk = new FillingDisk(new SqliteEventStore(':memory:', { pollIntervalMs: 20 }));
@@ -117,16 +122,17 @@ describe('storage trouble', () => {
     await request(seeded.app).post('/api/documents').set(bearer).send(document);
     await seeded.close();
     chmodSync(path, 0o444);
-    chmodSync(dir, 0o777); // the folder stays writable (SQLite's -wal and -shm files): only the ledger file is read-only
-    // root writes any file whatever its mode: run the server as nobody then, so that the file is read-only for real
+    // root writes any file whatever its mode; an immutable file (chattr +i) it may not write either.
+    // The folder stays writable (SQLite's -wal and -shm files): only the ledger file is read-only.
     const asRoot = process.getuid?.() === 0;
-    const asUser = asRoot ? { uid: 65534, gid: 65534 } : {};
-    if (asRoot) chmodSync(tmpdir(), 0o711); // nobody may pass through this run's folder to the test's
+    if (asRoot) execFileSync('chattr', ['+i', path]);
+    cleanups.push(() => {
+      if (asRoot) execFileSync('chattr', ['-i', path]);
+    });
     const run = (env: NodeJS.ProcessEnv) =>
       // node itself (tsx as a loader), so that a kill reaches the server and not only a wrapper
       spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'], {
         cwd: ROOT,
-        ...asUser,
         env: { ...process.env, TMPDIR: dir, PORT: '0', HOST: '127.0.0.1', LEDGER_SQLITE_PATH: path, LEDGER_SEED_ON_START: 'false', LEDGER_TOKENS: `secretariat:${SECRETARIAT}`, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
