@@ -132,6 +132,9 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
     if (problem.code === 'store-unavailable') {
       // the operator's trouble, already on /health: one line, no stack
       logger?.warn({ detail: problem.detail }, 'write refused: storage unavailable');
+    } else if (problem.code === 'outcome-unknown') {
+      // expected around a leader change or a slow replica: the client retries with the same key
+      logger?.warn({ detail: redact(error instanceof Error ? error.message : String(error)) }, 'write outcome unknown: the client was asked to retry');
     } else if (problem.status >= 500) {
       const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       if (logger) logger.error({ err }, 'unhandled error');
