@@ -3,7 +3,7 @@ import { TimelineQuery, viewOf } from '../../api/queries';
 import { ADDRESSEES, type Addressee } from '../../domain/themes';
 import { Pager } from '../components/pager';
 import { THEME_IDS } from '../../domain/themes';
-import { ExportLinks, Select } from '../components/bits';
+import { excerpt, ExportLinks, Select } from '../components/bits';
 import { addresseeLabel, businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
@@ -14,7 +14,7 @@ function DecisionSummary({ data }: { data: Record<string, unknown> }) {
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
   const said = text('title') ?? text('statement') ?? (text('endorsedBy') && `by ${text('endorsedBy')}`) ?? text('reason');
   if (!said) return null;
-  return <div class="summary">{said.length > 160 ? `${said.slice(0, 157)}…` : said}</div>;
+  return <div class="summary">{excerpt(said, 160)}</div>;
 }
 
 /** /timeline: every decision in business order, filtered as the API filters it. */
