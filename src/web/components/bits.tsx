@@ -55,13 +55,22 @@ export function Select<T extends string>({ id, name, label, value, options }: { 
       <label for={id}>{label}</label>
       <select id={id} name={name}>
         <option value="">any</option>
-        {options.map(([v, text]) => (
-          <option value={v} selected={v === value}>
-            {text}
-          </option>
-        ))}
+        <Options options={options} value={value} />
       </select>
     </div>
+  );
+}
+
+/** The options of a select, the one whose value is `value` selected. */
+export function Options({ options, value }: { options: readonly (readonly [string, string])[]; value?: string }) {
+  return (
+    <>
+      {options.map(([v, text]) => (
+        <option value={v} selected={v === value}>
+          {text}
+        </option>
+      ))}
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Problem } from '../../api/problem';
 import { FORM_META, listOf, textOf, type FormFields } from './form-fields';
+import { Options } from '../components/bits';
 
 /** What a form is rendered with: the values to show, the problem the last submission met, and its hidden fields. */
 export interface FormState {
@@ -115,11 +116,7 @@ export function SelectField({ name, label, hint, state, required, options }: Fie
       <Messages name={name} hint={hint} state={state} />
       <select {...described(name, state, !!hint)} required={required}>
         {required ? null : <option value="">(unchanged)</option>}
-        {options.map(([v, text]) => (
-          <option value={v} selected={v === value}>
-            {text}
-          </option>
-        ))}
+        <Options options={options} value={value} />
       </select>
     </div>
   );
