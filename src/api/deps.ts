@@ -1,5 +1,6 @@
 import type { Config } from '../app/config';
 import type { Ledger } from '../command-handling/ledger';
+import type { VerifyReport } from '../audit/verify';
 import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
 import type { StorageHealth } from './storage-health';
@@ -16,6 +17,13 @@ export interface ApiDeps {
   readonly storage: StorageHealth;
   /** the open live-feed connections, ended when the server stops (one per app when absent) */
   readonly streams?: LiveStreams;
+  /** whole-ledger audit work, limited per caller (429 over the limit) and, on a SQLite file, in a worker thread */
+  readonly audits: Audits;
   /** the clock for session expiry (tests move it) */
   readonly now?: () => Date;
+}
+
+export interface Audits {
+  /** verify the whole ledger against the live read model, for this caller (their principal id) */
+  verify(callerId: string, keptRoots: readonly string[]): Promise<VerifyReport>;
 }

@@ -13,6 +13,10 @@ import type { Config } from './config';
 import { openStore } from './open-store';
 import { completeSeed } from './complete-seed';
 import { StorageHealth } from '../api/storage-health';
+import { WholeLedgerWork } from '../api/whole-ledger-work';
+import type { Audits } from '../api/deps';
+import { VerifyWorkers } from '../audit/verify-in-worker';
+import { verifyAgainstLive } from '../audit/verify-live';
 
 export interface LedgerApp {
   readonly config: Config;
@@ -46,7 +50,17 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
   }
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const storage = new StorageHealth(store, config.readOnly);
-  const app = createApp({ config, store, ledger, projection, streams, storage, now: options.now }, options.logger);
+  const work = new WholeLedgerWork();
+  const workers = new VerifyWorkers();
+  // a worker thread opens the SQLite files on its own; a store handed in (tests) or KurrentDB is verified on this thread (its reads yield, its hashing does not)
+  const ledgerPath = config.store.kind === 'sqlite' && !options.store && location !== 'memory' ? config.store.path : undefined;
+  const audits: Audits = {
+    verify: (callerId, keptRoots) =>
+      work.run(callerId, 'verify', (signal) =>
+        ledgerPath === undefined ? verifyAgainstLive(store, projection, keptRoots) : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
+      ),
+  };
+  const app = createApp({ config, store, ledger, projection, streams, storage, audits, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
     config,
@@ -58,6 +72,8 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
     seeded,
     close: async () => {
       streams.closeAll();
+      work.stop();
+      await workers.stop();
       await checkpoints.stop();
       await projection.stop();
       await store.close();

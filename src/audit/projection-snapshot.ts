@@ -11,7 +11,8 @@ export interface ProjectionSnapshot {
   readonly version: LedgerVersion;
 }
 
-export function snapshotOf(readModel: ReadModel): ProjectionSnapshot {
+/** (a read model, or one read store file read on its own) */
+export function snapshotOf(readModel: Pick<ReadModel, 'positionPage' | 'documentList' | 'version'>): ProjectionSnapshot {
   return { positions: readModel.positionPage({}).items, documents: readModel.documentList(), version: readModel.version() };
 }
 

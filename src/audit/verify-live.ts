@@ -1,13 +1,14 @@
 import type { ReadModel } from '../projections/read-model';
-import type { EventStore } from '../store/event-store';
-import { snapshotOf } from './projection-snapshot';
+import type { EventStore, StoredEvent } from '../store/event-store';
+import { snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
 import { readWholeLedger } from './read-ledger';
 import { storeGuardProblems } from './store-guards';
 import { verifyLedger, type VerifyReport } from './verify';
 
 /**
  * Verifies the whole ledger in the store and holds the running read model to a rebuild from event
- * one: what `GET /api/audit/verify` answers and the auditors' page shows.
+ * one: what `GET /api/audit/verify` answers and the auditors' page shows. This runs on the
+ * calling thread; a server on a SQLite file runs it in a worker thread instead (verify-worker.ts).
  */
 export async function verifyAgainstLive(store: EventStore, readModel: ReadModel, keptRoots: readonly string[] = []): Promise<VerifyReport> {
   // the read model is compared at the same state of the ledger: every event read applied, none beyond
@@ -18,9 +19,17 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
     live = snapshotOf(readModel);
     if (live.version.events > events.length) events = await readWholeLedger(store);
   }
+  return verifyAtOneState(store, events, live, (all) => readModel.tableDrift?.(all) ?? [], keptRoots);
+}
+
+/**
+ * The whole report, once the events and the read model's view of them are at the same state:
+ * hashes, chains and checkpoints, the views against a rebuild, the read store's own tables row by
+ * row (`tableDrift`), and what the store no longer enforces.
+ */
+export function verifyAtOneState(store: EventStore, events: readonly StoredEvent[], live: ProjectionSnapshot, tableDrift: (events: readonly StoredEvent[]) => string[], keptRoots: readonly string[]): VerifyReport {
   const report = verifyLedger(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live });
-  // and the read store's own tables, row by row, against the same tables built from event one
-  const tables = (readModel.tableDrift?.(events) ?? []).map((problem) => ({ check: 'projection' as const, problem }));
+  const tables = tableDrift(events).map((problem) => ({ check: 'projection' as const, problem }));
   const problems = [...storeGuardProblems(store), ...report.problems, ...tables];
   return { ...report, ok: problems.length === 0, problems };
 }

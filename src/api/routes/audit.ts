@@ -5,7 +5,6 @@ import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/
 import { exportToLatestCheckpoint } from '../../audit/export-ledger';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
-import { verifyAgainstLive } from '../../audit/verify-live';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { describeRoute } from '../openapi';
@@ -14,13 +13,13 @@ import { AuditLogQuery, AuditVerifyQuery, startOfInstant, toInstant } from '../q
 import { emptyBody, noQuery, parseQuery } from '../validate';
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
-export function auditRoutes({ store, projection, storage }: ApiDeps): Router {
+export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   const router = Router();
 
   router.get('/audit/verify', requireRole('auditor'), async (req, res) => {
     const q = parseQuery(AuditVerifyQuery, req);
     const roots = q.checkpoint === undefined ? [] : Array.isArray(q.checkpoint) ? q.checkpoint : [q.checkpoint];
-    res.json(await verifyAgainstLive(store, projection, roots));
+    res.json(await audits.verify(req.principal!.id, roots));
   });
 
   router.get('/audit/log', requireRole('auditor'), async (req, res) => {
@@ -66,7 +65,7 @@ export function auditRoutes({ store, projection, storage }: ApiDeps): Router {
 
 const secured = [{ bearer: [] }];
 const problems = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'malformed request: the problem names the field', 401: 'missing or invalid bearer token', 403: 'the token’s role may not do this', 409: 'the ledger does not verify: no checkpoint vouches for it' }[c] ?? 'error', content: { 'application/problem+json': { schema: Problem } } }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'malformed request: the problem names the field', 401: 'missing or invalid bearer token', 403: 'the token’s role may not do this', 409: 'the ledger does not verify: no checkpoint vouches for it', 429: 'a verify of this caller is still running, or the server is busy with others (Retry-After)' }[c] ?? 'error', content: { 'application/problem+json': { schema: Problem } } }]));
 const RecordedCheckpoint = z
   .object({ eventId: z.string(), streamId: z.string(), revision: z.number().int(), position: z.string(), hash: z.string().nullable(), checkpoint: Checkpoint })
   .meta({ id: 'RecordedCheckpoint' });
@@ -74,7 +73,7 @@ const RecordedCheckpoint = z
 describeRoute({
   method: 'get', path: '/api/audit/verify', summary: 'Verify the whole ledger (auditor): every hash and chain, every checkpoint, the live read model against a rebuild from event one', security: secured,
   request: { query: AuditVerifyQuery },
-  responses: { 200: { description: 'the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong' }, ...problems(400, 401, 403) },
+  responses: { 200: { description: 'the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong' }, ...problems(400, 401, 403, 429) },
 });
 describeRoute({
   method: 'get', path: '/api/audit/log', summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct', security: secured,

@@ -17,6 +17,16 @@ export function rebuildTables(events: readonly StoredEvent[]): ReadStoreTables {
   return tables;
 }
 
+/** The live read store's tables against the same tables built from these events (the ledger's whole history): each difference, worded. */
+export function tableDriftFromEvents(events: readonly StoredEvent[], live: ReadStoreTables): string[] {
+  const rebuilt = rebuildTables(events);
+  try {
+    return compareTables(rebuilt, live).map((d) => d.problem);
+  } finally {
+    rebuilt.close();
+  }
+}
+
 /** Every table of the live read store, row by row, against one rebuilt from event one. */
 export function compareTables(rebuilt: ReadStoreTables, live: ReadStoreTables): TableDrift[] {
   const drift: TableDrift[] = [];

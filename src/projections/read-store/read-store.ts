@@ -7,7 +7,7 @@ import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from 
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { EventWaiters } from '../event-waiters';
-import { compareTables, rebuildTables } from './compare-tables';
+import { tableDriftFromEvents } from './compare-tables';
 import { ReadStoreTables } from './tables';
 
 /** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
@@ -141,12 +141,7 @@ export class ReadStore implements ReadModel {
   }
 
   tableDrift(events: readonly StoredEvent[]): string[] {
-    const rebuilt = rebuildTables(events);
-    try {
-      return compareTables(rebuilt, this.tables).map((d) => d.problem);
-    } finally {
-      rebuilt.close();
-    }
+    return tableDriftFromEvents(events, this.tables);
   }
 
   /** The SQLite file answering now (for verify's table-by-table comparison). */

@@ -29,9 +29,11 @@ export class ReadStoreTables {
   /** a fresh generation being loaded: query indexes and the search index are built once, at the end */
   private bulk: boolean;
 
-  constructor(readonly path: string, options: { bulk?: boolean } = {}) {
-    this.db = new Database(path);
-    if (path !== ':memory:') {
+  /** `readOnly`: a second reader of a live generation (verify in a worker thread): no schema, no pragma that writes */
+  constructor(readonly path: string, options: { bulk?: boolean; readOnly?: boolean } = {}) {
+    const readOnly = options.readOnly === true;
+    this.db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {});
+    if (path !== ':memory:' && !readOnly) {
       this.db.pragma('journal_mode = WAL');
       // the read store can always be caught up again from its checkpoint: durability of the last
       // batch is not needed, consistency is (checkpoint and rows commit together)
@@ -39,13 +41,14 @@ export class ReadStoreTables {
     }
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
-    this.db.exec(SCHEMA);
+    if (!readOnly) this.db.exec(SCHEMA);
     this.s = statements(this.db);
-    this.bulk = options.bulk === true && this.meta('events') === undefined;
-    if (!this.bulk) this.db.exec(QUERY_INDEXES);
+    this.bulk = !readOnly && options.bulk === true && this.meta('events') === undefined;
     // a generation being built is not CURRENT until complete: a crash throws it away, so it needs no journal
-    else if (path !== ':memory:') this.db.pragma('synchronous = OFF');
-    if (this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
+    if (this.bulk) {
+      if (path !== ':memory:') this.db.pragma('synchronous = OFF');
+    } else if (!readOnly) this.db.exec(QUERY_INDEXES);
+    if (!readOnly && this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
     this.version_ = {
       version: Number(this.meta('version') ?? 0),
       digest: this.meta('digest') ?? null,

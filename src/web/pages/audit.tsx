@@ -4,7 +4,6 @@ import { auditLog, UnknownCursorError, type AuditLogEntry } from '../../audit/au
 import { asRecordedCheckpoint, checkpointEvents, type RecordedCheckpoint } from '../../audit/checkpoint';
 import { readWholeLedger } from '../../audit/read-ledger';
 import type { VerifyReport } from '../../audit/verify';
-import { verifyAgainstLive } from '../../audit/verify-live';
 import { businessDateLabel, instantLabel } from '../format';
 import { href, pageQuery } from '../query';
 import type { Page, PageContext } from '../render';
@@ -19,7 +18,7 @@ const PAGE_SIZE = 50;
 export async function auditPage({ deps, req, viewer }: PageContext): Promise<Page> {
   const q = pageQuery(AuditLogQuery, req);
   const limit = req.query.limit === undefined ? PAGE_SIZE : q.limit;
-  const [report, events] = await Promise.all([verifyAgainstLive(deps.store, deps.projection), readWholeLedger(deps.store)]);
+  const [report, events] = await Promise.all([deps.audits.verify(viewer?.id ?? viewer?.role ?? 'anonymous', []), readWholeLedger(deps.store)]);
   const checkpoints = checkpointEvents(events).map(asRecordedCheckpoint).filter((c): c is RecordedCheckpoint => c !== undefined);
   let log: ReturnType<typeof auditLog>;
   try {

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { tableDriftFromEvents } from '../projections/read-store/compare-tables';
+import { ReadStoreTables } from '../projections/read-store/tables';
+import { SqliteEventStore } from '../store/sqlite-store';
+import { snapshotOf } from './projection-snapshot';
+import { readWholeLedger } from './read-ledger';
+import type { VerifyReport } from './verify';
+import { verifyAtOneState } from './verify-live';
+
+/** What a worker needs to verify on its own: the two SQLite files, opened read-only by the worker itself. */
+export interface VerifyJob {
+  readonly ledgerPath: string;
+  /** the read store's current generation */
+  readonly readStorePath: string;
+  readonly keptRoots: readonly string[];
+}
+
+type WorkerAnswer = { report: VerifyReport } | { error: string };
+
+/**
+ * Verifies the whole ledger in worker threads, so that hashing every event and rebuilding every
+ * projection never holds the server's event loop: `/health` and every other request keep being
+ * answered meanwhile. Each job opens its own read-only handles on the ledger and on the read
+ * store, so nothing large crosses between threads but the report. Workers are kept for the next
+ * job (loading the code takes longer than verifying a small ledger); how many run at once is the
+ * caller's limit (WholeLedgerWork).
+ */
+export class VerifyWorkers {
+  private readonly idle: Worker[] = [];
+  private readonly all = new Set<Worker>();
+
+  /** `signal` ends the job's worker (the server stopping). */
+  verify(job: VerifyJob, signal?: AbortSignal): Promise<VerifyReport> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new Error('verify stopped: the server is stopping'));
+      const worker = this.idle.pop() ?? this.start();
+      const done = () => {
+        signal?.removeEventListener('abort', abort);
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      };
+      const onMessage = (answer: WorkerAnswer) => {
+        done();
+        this.idle.push(worker);
+        if ('report' in answer) resolve(answer.report);
+        else reject(new Error(`verify failed in its worker: ${answer.error}`));
+      };
+      const onError = (error: Error) => {
+        done();
+        this.drop(worker);
+        reject(error);
+      };
+      const onExit = (code: number) => {
+        done();
+        this.drop(worker);
+        reject(new Error(signal?.aborted ? 'verify stopped: the server is stopping' : `the verify worker exited (${code}) before it reported`));
+      };
+      const abort = () => void worker.terminate();
+      signal?.addEventListener('abort', abort, { once: true });
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      worker.postMessage(job);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.all].map((w) => w.terminate()));
+  }
+
+  private start(): Worker {
+    const worker = startWorker();
+    // an idle worker never keeps the process alive
+    worker.unref();
+    this.all.add(worker);
+    return worker;
+  }
+
+  private drop(worker: Worker): void {
+    this.all.delete(worker);
+    const at = this.idle.indexOf(worker);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+}
+
+/**
+ * Compiled (`node dist/cli/main.js`), the worker is the compiled verify-worker.js beside this file.
+ * From source (`npm start` under tsx, jest under ts-jest) it is verify-worker.ts, compiled in the
+ * worker by tsx's require hook: the same worker code runs in all three.
+ */
+function startWorker(): Worker {
+  if (__filename.endsWith('.js')) return new Worker(join(__dirname, 'verify-worker.js'));
+  const entry = join(__dirname, 'verify-worker.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The work itself, in the worker: the read store held at one snapshot, and the ledger read at the same state. */
+export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
+  const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      const tables = new ReadStoreTables(job.readStorePath, { readOnly: true });
+      try {
+        // one read transaction: every table read below sees the read store as it was at this moment
+        tables.db.exec('BEGIN');
+        if (Number(tables.meta('events') ?? 0) !== tables.version().events && attempt < 20) continue; // it moved on between opening and the snapshot
+        const live = snapshotOf(tables);
+        const events = await readWholeLedger(store);
+        // the server's read store follows the ledger a moment behind: wait for it (about 2 s, as verify on the main thread does)
+        if (events.length !== live.version.events && attempt < 20) {
+          await sleep(100);
+          continue;
+        }
+        return verifyAtOneState(store, events, live, (all) => tableDriftFromEvents(all, tables), job.keptRoots);
+      } finally {
+        if (tables.db.inTransaction) tables.db.exec('COMMIT');
+        tables.close();
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateLedger } from '../../bench/read-model/generate-ledger';
+import { composeLedger, stopServing, type LedgerApp } from '../../src/app/compose';
+import { loadConfig } from '../../src/app/config';
+
+/**
+ * Issue 9, item 7: ten concurrent verifies of a ledger of a few thousand events held /health for
+ * 1.4 s. Verify now runs in worker threads (each opening the SQLite files read-only on its own)
+ * and is limited per caller, so the server keeps answering while they run.
+ */
+describe('whole-ledger audit work does not hold the server', () => {
+  jest.setTimeout(120_000);
+  const auditors = Array.from({ length: 10 }, (_, i) => `auditor-token-${i}-of-ten`);
+  let dir: string;
+  let ledger: LedgerApp;
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-off-thread-'));
+    generateLedger(join(dir, 'ledger.db'), 2_500);
+    const config = loadConfig({
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.db'),
+      LEDGER_READ_MODEL_DIR: join(dir, 'read-model'),
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_TOKENS: auditors.map((t) => `auditor:${t}`).join(','),
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
+    });
+    ledger = await composeLedger(config);
+    server = ledger.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await stopServing(server, ledger);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('while ten verifies run, /health answers before any of them, and a caller asking again meanwhile gets 429', async () => {
+    const finished: string[] = [];
+    const timed = <T>(name: string, p: Promise<T>) => p.then((value) => (finished.push(name), value));
+    const verify = (token: string) => fetch(`${url}/api/audit/verify`, { headers: { Authorization: `Bearer ${token}` } });
+    const verifies = auditors.map((token, i) => timed(`verify ${i}`, verify(token).then(async (res) => ({ status: res.status, body: (await res.json()) as { ok: boolean; events: number; problems: unknown[] } }))));
+    // the requests are under way (the server answers them in order of arrival on one loop): now the others
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const health = await timed('health', fetch(`${url}/health`));
+    const again = await timed('again', verify(auditors[0]!));
+    const results = await Promise.all(verifies);
+
+    expect(health.status).toBe(200);
+    expect(again.status).toBe(429);
+    expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(again.headers.get('retry-after')).toBe('5');
+    expect(await again.json()).toMatchObject({ status: 429, code: 'too-many-audits', detail: expect.stringContaining('still running') });
+    // every verify did its whole work, and came back after the server had answered the others
+    expect(results.map((r) => [r.status, r.body.ok, r.body.events, r.body.problems])).toEqual(auditors.map(() => [200, true, 2_500, []]));
+    expect(finished.slice(0, 2)).toEqual(['health', 'again']);
+  });
+
+  it('the worker reports what it finds: a kept checkpoint that is not in the ledger', async () => {
+    const res = await fetch(`${url}/api/audit/verify?checkpoint=${'ab'.repeat(32)}`, { headers: { Authorization: `Bearer ${auditors[1]}` } });
+    const body = (await res.json()) as { ok: boolean; problems: { check: string }[] };
+    expect([res.status, body.ok, body.problems.map((p) => p.check)]).toEqual([200, false, ['kept-checkpoint']]);
+  });
+});
