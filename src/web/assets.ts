@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildSync } from 'esbuild';
 import express, { Router, type Response } from 'express';
 
 /** Where the browser finds the app's own assets; nothing is loaded from another origin. */
@@ -12,34 +11,30 @@ export const ASSET = {
   swaggerUi: '/assets/swagger-ui',
 } as const;
 
-const CLIENT_ENTRIES = { app: join(__dirname, 'client', 'main.ts'), 'api-docs': join(__dirname, 'client', 'api-docs.ts') };
-
 interface Built {
   readonly body: string;
   readonly etag: string;
 }
 
-let bundles: Map<string, Built> | undefined;
+/** written by `npm run build` beside the compiled server (dist/web/client-bundles/*.js); absent when running from source */
+const PREBUILT = join(__dirname, 'client-bundles');
 
-/**
- * The client code, bundled by esbuild the first time it is asked for (a few tens of ms, once per
- * process), so `npm start` needs no separate build step and the served code always matches the source.
- */
-export function clientBundles(): Map<string, Built> {
-  if (bundles) return bundles;
-  const result = buildSync({
-    entryPoints: CLIENT_ENTRIES,
-    bundle: true,
-    write: false,
-    outdir: 'out',
-    format: 'iife',
-    target: ['es2020'],
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
+let bundles: Promise<Map<string, Built>> | undefined;
+
+/** The client code: the bundles `npm run build` wrote, or (from source) bundled by esbuild the first time it is asked for. */
+export function clientBundles(): Promise<Map<string, Built>> {
+  bundles ??= loadBundles().catch((error: unknown) => {
+    bundles = undefined;
+    throw error;
   });
-  bundles = new Map(result.outputFiles.map((f) => [f.path.replace(/^.*[\\/]/, '').replace(/\.js$/, ''), built(f.text)]));
   return bundles;
+}
+
+async function loadBundles(): Promise<Map<string, Built>> {
+  const code = existsSync(PREBUILT)
+    ? new Map(readdirSync(PREBUILT).filter((f) => f.endsWith('.js')).map((f) => [f.slice(0, -3), readFileSync(join(PREBUILT, f), 'utf8')]))
+    : await (await import('./client-bundle')).bundleClient();
+  return new Map([...code].map(([name, body]) => [name, built(body)]));
 }
 
 function built(body: string): Built {
@@ -62,7 +57,7 @@ export function assetRoutes(): Router {
   const router = Router();
   router.get(ASSET.css, (req, res) => sendAsset(res, 'text/css', stylesheet(), req.get('if-none-match')));
   for (const [name, path] of [['app', ASSET.js], ['api-docs', ASSET.apiDocsJs]] as const) {
-    router.get(path, (req, res) => sendAsset(res, 'application/javascript', clientBundles().get(name)!, req.get('if-none-match')));
+    router.get(path, async (req, res) => sendAsset(res, 'application/javascript', (await clientBundles()).get(name)!, req.get('if-none-match')));
   }
   // swagger-ui-dist is only static files: the reference page is rendered in the browser from /api/openapi.json
   const swaggerDir = dirname(require.resolve('swagger-ui-dist/package.json'));
