@@ -8,6 +8,7 @@ import { register as exportCommand } from './export';
 import { register as replayCommand } from './replay';
 import { register as checkpointCommand } from './checkpoint';
 import { register as rebuildCommand } from './rebuild';
+import { register as keysCommand } from './keys';
 
 /** Every CLI command registers itself here; one line per command. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand, rebuildCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand, rebuildCommand, keysCommand];
