@@ -6,6 +6,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { API_KEY_PATTERN } from '../../src/api/redact';
 import { composeLedger, type LedgerApp } from '../../src/app/compose';
+import { cliDependencies } from '../../src/app/compose-cli';
 import { loadConfig } from '../../src/app/config';
 import { runKeysAdd, runKeysList, runKeysRevoke } from '../../src/cli/commands/keys';
 import { EXIT, UsageError } from '../../src/cli/exit-codes';
@@ -178,7 +179,7 @@ describe('named API keys', () => {
   it('the CLI adds (printing the key once, on stdout alone), lists without secrets and revokes, with the exit codes of every command', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: { LEDGER_KEYS_PATH: keysPath } };
+    const io = cliDependencies({ out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: { LEDGER_KEYS_PATH: keysPath } });
     expect(await runKeysAdd({ name: 'Ana López', role: 'secretariat' }, io)).toBe(EXIT.ok);
     const key = out.join('').trim();
     expect(parseApiKey(key)).toBeDefined();
@@ -186,22 +187,23 @@ describe('named API keys', () => {
     expect(err.join('')).toContain(id);
     expect(err.join('')).not.toContain(secret);
     out.length = 0;
-    expect(runKeysList({}, io)).toBe(EXIT.ok);
+    expect(await runKeysList({}, io)).toBe(EXIT.ok);
     expect(out.join('')).toMatch(new RegExp(`${id}\\s+secretariat\\s+Ana López\\s+\\S+Z\\s+-`));
     expect(out.join('')).not.toContain(secret);
-    expect(runKeysRevoke(id, io)).toBe(EXIT.ok);
-    expect(runKeysRevoke(id.slice(4), io)).toBe(EXIT.ok); // again, and without the prefix: already revoked, nothing changes
+    expect(await runKeysRevoke(id, io)).toBe(EXIT.ok);
+    expect(await runKeysRevoke(id.slice(4), io)).toBe(EXIT.ok); // again, and without the prefix: already revoked, nothing changes
     out.length = 0;
-    expect(runKeysList({ json: true }, io)).toBe(EXIT.ok);
+    expect(await runKeysList({ json: true }, io)).toBe(EXIT.ok);
     const [listed] = JSON.parse(out.join(''));
     expect(listed).toEqual({ id, name: 'Ana López', role: 'secretariat', createdAt: expect.any(String), revokedAt: expect.any(String) });
     expect(await serverKeys.holderOf(key)).toBeUndefined();
 
     await expect(runKeysAdd({ name: 'Ana', role: 'admin' }, io)).rejects.toThrow(UsageError);
     await expect(runKeysAdd({ name: ' ', role: 'auditor' }, io)).rejects.toThrow(/name is required/);
-    expect(() => runKeysRevoke('plk_000000000000', io)).toThrow(UsageError);
-    expect(() => runKeysRevoke('not-an-id', io)).toThrow(UsageError);
-    const elsewhere = { ...io, env: { LEDGER_KEYS_PATH: join(dir, 'none', 'keys.db') } };
-    expect(() => runKeysRevoke(id, elsewhere)).toThrow(/no key file/);
+    await expect(runKeysRevoke('plk_000000000000', io)).rejects.toThrow(UsageError);
+    await expect(runKeysRevoke('not-an-id', io)).rejects.toThrow(UsageError);
+    const elsewhere = cliDependencies({ out: () => {}, err: () => {}, env: { LEDGER_KEYS_PATH: join(dir, 'none', 'keys.db') } });
+    await expect(runKeysRevoke(id, elsewhere)).rejects.toThrow(/no key file/);
+    expect(await runKeysList({ json: true }, elsewhere)).toBe(EXIT.ok);
   });
 });

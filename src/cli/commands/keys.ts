@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { loadConfig, type Role } from '../../app/config';
+import type { Cli } from '../../app/compose-cli';
 import { keyIdOf, nameProblem } from '../../keys/api-key';
-import { KeyStore, type KeyRecord } from '../../keys/key-store';
-import { auditCommand, EXIT, processIo, runAction, UsageError, type CliIo } from './verify';
+import { KeyFileNotFoundError, type KeyRecord } from '../../keys/key-store';
+import { EXIT, UsageError } from '../exit-codes';
+import { cliCommand, runAction } from '../plumbing';
 
 export interface KeysAddOptions {
   readonly name?: string;
@@ -11,56 +11,50 @@ export interface KeysAddOptions {
 }
 
 /** `ledger keys add`: the key on stdout, once (so it can be piped); what was done on stderr. */
-export async function runKeysAdd(opts: KeysAddOptions, io: CliIo): Promise<number> {
+export async function runKeysAdd(opts: KeysAddOptions, cli: Cli): Promise<number> {
   const name = opts.name ?? '';
   const problem = nameProblem(name);
   if (problem) throw new UsageError(`--name: ${problem}`);
-  if (opts.role !== 'secretariat' && opts.role !== 'auditor') throw new UsageError('--role must be secretariat or auditor');
-  const config = loadConfig(io.env);
-  const keys = KeyStore.open(config.keysPath, 'create');
-  try {
-    const { key, record } = await keys.add(name, opts.role as Role);
-    io.out(`${key}\n`);
-    io.err(`added key ${record.id} for ${record.name} (${record.role}) to ${config.keysPath}.\nThis is the only time the key is shown: give it to ${record.name}, who sends it as "Authorization: Bearer <key>" or signs in with it at /signin.\n`);
-    return EXIT.ok;
-  } finally {
-    keys.close();
-  }
+  const role = opts.role;
+  if (role !== 'secretariat' && role !== 'auditor') throw new UsageError('--role must be secretariat or auditor');
+  const { key, record } = await cli.withKeys('create', (keys) => keys.add(name, role));
+  cli.io.out(`${key}\n`);
+  cli.io.err(
+    `added key ${record.id} for ${record.name} (${record.role}) to ${cli.config().keysPath}.\n` +
+      `This is the only time the key is shown: give it to ${record.name}, who sends it as "Authorization: Bearer <key>" or signs in with it at /signin.\n`,
+  );
+  return EXIT.ok;
 }
 
 /** `ledger keys list`: every key with its id, name, role, creation and revocation; never a secret. */
-export function runKeysList(opts: { json?: boolean }, io: CliIo): number {
-  const config = loadConfig(io.env);
-  if (!existsSync(config.keysPath)) {
-    io.err(`no named keys yet: there is no key file at ${config.keysPath}\n`);
-    io.out(opts.json ? '[]\n' : '');
-    return EXIT.ok;
-  }
-  const keys = KeyStore.open(config.keysPath, 'read-only');
+export async function runKeysList(opts: { json?: boolean }, cli: Cli): Promise<number> {
+  let all: KeyRecord[];
   try {
-    const all = keys.list();
-    io.out(opts.json ? `${JSON.stringify(all, null, 2)}\n` : table(all));
-    return EXIT.ok;
-  } finally {
-    keys.close();
+    all = await cli.withKeys('read-only', (keys) => keys.list());
+  } catch (error) {
+    if (!(error instanceof KeyFileNotFoundError)) throw error;
+    cli.io.err(`no named keys yet: there is no key file at ${cli.config().keysPath}\n`);
+    all = [];
   }
+  cli.io.out(opts.json ? `${JSON.stringify(all, null, 2)}\n` : all.length ? table(all) : '');
+  return EXIT.ok;
 }
 
 /** `ledger keys revoke <id>`: refused from the next request on, also by a running server. */
-export function runKeysRevoke(idText: string, io: CliIo): number {
+export async function runKeysRevoke(idText: string, cli: Cli): Promise<number> {
   const id = keyIdOf(idText);
   if (!id) throw new UsageError(`"${idText}" is not a key id: ids look like plk_3f9a12bc4d5e (see \`ledger keys list\`)`);
-  const config = loadConfig(io.env);
-  const keys = KeyStore.open(config.keysPath, 'existing');
-  try {
+  return cli.withKeys('existing', (keys) => {
     const before = keys.get(id);
-    if (!before) throw new UsageError(`no key ${id} in ${config.keysPath} (see \`ledger keys list\`)`);
+    if (!before) throw new UsageError(`no key ${id} in ${keys.path} (see \`ledger keys list\`)`);
     const after = keys.revoke(id)!;
-    io.err(before.revokedAt ? `key ${id} (${after.name}) was already revoked at ${after.revokedAt}\n` : `revoked key ${id} (${after.name}, ${after.role}) at ${after.revokedAt}: it is refused from the next request on\n`);
+    cli.io.err(
+      before.revokedAt
+        ? `key ${id} (${after.name}) was already revoked at ${after.revokedAt}\n`
+        : `revoked key ${id} (${after.name}, ${after.role}) at ${after.revokedAt}: it is refused from the next request on\n`,
+    );
     return EXIT.ok;
-  } finally {
-    keys.close();
-  }
+  });
 }
 
 function table(keys: readonly KeyRecord[]): string {
@@ -69,22 +63,22 @@ function table(keys: readonly KeyRecord[]): string {
   return rows.map((r) => `${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`).join('');
 }
 
-export function register(program: Command): void {
-  const keys = auditCommand(program, 'keys').description(
+export function register(program: Command, cli: Cli): void {
+  const keys = cliCommand(program, 'keys').description(
     'named API keys, one per person (LEDGER_KEYS_PATH, default beside the ledger: data/ledger.keys.db, or data/keys.db on KurrentDB). ' +
       'A key is shown once, when added; only a scrypt hash of it is stored. What the person records carries the key id and their name.',
   );
-  auditCommand(keys, 'add')
+  cliCommand(keys, 'add')
     .description('make a key for a person and print it, once, on stdout')
     .requiredOption('--name <name>', "the person's name, as the audit log shows it")
     .requiredOption('--role <role>', 'secretariat (records decisions) or auditor (audit endpoints)')
-    .action((opts: KeysAddOptions) => runAction(processIo, () => runKeysAdd(opts, processIo)));
-  auditCommand(keys, 'list')
+    .action((opts: KeysAddOptions) => runAction(cli.io, () => runKeysAdd(opts, cli)));
+  cliCommand(keys, 'list')
     .description('every key: id, role, name, when created and when revoked (never a secret)')
     .option('--json', 'print the keys as JSON')
-    .action((opts: { json?: boolean }) => runAction(processIo, async () => runKeysList(opts, processIo)));
-  auditCommand(keys, 'revoke')
+    .action((opts: { json?: boolean }) => runAction(cli.io, () => runKeysList(opts, cli)));
+  cliCommand(keys, 'revoke')
     .description('revoke a key by its id (plk_…): refused from the next request on, also by a server already running; its sessions end too')
     .argument('<id>', 'the key id, as `keys list` shows it')
-    .action((id: string) => runAction(processIo, async () => runKeysRevoke(id, processIo)));
+    .action((id: string) => runAction(cli.io, () => runKeysRevoke(id, cli)));
 }
