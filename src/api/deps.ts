@@ -1,6 +1,7 @@
 import type { Config } from '../app/config';
 import type { Ledger } from '../command-handling/ledger';
 import type { VerifyReport } from '../audit/verify';
+import type { KeyStore } from '../keys/key-store';
 import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
 import type { StorageHealth } from './storage-health';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   readonly streams?: LiveStreams;
   /** whole-ledger audit work, limited per caller (429 over the limit) and, on a SQLite file, in a worker thread */
   readonly audits: Audits;
+  /** the named API keys (LEDGER_KEYS_PATH); without it only LEDGER_TOKENS tokens are known */
+  readonly keys?: KeyStore;
   /** the clock for session expiry (tests move it) */
   readonly now?: () => Date;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ import { WholeLedgerWork } from '../api/whole-ledger-work';
 import type { Audits } from '../api/deps';
 import { VerifyWorkers } from '../audit/verify-in-worker';
 import { verifyAgainstLive } from '../audit/verify-live';
+import { KeyStore } from '../keys/key-store';
 
 export interface LedgerApp {
   readonly config: Config;
@@ -31,7 +33,10 @@ export interface LedgerApp {
 }
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
-export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation } = {}): Promise<LedgerApp> {
+export async function composeLedger(
+  config: Config,
+  options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation; keys?: KeyStore } = {},
+): Promise<LedgerApp> {
   const store = options.store ?? (await openStore(config.store, config.readOnly ? 'read-only' : 'create'));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
@@ -60,7 +65,9 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
         ledgerPath === undefined ? verifyAgainstLive(store, projection, keptRoots) : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
       ),
   };
-  const app = createApp({ config, store, ledger, projection, streams, storage, audits, now: options.now }, options.logger);
+  // a store handed in (tests, tools) comes without a key file either: its keys are kept in memory
+  const keys = options.keys ?? (options.store ? KeyStore.open(':memory:') : openKeys(config, options.logger));
+  const app = createApp({ config, store, ledger, projection, streams, storage, audits, keys, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
     config,
@@ -77,8 +84,21 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
       await checkpoints.stop();
       await projection.stop();
       await store.close();
+      keys?.close();
     },
   };
+}
+
+/** The key file, created beside the ledger; served read-only on purpose, it is only read, and only if it is there. */
+function openKeys(config: Config, logger?: Logger): KeyStore | undefined {
+  if (!config.readOnly) return KeyStore.open(config.keysPath, 'create');
+  if (!existsSync(config.keysPath)) return undefined;
+  try {
+    return KeyStore.open(config.keysPath, 'read-only');
+  } catch (error) {
+    logger?.warn(`named keys are off: the key file ${config.keysPath} cannot be read (${(error as Error).message}); LEDGER_TOKENS tokens still work`);
+    return undefined;
+  }
 }
 
 /**
