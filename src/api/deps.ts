@@ -29,4 +29,6 @@ export interface ApiDeps {
 export interface Audits {
   /** verify the whole ledger against the live read model, for this caller (their principal id) */
   verify(callerId: string, keptRoots: readonly string[]): Promise<VerifyReport>;
+  /** other whole-ledger work of a request (the export, computing a checkpoint), on this thread, under the same limits */
+  limited<T>(callerId: string, what: string, work: () => Promise<T>): Promise<T>;
 }

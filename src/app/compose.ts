@@ -64,6 +64,7 @@ export async function composeLedger(
       work.run(callerId, 'verify', (signal) =>
         ledgerPath === undefined ? verifyAgainstLive(store, projection, keptRoots) : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
       ),
+    limited: (callerId, what, job) => work.run(callerId, what, job),
   };
   // a store handed in (tests, tools) comes without a key file either: its keys are kept in memory
   const keys = options.keys ?? (options.store ? KeyStore.open(':memory:') : openKeys(config, options.logger));

@@ -43,7 +43,7 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
     emptyBody(req);
     try {
       // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back (200), not a new one
-      const { recorded, checkpoint } = await storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true }));
+      const { recorded, checkpoint } = await audits.limited(req.principal!.id, 'checkpoint', () => storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true })));
       res.status(recorded ? 201 : 200).json(checkpoint);
     } catch (error) {
       if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);
@@ -52,8 +52,8 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   });
 
   // A GET never writes: the export ends at the latest checkpoint recorded (POST /api/audit/checkpoints first to cover everything).
-  router.get('/audit/export', requireRole('auditor'), noQuery, async (_req, res) => {
-    const made = exportToLatestCheckpoint(await readWholeLedger(store));
+  router.get('/audit/export', requireRole('auditor'), noQuery, async (req, res) => {
+    const made = await audits.limited(req.principal!.id, 'export', async () => exportToLatestCheckpoint(await readWholeLedger(store)));
     if (!made) throw new ProblemError(409, 'no-checkpoint', 'Conflict', 'no checkpoint is recorded yet, and an export ends with one: record one with POST /api/audit/checkpoints, then export');
     res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
     res.set('Ledger-Events-After-Export', String(made.later));
@@ -65,7 +65,7 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
 
 const secured = [{ bearer: [] }];
 const problems = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'malformed request: the problem names the field', 401: 'missing or invalid bearer token', 403: 'the token’s role may not do this', 409: 'the ledger does not verify: no checkpoint vouches for it', 429: 'a verify of this caller is still running, or the server is busy with others (Retry-After)' }[c] ?? 'error', content: { 'application/problem+json': { schema: Problem } } }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'malformed request: the problem names the field', 401: 'missing or invalid bearer token', 403: 'the token’s role may not do this', 409: 'the ledger does not verify: no checkpoint vouches for it', 429: 'whole-ledger work of this caller is still running, or the server is busy with others (Retry-After)' }[c] ?? 'error', content: { 'application/problem+json': { schema: Problem } } }]));
 const RecordedCheckpoint = z
   .object({ eventId: z.string(), streamId: z.string(), revision: z.number().int(), position: z.string(), hash: z.string().nullable(), checkpoint: Checkpoint })
   .meta({ id: 'RecordedCheckpoint' });
@@ -86,9 +86,9 @@ describeRoute({
 });
 describeRoute({
   method: 'post', path: '/api/audit/checkpoints', summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash. Idempotent: when nothing was recorded since the latest checkpoint, that one is returned (200) and nothing is recorded. No query, and no body (or an empty JSON object)', security: secured,
-  responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, 200: { description: 'nothing recorded since the latest checkpoint: that checkpoint', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(400, 401, 403, 409) },
+  responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, 200: { description: 'nothing recorded since the latest checkpoint: that checkpoint', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(400, 401, 403, 409, 429) },
 });
 describeRoute({
   method: 'get', path: '/api/audit/export', summary: 'The ledger as NDJSON (auditor), up to its latest checkpoint: one event per line in global order, then that checkpoint; prove it offline with `ledger verify --file`. A GET records nothing: POST /api/audit/checkpoints first for an export of everything (header Ledger-Events-After-Export counts the events recorded after the export\'s checkpoint)', security: secured,
-  responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403), 409: { description: 'no checkpoint recorded yet', content: { 'application/problem+json': { schema: Problem } } } },
+  responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403, 429), 409: { description: 'no checkpoint recorded yet', content: { 'application/problem+json': { schema: Problem } } } },
 });
