@@ -30,7 +30,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 function streamOf(addedOn: number, ops: readonly Op[], steps: readonly number[]): LedgerEvent[] {
   const events: LedgerEvent[] = [];
   let at = Date.parse('2024-01-01T00:00:00.000Z');
-  let texts = 0;
   const push = (type: string, data: Record<string, unknown>, i: number) => {
     at += (steps[i] ?? 1) * 1000;
     const r = events.length;
@@ -41,7 +40,7 @@ function streamOf(addedOn: number, ops: readonly Op[], steps: readonly number[])
   };
   const source = (n: number) => ({ documentId: `doc-${n % 2}`, locator: `item ${n}`, quote: `quote ${n}` });
   push('PositionAdded', { positionId: 'p', title: 'P', statement: WORDS[0], themes: ['governance'], addressees: ['cities'], decidedOn: DATES[addedOn], source: source(0) }, 0);
-  texts = 1;
+  let texts = 1;
   for (const [i, o] of ops.entries()) {
     if (o.kind === 'revise') {
       texts += 1;
