@@ -99,7 +99,7 @@ export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
   const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
   try {
     for (let attempt = 1; ; attempt += 1) {
-      const tables = new ReadStoreTables(job.readStorePath, { readOnly: true });
+      const tables = ReadStoreTables.openReadOnly(job.readStorePath);
       try {
         // one read transaction: every table read below sees the read store as it was at this moment
         tables.db.exec('BEGIN');
