@@ -9,10 +9,11 @@ import {
   WithdrawPositionBody,
 } from '../domain/commands';
 import { DocumentView } from '../projections/ledger-projection';
+import { CITED_BY_PREVIEW, TOTAL_CAP } from '../projections/read-model';
 import { PositionView, Stance } from '../projections/stance';
 import { TimelineEntry } from '../projections/timeline';
 import { Problem } from './problem';
-import { DiffQuery, DocumentsQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
+import { DiffQuery, DocumentQuery, DocumentsQuery, EventsQuery, PositionsQuery, TimelineQuery, ViewQuery } from './queries';
 
 /**
  * OpenAPI 3.1, generated from the same zod schemas that validate requests and shape responses.
@@ -58,7 +59,8 @@ const LedgerVersionSchema = z
 const listPage = (items: 'positions' | 'entries', schema: z.ZodType) =>
   z.object({
     count: z.number().int().meta({ description: 'items in this page' }),
-    total: z.number().int().meta({ description: 'every match, on all pages' }),
+    total: z.number().int().meta({ description: `every match, on all pages; counted up to ${TOTAL_CAP} (then \`totalCapped\` is true: at least this many match). The current positions without \`q\` are always counted exactly` }),
+    totalCapped: z.boolean().meta({ description: `true when more than ${TOTAL_CAP} match and \`total\` stopped counting there` }),
     next: z.string().nullable().meta({ description: 'cursor of the next page (pass it as `cursor`), null on the last' }),
     ledgerVersion: LedgerVersionSchema,
     [items]: z.array(schema),
@@ -107,13 +109,13 @@ describeRoute({
   },
 });
 describeRoute({
-  method: 'get', path: '/api/documents', summary: 'Registered source documents',
+  method: 'get', path: '/api/documents', summary: `Registered source documents, each with its first ${CITED_BY_PREVIEW} citing positions and \`citedByCount\``,
   request: { query: DocumentsQuery },
   responses: { 200: json('documents', z.object({ count: z.number(), ledgerVersion: LedgerVersionSchema, documents: z.array(DocumentView) })), ...problems(400, 404) },
 });
 describeRoute({
-  method: 'get', path: '/api/documents/{id}', summary: 'One source document and the positions citing it',
-  request: { params: z.object({ id: z.string() }), query: DocumentsQuery },
+  method: 'get', path: '/api/documents/{id}', summary: 'One source document and a page of the positions citing it (`limit`, `cursor` from `citedByNext`)',
+  request: { params: z.object({ id: z.string() }), query: DocumentQuery },
   responses: { 200: json('document', DocumentView), ...problems(400, 404) },
 });
 describeRoute({

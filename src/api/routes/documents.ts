@@ -9,7 +9,9 @@ import { readSourceText, SourceTextUnavailableError } from '../../sources/source
 import { record } from '../record';
 import { withVerifiedFile } from '../../sources/registered-file';
 import { etag, noQuery, parseBody, parseQuery } from '../validate';
-import { DocumentsQuery } from '../queries';
+import { DocumentQuery, DocumentsQuery } from '../queries';
+import { pageOrProblem } from '../paging';
+import { DEFAULT_PAGE_SIZE, type PageRequest } from '../../projections/read-model';
 import { versionOfView } from '../ledger-version';
 
 export function documentsRoutes(deps: ApiDeps): Router {
@@ -23,17 +25,18 @@ export function documentsRoutes(deps: ApiDeps): Router {
     res.json({ count: documents.length, ledgerVersion, documents });
   });
 
-  const documentOf = (id: unknown, version?: number) => {
+  const documentOf = (id: unknown, version?: number, page?: PageRequest) => {
     const parsed = Slug.safeParse(id);
     if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
     versionOfView(projection, version);
-    const doc = projection.document(parsed.data, { version });
+    const doc = pageOrProblem(() => projection.document(parsed.data, { version }, page));
     if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message + (version === undefined ? '' : ` at ledger version ${version}`));
     return doc;
   };
 
   router.get('/documents/:id', (req, res) => {
-    res.json(documentOf(req.params.id, parseQuery(DocumentsQuery, req).version));
+    const { version, limit, cursor } = parseQuery(DocumentQuery, req);
+    res.json(documentOf(req.params.id, version, { limit, cursor }));
   });
 
   router.get('/documents/:id/text', noQuery, async (req, res) => {
@@ -55,7 +58,7 @@ export function documentsRoutes(deps: ApiDeps): Router {
     const recorded = await record(deps, req, { type: 'RegisterDocument', data });
     res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.streamRevision));
     if (recorded.replayed) res.set('Idempotent-Replayed', 'true');
-    res.json(projection.document(data.id));
+    res.json(projection.document(data.id, {}, { limit: DEFAULT_PAGE_SIZE }));
   });
   return router;
 }

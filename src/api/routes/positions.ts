@@ -21,7 +21,8 @@ import { versionOfView } from '../ledger-version';
 import { pageOrProblem } from '../paging';
 import { positionDiff } from '../position-diff';
 import { record } from '../record';
-import { sendExport, sourceColumns } from '../export-format';
+import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
+import type { Stance } from '../../projections/stance';
 import { etag, ifMatchRevision, parseBody, parseQuery } from '../validate';
 
 export function positionsRoutes(deps: ApiDeps): Router {
@@ -29,24 +30,24 @@ export function positionsRoutes(deps: ApiDeps): Router {
   const router = Router();
   const write = requireRole('secretariat');
 
-  router.get('/positions', (req, res) => {
+  router.get('/positions', async (req, res) => {
     const q = parseQuery(PositionsQuery, req);
     const { format, limit, cursor, ...filter } = q;
     const ledgerVersion = versionOfView(readModel, q.version);
     const query = { ...filter, ...viewOf(q) };
     if (format !== 'json') {
-      const rows = readModel.positionPage(query).items.map((s) => ({
+      const toRow = (s: Stance) => ({
         id: s.id, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees, status: s.status,
         revision: s.revision, decidedOn: s.decidedOn, addedOn: s.addedOn,
         ...sourceColumns(s.source),
         lastEndorsedRevision: s.lastEndorsed?.revision ?? '', endorsedBy: s.latestEndorsement?.endorsedBy ?? '',
         withdrawnOn: s.withdrawal?.decidedOn ?? '', asOf: q.asOf ?? '', recordedAsOf: q.recordedAsOf ?? '',
-      }));
-      sendExport(res, format, 'positions', ledgerVersion, req.originalUrl, rows);
+      });
+      await sendExport(res, format, 'positions', ledgerVersion, req.originalUrl, mapPages(pagesOf((page) => readModel.positionPage(query, page)), toRow));
       return;
     }
     const page = pageOrProblem(() => readModel.positionPage(query, { limit, cursor }));
-    res.json({ count: page.items.length, total: page.total, next: page.next, ...viewOf(q), ledgerVersion, positions: page.items });
+    res.json({ count: page.items.length, total: page.total, totalCapped: page.totalCapped, next: page.next, ...viewOf(q), ledgerVersion, positions: page.items });
   });
 
   router.get('/positions/:id', (req, res) => {
