@@ -154,6 +154,7 @@ export class CommandHandler {
     // into an empty store (a first import) every stream is new: none is looked up
     const empty = (await this.store.readAll({ maxCount: 1 })).length === 0;
     const stateOf = this.stateReader(staged, empty);
+    const verbatim = this.store.appendManySerialized !== undefined;
     for (const [index, { addressed, actor, options = {} }] of batch.entries()) {
       try {
         const entry = staged.get(addressed.streamId) ?? (empty ? newStream(addressed.kind) : await this.load(addressed.kind, addressed.streamId));
@@ -165,8 +166,9 @@ export class CommandHandler {
         const { newEvents, canonicalData, next } = await this.decide(addressed, entry, actor, options, stateOf);
         staged.set(addressed.streamId, next);
         const expected = expectedOf(entry);
-        appends.push({ streamId: addressed.streamId, events: newEvents, expected });
-        serialized.push({ streamId: addressed.streamId, expected, events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })) });
+        // one form kept per command: a large import holds every event until its one transaction
+        if (verbatim) serialized.push({ streamId: addressed.streamId, expected, events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })) });
+        else appends.push({ streamId: addressed.streamId, events: newEvents, expected });
         owners.push(index);
         outcomes.push({ replayed: false, events: newEvents.length });
       } catch (error) {
@@ -175,13 +177,13 @@ export class CommandHandler {
       onDecided?.(index + 1);
     }
     try {
-      if (this.store.appendManySerialized) await this.store.appendManySerialized(serialized);
+      if (verbatim) await this.store.appendManySerialized!(serialized);
       else if (this.store.appendMany) await this.store.appendMany(appends);
       else for (const a of appends) await this.store.append(a.streamId, a.events, a.expected);
     } catch (error) {
       for (const streamId of staged.keys()) this.cache.delete(streamId);
       if (error instanceof DuplicateEventIdError) {
-        const at = appends.findIndex((a) => a.events.some((e) => e.id === error.eventId));
+        const at = (verbatim ? serialized : appends).findIndex((a) => a.events.some((e) => e.id === error.eventId));
         const key = at >= 0 ? batch[owners[at]!]!.options?.idempotencyKey : undefined;
         throw new BulkCommandError(at >= 0 ? owners[at]! : -1, key === undefined ? error : new IdempotencyKeyReusedError(key));
       }

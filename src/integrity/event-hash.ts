@@ -1,5 +1,13 @@
-import canonicalize from 'canonicalize';
 import { hash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
+
+/**
+ * RFC 8785 canonical JSON for JSON values: keys sorted by code unit, strings and numbers as
+ * JSON.stringify writes them, no whitespace. safe-stable-stringify (maintained, pino's own) with
+ * sorted keys writes exactly that, at about half the cost of `canonicalize`; a property test holds
+ * the two to the same bytes. Strict: what is not JSON (NaN, a function, a bigint) is refused.
+ */
+export const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: TypeError, strict: true }) as (value: unknown) => string | undefined;
 
 /** What an event's hash covers. The chain link (prevHash) makes any change, removal or reordering within a stream visible. */
 export interface HashedContent {
@@ -21,7 +29,7 @@ export function sha256Hex(bytes: string | Uint8Array): string {
 
 /** The RFC 8785 canonical JSON of an event's data: what its hash covers, and the bytes the store keeps, computed once. */
 export function canonicalData(data: unknown): string {
-  const canonical = canonicalize(data);
+  const canonical = canonicalJson(data);
   if (canonical === undefined) throw new TypeError('event data cannot be canonicalised');
   return canonical;
 }

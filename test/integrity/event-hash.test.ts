@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { canonicalData, eventHash, eventHashOfCanonicalData, type HashedContent } from '../../src/integrity/event-hash';
+import { canonicalData, canonicalJson, eventHash, eventHashOfCanonicalData, type HashedContent } from '../../src/integrity/event-hash';
 import { hashMatchesText, recomputeHash } from '../../src/integrity/hash-chain';
 
 /** The hash as the ledger defines it: SHA-256 of canonicalize() over the whole envelope. */
@@ -20,6 +20,13 @@ const content = fc.record({
 });
 
 describe('the event hash, with the data canonicalised once', () => {
+  it('writes the same canonical JSON as canonicalize (RFC 8785) for any JSON value, and refuses what is not JSON', () => {
+    const key = fc.string({ unit: 'binary' });
+    const value = fc.oneof(fc.jsonValue(), fc.dictionary(key, fc.oneof(fc.string({ unit: 'binary' }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constant(undefined))));
+    fc.assert(fc.property(value, (v) => expect(canonicalJson(v)).toBe(canonicalize(v))), { numRuns: 2000 });
+    for (const notJson of [NaN, Infinity, { a: Number.NEGATIVE_INFINITY }, { n: BigInt(1) }]) expect(() => canonicalJson(notJson)).toThrow();
+  });
+
   it('is the SHA-256 of the canonical JSON of the whole envelope, for any content', () => {
     fc.assert(
       fc.property(content, (c) => {
