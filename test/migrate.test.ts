@@ -205,3 +205,55 @@ describe('the copy proof', () => {
     expect(problems.every((p) => /not chained/.test(p))).toBe(true);
   });
 });
+
+describe('migrate between SQLite files: the bytes go across as they are', () => {
+  const tamper = (path: string, update: (db: Database.Database) => void) => {
+    const db = new Database(path);
+    db.exec('DROP TRIGGER events_are_append_only_update');
+    update(db);
+    db.close();
+  };
+
+  it('copies every row byte for byte, proves it in one pass, and a re-run copies nothing', async () => {
+    const d = dir();
+    const n = await recordLedger(join(d, 'source.db'));
+    const source = new SqliteEventStore(join(d, 'source.db'));
+    const target = new SqliteEventStore(join(d, 'target.db'));
+    expect(await copyLedger(source, target, { pageSize: 3 })).toEqual({ copied: n, alreadyThere: 0 });
+    expect(await proveStores(source, target)).toMatchObject({ ok: true, events: n, streams: 6, hashesVerified: n });
+    expect(await copyLedger(source, target)).toEqual({ copied: 0, alreadyThere: n });
+    await source.close();
+    await target.close();
+    expect(rows(join(d, 'target.db'))).toEqual(rows(join(d, 'source.db')));
+  });
+
+  it('names a difference in the bytes, and catches data changed alike in both with the hash left as it was', async () => {
+    const d = dir();
+    const n = await recordLedger(join(d, 'source.db'));
+    const copy = async () => {
+      const source = new SqliteEventStore(join(d, 'source.db'));
+      const target = new SqliteEventStore(join(d, 'target.db'));
+      await copyLedger(source, target);
+      await source.close();
+      await target.close();
+    };
+    await copy();
+    const change = (db: Database.Database) => db.prepare("UPDATE events SET data = replace(data, 'Statement 2', 'Statement two') WHERE stream_id = 'position-eu-2' AND stream_revision = 0").run();
+    tamper(join(d, 'target.db'), change);
+    const prove = async () => {
+      const source = new SqliteEventStore(join(d, 'source.db'), { access: 'read-only' });
+      const target = new SqliteEventStore(join(d, 'target.db'), { access: 'read-only' });
+      try {
+        return await proveStores(source, target);
+      } finally {
+        await source.close();
+        await target.close();
+      }
+    };
+    expect((await prove()).problems).toEqual([expect.stringMatching(/^event .*: data differs$/), expect.stringMatching(/hash does not match its content/)]);
+    tamper(join(d, 'source.db'), change);
+    const alike = await prove();
+    expect(alike).toMatchObject({ ok: false, events: n });
+    expect(alike.problems).toEqual([expect.stringMatching(/hash does not match its content/)]);
+  });
+});

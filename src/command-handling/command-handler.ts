@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { Decider, Recorded } from '../domain/decider';
 import type { LedgerMetadata } from '../domain/ledger-event';
-import { linkEvents, type ChainHead } from '../integrity/hash-chain';
-import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult, type EventStore, type NewEvent, type StoredEvent, type StreamAppend } from '../store/event-store';
+import { EMPTY_CHAIN, linkEvents, type ChainHead } from '../integrity/hash-chain';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult, type EventStore, type NewEvent, type SerializedAppend, type StoredEvent, type StreamAppend } from '../store/event-store';
 import { IdempotencyKeyReusedError, StaleRevisionError } from './errors';
 
 export interface Actor {
@@ -85,7 +85,8 @@ export interface CommandHandlerOptions {
   readonly cacheSize?: number;
 }
 
-const IDEMPOTENT_IDS = '8f0f9f3e-6a4e-4b7e-9a53-7b1d2f0c6e21';
+// parsed once: uuid's v5 given bytes skips parsing the namespace and re-encoding the name on every event
+const IDEMPOTENT_IDS = parseUuid('8f0f9f3e-6a4e-4b7e-9a53-7b1d2f0c6e21');
 const MAX_ATTEMPTS = 5;
 const keyOf = (actor: Actor, key: string) => `${actor.id}\n${key}`;
 type AnyKind = StreamKind<unknown, unknown, { type: string; data: unknown }, unknown>;
@@ -146,20 +147,28 @@ export class CommandHandler {
   async handleAll(batch: readonly { addressed: AnyAddressed; actor: Actor; options?: HandleOptions }[], onDecided?: (done: number) => void): Promise<{ replayed: boolean; events: number }[]> {
     const staged = new Map<string, StreamEntry>();
     const appends: StreamAppend[] = [];
+    // the data's canonical JSON (which the hashes cover) is what a store that keeps JSON text stores: written once, never serialised again
+    const serialized: SerializedAppend[] = [];
     const owners: number[] = [];
     const outcomes: { replayed: boolean; events: number }[] = [];
-    const stateOf = this.stateReader(staged);
+    // into an empty store (a first import) every stream is new: none is looked up
+    const empty = (await this.store.readAll({ maxCount: 1 })).length === 0;
+    const stateOf = this.stateReader(staged, empty);
+    const verbatim = this.store.appendManySerialized !== undefined;
     for (const [index, { addressed, actor, options = {} }] of batch.entries()) {
       try {
-        const entry = staged.get(addressed.streamId) ?? (await this.load(addressed.kind, addressed.streamId));
+        const entry = staged.get(addressed.streamId) ?? (empty ? newStream(addressed.kind) : await this.load(addressed.kind, addressed.streamId));
         if (this.knownKey(entry, actor, options)) {
           outcomes.push({ replayed: true, events: 0 });
           continue;
         }
         this.checkExpected(addressed.streamId, entry, options);
-        const { newEvents, next } = await this.decide(addressed, entry, actor, options, stateOf);
+        const { newEvents, canonicalData, next } = await this.decide(addressed, entry, actor, options, stateOf);
         staged.set(addressed.streamId, next);
-        appends.push({ streamId: addressed.streamId, events: newEvents, expected: expectedOf(entry) });
+        const expected = expectedOf(entry);
+        // one form kept per command: a large import holds every event until its one transaction
+        if (verbatim) serialized.push({ streamId: addressed.streamId, expected, events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })) });
+        else appends.push({ streamId: addressed.streamId, events: newEvents, expected });
         owners.push(index);
         outcomes.push({ replayed: false, events: newEvents.length });
       } catch (error) {
@@ -168,12 +177,13 @@ export class CommandHandler {
       onDecided?.(index + 1);
     }
     try {
-      if (this.store.appendMany) await this.store.appendMany(appends);
+      if (verbatim) await this.store.appendManySerialized!(serialized);
+      else if (this.store.appendMany) await this.store.appendMany(appends);
       else for (const a of appends) await this.store.append(a.streamId, a.events, a.expected);
     } catch (error) {
       for (const streamId of staged.keys()) this.cache.delete(streamId);
       if (error instanceof DuplicateEventIdError) {
-        const at = appends.findIndex((a) => a.events.some((e) => e.id === error.eventId));
+        const at = (verbatim ? serialized : appends).findIndex((a) => a.events.some((e) => e.id === error.eventId));
         const key = at >= 0 ? batch[owners[at]!]!.options?.idempotencyKey : undefined;
         throw new BulkCommandError(at >= 0 ? owners[at]! : -1, key === undefined ? error : new IdempotencyKeyReusedError(key));
       }
@@ -221,13 +231,13 @@ export class CommandHandler {
   }
 
   /** Decides on the entry's state and wraps the decided events: ids, the ledger's metadata, the hash chain. */
-  private async decide(a: AnyAddressed, entry: StreamEntry, actor: Actor, options: HandleOptions, stateOf: StateOf): Promise<{ newEvents: NewEvent[]; next: StreamEntry }> {
+  private async decide(a: AnyAddressed, entry: StreamEntry, actor: Actor, options: HandleOptions, stateOf: StateOf): Promise<{ newEvents: NewEvent[]; canonicalData: string[]; next: StreamEntry }> {
     const recordedAt = this.now().toISOString();
     const context = await a.context({ recordedAt, stateOf });
     const decided = a.kind.decider.decide(a.command, entry.state, context);
     const { idempotencyKey, requestHash, correlationId, causationId } = options;
     const unlinked = decided.map((event, i) => ({
-      id: idempotencyKey !== undefined ? uuidv5(`${actor.id}\n${idempotencyKey}\n${i}`, IDEMPOTENT_IDS) : randomUUID(),
+      id: idempotencyKey !== undefined ? uuidv5(Buffer.from(`${actor.id}\n${idempotencyKey}\n${i}`), IDEMPOTENT_IDS) : randomUUID(),
       type: event.type,
       schemaVersion: a.kind.schemaVersion(event.type),
       data: event.data,
@@ -239,7 +249,14 @@ export class CommandHandler {
     const newEvents = unlinked.map((u, i) => {
       const { streamRevision, prevHash, hash } = links[i]!;
       state = a.kind.decider.evolve(state, { ...decided[i]!, eventId: u.id, streamRevision });
-      const metadata: LedgerMetadata = withoutUndefined({ schemaVersion: u.schemaVersion, recordedAt, recordedBy: actor.id, correlationId, causationId, idempotencyKey, requestHash, prevHash, hash });
+      // the optional fields only when given, in one order (the stored JSON is what export and the proofs compare)
+      const metadata: Record<string, unknown> = { schemaVersion: u.schemaVersion, recordedAt, recordedBy: actor.id };
+      if (correlationId !== undefined) metadata.correlationId = correlationId;
+      if (causationId !== undefined) metadata.causationId = causationId;
+      if (idempotencyKey !== undefined) metadata.idempotencyKey = idempotencyKey;
+      if (requestHash !== undefined) metadata.requestHash = requestHash;
+      metadata.prevHash = prevHash;
+      metadata.hash = hash;
       return { id: u.id, type: u.type, data: u.data as Record<string, unknown>, metadata };
     });
     const head = links.length > 0 ? { revision: links.at(-1)!.streamRevision, hash: links.at(-1)!.hash } : entry.head;
@@ -247,7 +264,7 @@ export class CommandHandler {
     if (idempotencyKey !== undefined && newEvents.length > 0) {
       keys = new Map(keys).set(keyOf(actor, idempotencyKey), { requestHash, fromRevision: entry.head.revision + 1, count: newEvents.length });
     }
-    return { newEvents, next: { head, state, keys } };
+    return { newEvents, canonicalData: links.map((l) => l.canonicalData), next: { head, state, keys } };
   }
 
   private checkExpected(streamId: string, entry: StreamEntry, options: HandleOptions): void {
@@ -271,9 +288,9 @@ export class CommandHandler {
     return { streamId: a.streamId, events, state: entry.state, streamRevision: use.fromRevision + use.count - 1, replayed: true };
   }
 
-  private stateReader(staged?: ReadonlyMap<string, StreamEntry>): StateOf {
+  private stateReader(staged?: ReadonlyMap<string, StreamEntry>, empty = false): StateOf {
     return async <S>(kind: StreamKind<S, never, never, never>, streamId: string) =>
-      ((staged?.get(streamId) ?? (await this.load(kind as unknown as AnyKind, streamId))).state as S);
+      ((staged?.get(streamId) ?? (empty ? newStream(kind as unknown as AnyKind) : await this.load(kind as unknown as AnyKind, streamId))).state as S);
   }
 
   /** The stream's entry from the cache, or rebuilt from the stream. A stream not there yet is read again each time: another writer may create it. */
@@ -308,10 +325,8 @@ export class CommandHandler {
   }
 }
 
+const newStream = (kind: AnyKind): StreamEntry => ({ head: EMPTY_CHAIN, state: kind.decider.initialState, keys: new Map() });
+
 function expectedOf(entry: StreamEntry): number | 'no-stream' {
   return entry.head.revision === -1 ? 'no-stream' : entry.head.revision;
-}
-
-function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

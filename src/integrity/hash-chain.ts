@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../store/event-store';
-import { eventHash } from './event-hash';
+import { canonicalData, eventHashOfCanonicalData } from './event-hash';
 
 /**
  * The hash chain of a stream, in one place: the command handler links new events with it, and
@@ -30,6 +30,8 @@ export interface Link {
   readonly streamRevision: number;
   readonly prevHash: string | null;
   readonly hash: string;
+  /** the data's canonical JSON, which the hash covers: the store keeps these very bytes */
+  readonly canonicalData: string;
 }
 
 /** Links new events after the head of their stream: each gets its revision, prevHash and hash. */
@@ -38,8 +40,9 @@ export function linkEvents(streamId: string, head: ChainHead, events: readonly U
   let streamRevision = head.revision;
   return events.map((e) => {
     streamRevision += 1;
-    const hash = eventHash({ eventId: e.id, streamId, streamRevision, type: e.type, schemaVersion: e.schemaVersion, data: e.data, recordedAt: e.recordedAt, recordedBy: e.recordedBy, prevHash });
-    const link = { streamRevision, prevHash, hash };
+    const data = canonicalData(e.data);
+    const hash = eventHashOfCanonicalData({ eventId: e.id, streamId, streamRevision, type: e.type, schemaVersion: e.schemaVersion, recordedAt: e.recordedAt, recordedBy: e.recordedBy, prevHash }, data);
+    const link = { streamRevision, prevHash, hash, canonicalData: data };
     prevHash = hash;
     return link;
   });
@@ -56,22 +59,45 @@ export function recordedPrevHash(e: Pick<StoredEvent, 'metadata'>): unknown {
 
 /** The hash of a stored event's content as it is now, or undefined when the content cannot be hashed. */
 export function recomputeHash(e: StoredEvent): string | undefined {
-  const m = e.metadata as { schemaVersion?: unknown; recordedAt?: unknown; recordedBy?: unknown; prevHash?: unknown };
   try {
-    return eventHash({
+    return hashWithData(e, canonicalData(e.data));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether an event's recorded hash is the hash of its content, given the data as the JSON text the
+ * store holds (the bulk paths: no parsing). The ledger stores the data's canonical JSON, so the
+ * text is hashed as it is; text that does not match (stored before the ledger kept canonical
+ * bytes, or by another writer) is parsed and canonicalised, as recomputeHash does.
+ */
+export function hashMatchesText(e: Pick<StoredEvent, 'id' | 'streamId' | 'revision' | 'type' | 'metadata'>, dataText: string): boolean {
+  const recorded = recordedHash(e);
+  if (recorded === null) return false;
+  try {
+    if (hashWithData(e, dataText) === recorded) return true;
+    return hashWithData(e, canonicalData(JSON.parse(dataText))) === recorded;
+  } catch {
+    return false;
+  }
+}
+
+function hashWithData(e: Pick<StoredEvent, 'id' | 'streamId' | 'revision' | 'type' | 'metadata'>, canonical: string): string {
+  const m = e.metadata as { schemaVersion?: unknown; recordedAt?: unknown; recordedBy?: unknown; prevHash?: unknown };
+  return eventHashOfCanonicalData(
+    {
       eventId: e.id,
       streamId: e.streamId,
       streamRevision: e.revision,
       type: e.type,
       schemaVersion: m.schemaVersion as number,
-      data: e.data,
       recordedAt: m.recordedAt as string,
       recordedBy: m.recordedBy as string,
       prevHash: (m.prevHash ?? null) as string | null,
-    });
-  } catch {
-    return undefined;
-  }
+    },
+    canonical,
+  );
 }
 
 /** Whether the event is linked to the one before it in its stream (`before` undefined: it must open the stream). */

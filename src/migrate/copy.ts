@@ -1,5 +1,5 @@
-import type { EventStore, StoredEvent, StreamAppend } from '../store/event-store';
-import { proveCopy, type CopyProof } from './proof';
+import type { EventStore, SerializedAppend, StoredEvent, StoredSerializedEvent, StreamAppend } from '../store/event-store';
+import { proveCopy, proveInLockstep, type CopyProof } from './proof';
 
 export interface CopyReport {
   /** events appended to the target by this run */
@@ -34,22 +34,28 @@ export interface CopyOptions {
  */
 export async function copyLedger(source: EventStore, target: EventStore, options: CopyOptions = {}): Promise<CopyReport> {
   const pageSize = options.pageSize ?? 5000;
+  // Between stores that keep JSON text (SQLite to SQLite) the bytes go across as they are: nothing parsed, nothing serialised again.
+  const verbatim = source.readAllSerialized !== undefined && target.appendManySerialized !== undefined;
+  const read = (after: string | undefined): Promise<readonly CopiedEvent[]> => (verbatim ? source.readAllSerialized!({ after, maxCount: pageSize }) : source.readAll({ after, maxCount: pageSize }));
+  // an empty target holds no stream: nothing to look up before each stream's first append
+  const targetWasEmpty = (await target.readAll({ maxCount: 1 })).length === 0;
   const known = new Map<string, string[]>(); // stream -> ids the target holds, by revision
   let copied = 0;
   let alreadyThere = 0;
   let after: string | undefined;
   for (;;) {
-    const page = await source.readAll({ after, maxCount: pageSize });
+    const page = await read(after);
     if (page.length === 0) break;
     const appends: StreamAppend[] = [];
+    const verbatimAppends: SerializedAppend[] = [];
     for (const run of runsByStream(page)) {
       const streamId = run[0]!.streamId;
       let ids = known.get(streamId);
       if (!ids) {
-        ids = (await target.readStream(streamId)).map((e) => e.id);
+        ids = targetWasEmpty ? [] : (await target.readStream(streamId)).map((e) => e.id);
         known.set(streamId, ids);
       }
-      const missing: StoredEvent[] = [];
+      const missing: CopiedEvent[] = [];
       for (const e of run) {
         if (e.revision < ids.length) {
           if (ids[e.revision] !== e.id) throw new MigrationConflictError(streamId, e.revision, `holds event ${ids[e.revision]}, the source has ${e.id}`);
@@ -59,19 +65,23 @@ export async function copyLedger(source: EventStore, target: EventStore, options
       if (missing.length > 0) {
         const from = missing[0]!.revision;
         if (from !== ids.length) throw new MigrationConflictError(streamId, from, `the target ends at revision ${ids.length - 1}`);
-        // Each append stays under what the target takes in one write (KurrentDB's MaxAppendSize); each expects the revision before it.
-        const events = missing.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
-        let next = from;
-        for (const chunk of target.splitForAppend?.(events) ?? [events]) {
-          appends.push({ streamId, events: chunk, expected: next === 0 ? 'no-stream' : next - 1 });
-          next += chunk.length;
+        if (verbatim) verbatimAppends.push({ streamId, events: missing as StoredSerializedEvent[], expected: from === 0 ? 'no-stream' : from - 1 });
+        else {
+          // Each append stays under what the target takes in one write (KurrentDB's MaxAppendSize); each expects the revision before it.
+          const events = (missing as StoredEvent[]).map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+          let next = from;
+          for (const chunk of target.splitForAppend?.(events) ?? [events]) {
+            appends.push({ streamId, events: chunk, expected: next === 0 ? 'no-stream' : next - 1 });
+            next += chunk.length;
+          }
         }
-        ids.push(...missing.map((e) => e.id));
+        for (const e of missing) ids.push(e.id);
         copied += missing.length;
       }
     }
     // a page at a time, in one transaction where the target has them (SQLite): the disk's speed, and an interruption loses at most a page
-    if (target.appendMany) await target.appendMany(appends);
+    if (verbatim) await target.appendManySerialized!(verbatimAppends);
+    else if (target.appendMany) await target.appendMany(appends);
     else for (const a of appends) await target.append(a.streamId, a.events, a.expected);
     after = page[page.length - 1]!.position;
     options.onProgress?.({ copied, alreadyThere });
@@ -79,13 +89,23 @@ export async function copyLedger(source: EventStore, target: EventStore, options
   return { copied, alreadyThere };
 }
 
+/** An event being copied: parsed, or as the JSON text its store holds. */
+type CopiedEvent = StoredEvent | StoredSerializedEvent;
+
 /** Copies, then proves the copy by reading both ledgers back in full. */
 export async function migrateLedger(source: EventStore, target: EventStore, options: CopyOptions = {}): Promise<MigrationReport> {
   const copy = await copyLedger(source, target, options);
   return { copy, proof: await proveStores(source, target) };
 }
 
+/**
+ * Proves the copy: both ledgers read side by side, a page at a time, in global order, every event
+ * compared and the target's hashes and chains recomputed as they stream past. When anything
+ * differs, both are read in full once more so that the proof can name every difference.
+ */
 export async function proveStores(source: EventStore, target: EventStore): Promise<CopyProof> {
+  const proof = await proveInLockstep(source, target);
+  if (proof.ok) return proof;
   return proveCopy(await readWhole(source), await readWhole(target));
 }
 
@@ -101,8 +121,8 @@ export async function readWhole(store: EventStore, pageSize = 1000): Promise<Sto
 }
 
 /** consecutive events of one stream, in global order: each run is one append */
-function runsByStream(events: readonly StoredEvent[]): StoredEvent[][] {
-  const runs: StoredEvent[][] = [];
+function runsByStream<E extends { readonly streamId: string }>(events: readonly E[]): E[][] {
+  const runs: E[][] = [];
   for (const e of events) {
     const last = runs.at(-1);
     if (last && last[0]!.streamId === e.streamId) last.push(e);

@@ -1,5 +1,5 @@
-import { linkProblem, recordedHash } from '../integrity/hash-chain';
-import type { StoredEvent } from '../store/event-store';
+import { hashMatchesText, linkProblem, recordedHash } from '../integrity/hash-chain';
+import type { EventStore, StoredEvent, StoredSerializedEvent } from '../store/event-store';
 
 /** What a copy of a ledger is held to: the same events, ids, streams, per-stream and global order, data, metadata and hashes. */
 export interface CopyProof {
@@ -91,4 +91,70 @@ function revisionsOf(events: readonly StoredEvent[]): Map<string, number[]> {
     out.set(e.streamId, list);
   }
   return new Map([...out].map(([k, v]) => [k, v.sort((a, b) => a - b)]));
+}
+
+/**
+ * The proof in one pass over both stores, a page of each at a time (memory: one page, and the head
+ * of each stream): event by event the same id, stream, revision, type, data and metadata in the
+ * same global order; the target's revisions 0, 1, 2… in each stream; every recorded hash the hash
+ * of its content and chained to the one before it. Between stores that keep JSON text the bytes
+ * are compared and hashed as they are, without parsing the data. `ok: false` says only that
+ * something differs: proveCopy over both ledgers names what.
+ */
+export async function proveInLockstep(source: EventStore, target: EventStore, pageSize = 5000): Promise<CopyProof> {
+  // byte for byte when both keep JSON text; otherwise as JSON.stringify writes the parsed values, as proveCopy compares
+  const verbatim = source.readAllSerialized !== undefined && target.readAllSerialized !== undefined;
+  const a = new Cursor(source, verbatim, pageSize);
+  const b = new Cursor(target, verbatim, pageSize);
+  const heads = new Map<string, { revision: number; hash: string | null }>();
+  let events = 0;
+  let hashesVerified = 0;
+  const differs = (): CopyProof => ({ ok: false, events, streams: heads.size, hashesVerified, problems: [], problemCount: 1 });
+  for (;;) {
+    let x = a.next();
+    let y = b.next();
+    if (x instanceof Promise || y instanceof Promise) [x, y] = await Promise.all([x, y]);
+    if (x === undefined || y === undefined) return x === y ? { ok: true, events, streams: heads.size, hashesVerified, problems: [], problemCount: 0 } : differs();
+    if (x.id !== y.id || x.streamId !== y.streamId || x.revision !== y.revision || x.type !== y.type || x.data !== y.data || x.metadata !== y.metadata) return differs();
+    const head = heads.get(y.streamId);
+    if (y.revision !== (head ? head.revision + 1 : 0)) return differs();
+    const metadata = JSON.parse(y.metadata) as Record<string, unknown>;
+    const hash = recordedHash({ metadata });
+    if (hash !== null) {
+      if ((metadata.prevHash ?? null) !== (head?.hash ?? null) || !hashMatchesText({ ...y, metadata }, y.data)) return differs();
+      hashesVerified += 1;
+    }
+    heads.set(y.streamId, { revision: y.revision, hash: hash ?? head?.hash ?? null });
+    events += 1;
+  }
+}
+
+/** A store's events in global order as JSON text, read a page at a time. */
+class Cursor {
+  private page: readonly StoredSerializedEvent[] = [];
+  private at = 0;
+  private after: string | undefined;
+  private done = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly verbatim: boolean,
+    private readonly pageSize: number,
+  ) {}
+
+  /** the next event, or undefined after the last; a promise only when a page is read */
+  next(): StoredSerializedEvent | undefined | Promise<StoredSerializedEvent | undefined> {
+    if (this.at < this.page.length) return this.page[this.at++];
+    return this.done ? undefined : this.read().then(() => this.next());
+  }
+
+  private async read(): Promise<void> {
+    const options = { after: this.after, maxCount: this.pageSize };
+    this.page = this.verbatim
+      ? await this.store.readAllSerialized!(options)
+      : (await this.store.readAll(options)).map((e) => ({ ...e, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) }));
+    this.at = 0;
+    if (this.page.length === 0) this.done = true;
+    else this.after = this.page[this.page.length - 1]!.position;
+  }
 }

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import canonicalize from 'canonicalize';
 import { z } from 'zod';
-import { sha256Hex } from '../integrity/event-hash';
+import { canonicalJson, sha256Hex } from '../integrity/event-hash';
 import { BulkCommandError } from '../command-handling/command-handler';
 import { IdempotencyKeyReusedError } from '../command-handling/errors';
 import type { Ledger } from '../command-handling/ledger';
@@ -71,5 +70,5 @@ export async function importSeedDir(ledger: Ledger, dir: string, onProgress?: (d
 }
 
 function requestHashOf(entry: SeedEntry): string {
-  return sha256Hex(canonicalize(entry) ?? '');
+  return sha256Hex(canonicalJson(entry) ?? '');
 }

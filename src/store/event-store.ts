@@ -35,6 +35,32 @@ export interface StreamAppend {
   readonly expected: ExpectedRevision;
 }
 
+/**
+ * An event with its data and metadata as JSON text, as a store that keeps JSON holds them: what
+ * the bulk paths (seed import, migrate) pass from one store to another without parsing and
+ * serialising every event again.
+ */
+export interface SerializedEvent {
+  readonly id: string;
+  readonly type: string;
+  /** JSON text of the data, kept byte for byte */
+  readonly data: string;
+  /** JSON text of the metadata, kept byte for byte */
+  readonly metadata: string;
+}
+
+export interface StoredSerializedEvent extends SerializedEvent {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: string;
+}
+
+export interface SerializedAppend {
+  readonly streamId: string;
+  readonly events: readonly SerializedEvent[];
+  readonly expected: ExpectedRevision;
+}
+
 export interface ReadAllOptions {
   /** exclusive: events after this position; from the very first event when absent */
   readonly after?: string;
@@ -62,6 +88,14 @@ export interface EventStore {
    * or none. Stores without multi-stream transactions leave it out; callers then append one by one.
    */
   appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /**
+   * appendMany for events already serialised: their JSON text is stored as given, in one
+   * transaction, and nothing is handed back (the bulk paths know what they wrote). Stores that
+   * keep JSON text have it; callers of the others parse and append.
+   */
+  appendManySerialized?(appends: readonly SerializedAppend[]): Promise<void>;
+  /** readAll with data and metadata as the JSON text the store holds, unparsed (stores that keep JSON text) */
+  readAllSerialized?(options?: ReadAllOptions): Promise<StoredSerializedEvent[]>;
   /**
    * Splits events into runs the store takes in one append each (KurrentDB: under MaxAppendSize);
    * stores without a limit leave it out. Callers that copy many events (migrate) append run by run.

@@ -13,7 +13,10 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type SerializedAppend,
+  type SerializedEvent,
   type StoredEvent,
+  type StoredSerializedEvent,
   type StreamAppend,
   type SubscribeOptions,
   type Subscription,
@@ -127,6 +130,7 @@ export class SqliteEventStore implements EventStore {
     const transactions = this.prepareAppend();
     this.appendTransaction = transactions.one;
     this.appendManyTransaction = transactions.many;
+    this.appendSerializedTransaction = transactions.serialized;
     // prepared once: preparing costs more than reading a short stream
     this.statements = {
       stream: this.db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?'),
@@ -165,6 +169,12 @@ export class SqliteEventStore implements EventStore {
     const results = await this.withLockRetry(() => this.appendManyTransaction.immediate(appends));
     if (results.some((r) => r.stored.length > 0)) this.appended.emit('appended');
     return results;
+  }
+
+  async appendManySerialized(appends: readonly SerializedAppend[]): Promise<void> {
+    this.assertWritable();
+    await this.withLockRetry(() => this.appendSerializedTransaction.immediate(appends));
+    if (appends.some((a) => a.events.length > 0)) this.appended.emit('appended');
   }
 
   private assertWritable(): void {
@@ -220,6 +230,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult>;
   private readonly statements: { readonly stream: Database.Statement<[string, number, number], Row>; readonly all: Database.Statement<[number, number], Row> };
   private readonly appendManyTransaction: Database.Transaction<(appends: readonly StreamAppend[]) => AppendResult[]>;
+  private readonly appendSerializedTransaction: Database.Transaction<(appends: readonly SerializedAppend[]) => void>;
 
   private prepareAppend() {
     // the last event of the stream, found by the (stream_id, stream_revision) index: no scan of the stream
@@ -230,22 +241,28 @@ export class SqliteEventStore implements EventStore {
     const insert = this.db.prepare(
       'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    /** checks the expected revision against the head and inserts; returns what it stored */
-    const store = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, headRevision: number, headPosition: number): AppendResult => {
+    const insertOne = (id: string, streamId: string, revision: number, type: string, data: string, metadata: string): number => {
+      try {
+        return Number(insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
+      } catch (error) {
+        const clash = byId.get(id);
+        if (clash) throw new DuplicateEventIdError(id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
+        throw error;
+      }
+    };
+    const check = (streamId: string, expected: ExpectedRevision, headRevision: number) => {
       const actual = headRevision === -1 ? 'no-stream' : headRevision;
       if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    };
+    /** checks the expected revision against the head and inserts; returns what it stored */
+    const store = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, headRevision: number, headPosition: number): AppendResult => {
+      check(streamId, expected, headRevision);
       let revision = headRevision;
       let position = headPosition;
       const stored: StoredEvent[] = [];
       for (const e of events) {
         revision += 1;
-        try {
-          position = Number(insert.run(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)).lastInsertRowid);
-        } catch (error) {
-          const clash = byId.get(e.id);
-          if (clash) throw new DuplicateEventIdError(e.id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
-          throw error;
-        }
+        position = insertOne(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
         stored.push({ ...e, streamId, revision, position: String(position) });
       }
       return { nextExpectedRevision: revision, position: String(position), stored, retried: false };
@@ -270,7 +287,17 @@ export class SqliteEventStore implements EventStore {
         return result;
       });
     });
-    return { one, many };
+    // the bulk paths: the JSON text as given, nothing handed back; heads read once per stream
+    const serialized = this.db.transaction((appends: readonly SerializedAppend[]): void => {
+      const heads = new Map<string, number>();
+      for (const { streamId, events, expected } of appends) {
+        let revision = heads.get(streamId) ?? headOf(streamId).revision;
+        check(streamId, expected, revision);
+        for (const e of events as readonly SerializedEvent[]) insertOne(e.id, streamId, (revision += 1), e.type, e.data, e.metadata);
+        heads.set(streamId, revision);
+      }
+    });
+    return { one, many, serialized };
   }
 
   /** The events are already stored, in this stream and in this order: a retry, answered as the first time. */
@@ -297,6 +324,15 @@ export class SqliteEventStore implements EventStore {
   private readStreamSync(streamId: string, options: { fromRevision?: number; maxCount?: number }): StoredEvent[] {
     const rows = this.statements.stream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
     return rows.map(toStored);
+  }
+
+  async readAllSerialized(options: ReadAllOptions = {}): Promise<StoredSerializedEvent[]> {
+    return this.withLockRetry(() => {
+      const after = options.after === undefined ? 0 : parsePosition(options.after);
+      return this.statements.all.all(after, options.maxCount ?? -1).map(
+        (r): StoredSerializedEvent => ({ id: r.event_id, streamId: r.stream_id, revision: r.stream_revision, position: String(r.global_position), type: r.type, data: r.data, metadata: r.metadata }),
+      );
+    });
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {

@@ -1,6 +1,8 @@
+import canonicalize from 'canonicalize';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { verifyLedger } from '../../src/audit/verify';
 import { Ledger } from '../../src/command-handling/ledger';
 import { importSeedDir, SeedFileError } from '../../src/seed/import';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
@@ -36,6 +38,16 @@ describe('import of seed files', () => {
     expect(await importSeedDir(ledgerOn(store), more)).toMatchObject({ recorded: 1, alreadyPresent: 2 });
     expect(await importSeedDir(ledgerOn(store), more)).toMatchObject({ recorded: 0, alreadyPresent: 3 });
     expect(await store.readAll()).toHaveLength(3);
+    await store.close();
+  });
+
+  it('stores each event\'s data as the canonical JSON its hash covers, and every hash and chain verifies', async () => {
+    const store = new SqliteEventStore(':memory:');
+    await importSeedDir(ledgerOn(store), dirWith({ '001.json': [document, position('p-1'), position('p-2')] }));
+    const rows = await store.readAllSerialized();
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row.data).toBe(canonicalize(JSON.parse(row.data)));
+    expect(verifyLedger(await store.readAll()).ok).toBe(true);
     await store.close();
   });
 });
