@@ -518,11 +518,14 @@ function isReconnect(error: unknown): boolean {
 /**
  * An append that may or may not have been written: no answer in time (DeadlineExceeded; a batch
  * append's Timeout; an idempotent retry the server dropped while the original replicates), the
- * connection lost or the node deposed while it was in flight, or the server "not ready".
+ * connection lost or the node deposed while it was in flight, the server "not ready", or an
+ * INTERNAL/UNKNOWN answer (a connection reset mid-call arrives as one, e.g. RST_STREAM after a
+ * node restart). Each of these is looked up and retried within the outcome budget, then answered
+ * as outcome-unknown (503): never as an unexplained failure of a write that may have landed.
  */
 function isInDoubt(error: unknown): boolean {
   if (isReconnect(error) || error instanceof DeadlineExceededError || error instanceof TimeoutError || error instanceof CancelledError) return true;
-  return error instanceof UnknownError && /not ready|too busy/i.test(error.message);
+  return isServerFault(error);
 }
 
 /** A position the server could not read from: "Unexpected ReadAllResult: InvalidPosition", or InvalidArgument for a subscription. */

@@ -263,5 +263,23 @@ describe('KurrentDB store on an unkind server', () => {
       expect(got).toBe('pos-10');
       expect(errors).toEqual([]);
     });
+
+    it('an append answered INTERNAL (a connection dropped mid-call, a storage hiccup) is in doubt, not a failure: looked up, sent again, stored once', async () => {
+      const s = store({ outcomeBudgetMs: 5000 });
+      await s.append('pos-11', [ev()], 'no-stream');
+      fake.faults.push({ method: 'append', code: status.INTERNAL, details: 'Received RST_STREAM with code 2 (Internal server error)', times: 2 });
+      const events = [ev(), ev()];
+      const r = await s.append('pos-11', events, 0);
+      expect(r.stored.map((e) => e.id)).toEqual(events.map((e) => e.id));
+      expect((await s.readStream('pos-11')).map((e) => e.id)).toHaveLength(3);
+    });
+
+    it('an append that keeps meeting INTERNAL ends as outcome-unknown (503 with Retry-After), never as an unexplained 500', async () => {
+      const s = store({ outcomeBudgetMs: 300 });
+      fake.faults.push({ method: 'append', code: status.INTERNAL, details: 'Unexpected error in the storage engine', times: Number.POSITIVE_INFINITY });
+      const failed = await s.append('pos-12', [ev()], 'no-stream').catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(AppendOutcomeUnknownError);
+      expect(toProblem(failed, '/api/positions')).toMatchObject({ status: 503 });
+    });
   });
 });
