@@ -35,7 +35,9 @@ export const listOrExport = (description: string, page: z.ZodType): ResponseConf
   },
 });
 
-export const ParamsWithId = z.object({ id: Slug.meta({ description: 'the id (lower-case letters, digits and single hyphens)', example: 'eu-4' }) });
+const idParam = (what: string, example: string) => z.object({ id: Slug.meta({ description: `the ${what}'s id (lower-case letters, digits and single hyphens)`, example }) });
+export const PositionParams = idParam('position', 'eu-4');
+export const DocumentParams = idParam('document', 'political-recommendations');
 
 export const etagHeader = { ETag: { description: 'the position’s stream revision, `"3"`: send it back as If-Match', required: true, schema: { type: 'string' as const, pattern: '^"\\d+"$' } } };
 

@@ -12,7 +12,7 @@ import { withVerifiedFile } from '../../sources/registered-file';
 import { etag } from '../validate';
 import { DocumentsQuery } from '../queries';
 import { versionOfView } from '../ledger-version';
-import { LedgerVersionSchema, ParamsWithId, recordedHeaders, WriteHeaders } from '../response-schemas';
+import { LedgerVersionSchema, DocumentParams, recordedHeaders, WriteHeaders } from '../response-schemas';
 
 export const listDocuments = operation({
   method: 'get', path: '/api/documents', summary: 'Registered source documents',
@@ -21,12 +21,12 @@ export const listDocuments = operation({
 });
 export const getDocument = operation({
   method: 'get', path: '/api/documents/{id}', summary: 'One source document and the positions citing it',
-  params: ParamsWithId, query: DocumentsQuery,
+  params: DocumentParams, query: DocumentsQuery,
   responses: { 200: json('document', DocumentView), 404: problem('no such document (at that version), or a `version` the ledger has not reached') },
 });
 export const getDocumentText = operation({
   method: 'get', path: '/api/documents/{id}/text', summary: 'The source text as registered (served only while the file still has the registered SHA-256)',
-  params: ParamsWithId,
+  params: DocumentParams,
   responses: {
     200: {
       description: 'the text',

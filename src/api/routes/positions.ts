@@ -24,7 +24,7 @@ import { pageOrProblem } from '../paging';
 import { PositionDiff, positionDiff } from '../position-diff';
 import { record } from '../record';
 import { sendExport, sourceColumns } from '../export-format';
-import { etagHeader, IfMatchOptional, IfMatchRequired, listOrExport, listPage, ParamsWithId, recordedHeaders, WriteHeaders } from '../response-schemas';
+import { etagHeader, IfMatchOptional, IfMatchRequired, listOrExport, listPage, PositionParams, recordedHeaders, WriteHeaders } from '../response-schemas';
 import { etag, ifMatchRevision } from '../validate';
 
 const notFoundAt = (what: string) => problem(`no such position${what}, or a \`version\` the ledger has not reached`);
@@ -36,12 +36,12 @@ export const listPositions = operation({
 });
 export const getPosition = operation({
   method: 'get', path: '/api/positions/{id}', summary: 'One position’s stance; ETag is its stream revision',
-  params: ParamsWithId, query: ViewQuery,
+  params: PositionParams, query: ViewQuery,
   responses: { 200: json('the stance, with the positions that relate to it', PositionView, etagHeader), 404: notFoundAt(' (at that date)') },
 });
 export const getPositionTimeline = operation({
   method: 'get', path: '/api/positions/{id}/timeline', summary: 'The position’s decisions in business order, with corrections beside them',
-  params: ParamsWithId, query: ViewQuery,
+  params: PositionParams, query: ViewQuery,
   responses: {
     200: json('timeline', z.object({ positionId: z.string(), asOf: z.string().optional(), recordedAsOf: z.string().optional(), version: z.number().int().optional(), entries: z.array(TimelineEntry) })),
     404: notFoundAt(''),
@@ -49,7 +49,7 @@ export const getPositionTimeline = operation({
 });
 export const getPositionDiff = operation({
   method: 'get', path: '/api/positions/{id}/diff', summary: 'How the text changed between two business dates (word diff)',
-  params: ParamsWithId, query: DiffQuery,
+  params: PositionParams, query: DiffQuery,
   responses: { 200: json('from, to, and word-level changes of statement and title', PositionDiff), 404: notFoundAt(' at `to`, or not yet added at `from`') },
 });
 
@@ -64,7 +64,7 @@ export const addPosition = operation({
 });
 const change = (path: string, summary: string, body: z.ZodType, headers: typeof IfMatchRequired | typeof IfMatchOptional, extra: Record<number, ReturnType<typeof problem>>) =>
   operation({
-    ...write, path: `/api/positions/{id}/${path}`, summary, params: ParamsWithId, headers, body,
+    ...write, path: `/api/positions/{id}/${path}`, summary, params: PositionParams, headers, body,
     responses: {
       201: recorded(path),
       404: problem('no such position'),
