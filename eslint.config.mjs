@@ -19,5 +19,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  {
+    // CLI commands are thin: the composition root (src/app/compose-cli.ts) wires the configuration,
+    // stores, ledger, log and progress; a command that opened its own would bypass it
+    files: ['src/cli/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'pino', message: 'log through cli.logger() from the composition root' }],
+          patterns: [
+            { group: ['**/app/config', '**/app/open-store', '**/store/sqlite-store', '**/store/esdb-store', '**/command-handling/ledger'], message: 'take it from the Cli the composition root (src/app/compose-cli.ts) hands in' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'stdout', message: 'write through cli.io' },
+        { object: 'process', property: 'stderr', message: 'write through cli.io' },
+        { object: 'process', property: 'env', message: 'read configuration through cli.config()' },
+      ],
+    },
+  },
   prettier,
 );

@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register as registerMigrate } from '../src/cli/commands/migrate';
+import { cliDependencies } from '../src/app/compose-cli';
+import { processIo } from '../src/cli/plumbing';
 import { eventHash } from '../src/integrity/event-hash';
 import { copyLedger, migrateLedger, MigrationConflictError, proveStores, readWhole } from '../src/migrate/copy';
 import { proveCopy } from '../src/migrate/proof';
@@ -133,7 +135,7 @@ describe('migrate: SQLite <-> KurrentDB', () => {
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     try {
       const program = new Command('ledger').exitOverride();
-      registerMigrate(program);
+      registerMigrate(program, cliDependencies(processIo));
       await program.parseAsync(['node', 'ledger', 'migrate', '--from', `sqlite:${join(d, 'source.db')}`, '--to', fake.connectionString]);
       await program.parseAsync(['node', 'ledger', 'migrate', '--from', `sqlite:${join(d, 'source.db')}`, '--to', fake.connectionString, '--verify-only']);
     } finally {

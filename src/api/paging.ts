@@ -1,8 +1,8 @@
-import { BadCursorError, type Page } from '../projections/read-model';
+import { BadCursorError } from '../projections/read-model';
 import { ProblemError } from './problem';
 
 /** A page of a list; a cursor the read model did not give out is the client's mistake (400 naming `cursor`). */
-export function pageOrProblem<T>(query: () => Page<T>): Page<T> {
+export function pageOrProblem<P>(query: () => P): P {
   try {
     return query();
   } catch (error) {

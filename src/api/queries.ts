@@ -60,6 +60,13 @@ const paging = {
   cursor: z.string().min(1).max(2000).optional().meta({ description: 'opaque: the `next` of the previous page. The server also refuses (400) a cursor it did not give out for this list.' }),
 };
 
+/** One document: `limit` and `cursor` page the positions citing it. */
+export const DocumentQuery = z.strictObject({
+  version: LedgerVersionParam,
+  limit: paging.limit.meta({ description: `citing positions per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})` }),
+  cursor: paging.cursor.meta({ description: 'opaque: the `citedByNext` of the previous page' }),
+});
+
 export const PositionsQuery = z.strictObject({
   theme: ThemeId.optional(),
   addressee: AddresseeId.optional(),

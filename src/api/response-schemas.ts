@@ -1,6 +1,7 @@
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { Slug } from '../domain/primitives';
+import { TOTAL_CAP } from '../projections/read-model';
 import { IdempotencyKey, IfMatch } from './validate';
 
 /** The shapes and headers responses share, declared once for the route table. */
@@ -18,7 +19,8 @@ export const LedgerVersionSchema = z
 export const listPage = (items: 'positions' | 'entries', schema: z.ZodType) =>
   z.object({
     count: z.number().int().meta({ description: 'items in this page' }),
-    total: z.number().int().meta({ description: 'every match, on all pages' }),
+    total: z.number().int().meta({ description: `every match, on all pages; counted up to ${TOTAL_CAP} (then \`totalCapped\` is true: at least this many match). The current positions without \`q\` are always counted exactly` }),
+    totalCapped: z.boolean().meta({ description: `true when more than ${TOTAL_CAP} match and \`total\` stopped counting there` }),
     next: z.string().nullable().meta({ description: 'cursor of the next page (pass it as `cursor`), null on the last' }),
     ledgerVersion: LedgerVersionSchema,
     [items]: z.array(schema),

@@ -5,14 +5,14 @@ export interface Progress {
   stop(): void;
 }
 
-const quiet: Progress = { update: () => undefined, stop: () => undefined };
+export const quietProgress: Progress = { update: () => undefined, stop: () => undefined };
 
 /**
  * A progress bar on the terminal for long runs (cli-progress: maintained, no dependencies of its
  * own); nothing at all when stderr is not a terminal (CI, pipes, logs), so output stays clean.
  */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY) return quiet;
+  if (!stream.isTTY) return quietProgress;
   const bar = new SingleBar({ stream, format: `${label} [{bar}] {percentage}% {value}/{total} {unit}`, hideCursor: true, clearOnComplete: true }, undefined);
   let started = false;
   return {

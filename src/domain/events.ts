@@ -128,5 +128,3 @@ export type PositionEvent = Exclude<DomainEvent, { type: 'SourceDocumentRegister
 export function isEventType(type: string): type is EventType {
   return Object.prototype.hasOwnProperty.call(EVENT_SCHEMAS, type);
 }
-
-export { documentStream, positionStream } from './stream-names';

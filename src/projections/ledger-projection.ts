@@ -5,7 +5,7 @@ import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
 import { EventWaiters } from './event-waiters';
-import { matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
+import { CITED_BY_PREVIEW, exactPositionTotal, matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
 import { relatedFrom, stanceOf, type PositionView, type Stance, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
@@ -13,7 +13,9 @@ export const DocumentView = SourceDocumentRegistered.extend({
   eventId: z.string(),
   recordedAt: z.string(),
   recordedBy: z.string(),
-  citedBy: z.array(z.string()).readonly().meta({ description: 'positions whose history cites this document' }),
+  citedBy: z.array(z.string()).readonly().meta({ description: 'positions whose history cites this document, in id order: a page of them (the first few in a list of documents)' }),
+  citedByCount: z.number().int().min(0).meta({ description: 'how many positions cite this document (all pages)' }),
+  citedByNext: z.string().nullable().meta({ description: 'cursor of the next page of citedBy (GET /api/documents/{id}?cursor=…), or null' }),
 }).meta({ id: 'DocumentView' });
 export type DocumentView = z.infer<typeof DocumentView>;
 
@@ -120,6 +122,8 @@ export class LedgerProjection implements ReadModel {
         recordedAt: event.metadata.recordedAt,
         recordedBy: event.metadata.recordedBy,
         citedBy: [],
+        citedByCount: 0,
+        citedByNext: null,
       });
     } else {
       const stance = stanceOf(stream);
@@ -160,7 +164,7 @@ export class LedgerProjection implements ReadModel {
   }
 
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
-    return pageOf('positions', this.positions(query), (s) => [s.id], ['string'], page);
+    return pageOf('positions', this.positions(query), (s) => [s.id], ['string'], page, exactPositionTotal(query));
   }
 
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
@@ -191,15 +195,16 @@ export class LedgerProjection implements ReadModel {
   }
 
   documentList(view: Pick<ViewPoint, 'version'> = {}): DocumentView[] {
-    return [...this.documents.keys()].sort().flatMap((id) => this.document(id, view) ?? []);
+    return [...this.documents.keys()].sort().flatMap((id) => this.document(id, view, { limit: CITED_BY_PREVIEW }) ?? []);
   }
 
-  document(id: string, view: Pick<ViewPoint, 'version'> = {}): DocumentView | undefined {
+  document(id: string, view: Pick<ViewPoint, 'version'> = {}, page?: PageRequest): DocumentView | undefined {
     const doc = this.documents.get(id);
     if (!doc || !this.recordedBy(doc.eventId, view.version)) return undefined;
     const positions = view.version === undefined ? [...this.current.values()] : this.positions({ version: view.version });
-    const citedBy = positions.filter((s) => this.cites(s.id, id, view.version)).map((s) => s.id).sort();
-    return { ...doc, citedBy };
+    const citing = positions.filter((s) => this.cites(s.id, id, view.version)).map((s) => s.id).sort();
+    const cited = pageOf('citedBy', citing, (p) => [p], ['string'], page, true);
+    return { ...doc, citedBy: cited.items, citedByCount: citing.length, citedByNext: cited.next };
   }
 
   /** Every event in global order (for auditors and exports). */

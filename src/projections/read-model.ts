@@ -30,8 +30,10 @@ export interface PageRequest {
 
 export interface Page<T> {
   readonly items: T[];
-  /** every match, on all pages */
+  /** every match, on all pages; when `totalCapped`, the count stopped there: at least this many match */
   readonly total: number;
+  /** true when more than TOTAL_CAP match and `total` is TOTAL_CAP (counting every match of a million-event ledger is not cheap) */
+  readonly totalCapped: boolean;
   /** the cursor of the following page, or null on the last */
   readonly next: string | null;
 }
@@ -48,8 +50,10 @@ export interface ReadModel {
   relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];
   positionTimeline(id: string, view?: ViewPoint): TimelineEntry[] | undefined;
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry>;
+  /** every document, each with the first CITED_BY_PREVIEW citing positions and how many cite it */
   documentList(view?: Pick<ViewPoint, 'version'>): DocumentView[];
-  document(id: string, view?: Pick<ViewPoint, 'version'>): DocumentView | undefined;
+  /** one document with a page of the positions citing it (`citedByNext` for the next) */
+  document(id: string, view?: Pick<ViewPoint, 'version'>, page?: PageRequest): DocumentView | undefined;
   /** the version now, or (`at`) the one the ledger had when it had recorded `at` decisions; `at` is at most the current version */
   version(at?: number): LedgerVersion;
   unreadableEvents(): readonly Unreadable[];
@@ -69,13 +73,23 @@ export class BadCursorError extends Error {
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+/**
+ * Where counting stops. A list's `total` is exact up to here; beyond, it is TOTAL_CAP with
+ * `totalCapped` (the current positions, unsearched, are counted exactly from maintained counts).
+ * Counting a million rows would cost more than the page itself.
+ */
+export const TOTAL_CAP = 1000;
+/** the citing positions each document of the list shows (a document's own page pages them all) */
+export const CITED_BY_PREVIEW = 10;
+
+type ListName = 'positions' | 'timeline' | 'citedBy';
 
 /** The sort key of the last item of a page, for the list it belongs to, as an opaque string. */
-export function encodeCursor(list: 'positions' | 'timeline', key: readonly (string | number)[]): string {
+export function encodeCursor(list: ListName, key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify([list, ...key]), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(list: 'positions' | 'timeline', cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
+export function decodeCursor(list: ListName, cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
   let parsed: unknown;
   try {
     parsed = /^[A-Za-z0-9_-]{1,2000}$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
@@ -113,9 +127,17 @@ export function matchesText(query: string, texts: readonly (string | undefined)[
   return wanted.every((w) => words.some((word) => word.startsWith(w)));
 }
 
+/** The total of a list of `n` matches, exact or capped (see TOTAL_CAP). */
+export function totalOf(n: number, exact: boolean): Pick<Page<unknown>, 'total' | 'totalCapped'> {
+  return exact || n <= TOTAL_CAP ? { total: n, totalCapped: false } : { total: TOTAL_CAP, totalCapped: true };
+}
+
+/** Whether a position list's total is counted exactly: the current positions, unsearched (from maintained counts). */
+export const exactPositionTotal = (q: PositionQuery): boolean => q.asOf === undefined && q.recordedAsOf === undefined && q.version === undefined && q.q === undefined;
+
 /** Sorted items, paged after the cursor's key; `keyOf` gives each item's position in the sort order. */
-export function pageOf<T>(list: 'positions' | 'timeline', sorted: readonly T[], keyOf: (t: T) => (string | number)[], shape: readonly ('string' | 'number')[], page?: PageRequest): Page<T> {
-  if (!page) return { items: [...sorted], total: sorted.length, next: null };
+export function pageOf<T>(list: ListName, sorted: readonly T[], keyOf: (t: T) => (string | number)[], shape: readonly ('string' | 'number')[], page?: PageRequest, exactTotal = false): Page<T> {
+  if (!page) return { items: [...sorted], ...totalOf(sorted.length, exactTotal), next: null };
   let start = 0;
   if (page.cursor !== undefined) {
     const after = decodeCursor(list, page.cursor, shape);
@@ -124,7 +146,7 @@ export function pageOf<T>(list: 'positions' | 'timeline', sorted: readonly T[], 
   }
   const items = sorted.slice(start, start + page.limit);
   const more = start + page.limit < sorted.length;
-  return { items, total: sorted.length, next: more && items.length > 0 ? encodeCursor(list, keyOf(items.at(-1)!)) : null };
+  return { items, ...totalOf(sorted.length, exactTotal), next: more && items.length > 0 ? encodeCursor(list, keyOf(items.at(-1)!)) : null };
 }
 
 export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {

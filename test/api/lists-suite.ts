@@ -80,7 +80,7 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
       do {
         const res: request.Response = await get(`/api/positions?q=${word}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         expect(res.status).toBe(200);
-        expect(res.body).toMatchObject({ total: 5, count: res.body.positions.length, ledgerVersion: { events: expect.any(Number) } });
+        expect(res.body).toMatchObject({ total: 5, totalCapped: false, count: res.body.positions.length, ledgerVersion: { events: expect.any(Number) } });
         seen.push(...ids(res));
         cursor = res.body.next;
         pages += 1;
@@ -145,8 +145,32 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
         const names = (doc.paths[path].get.parameters as { name: string }[]).map((p) => p.name);
         expect(names).toEqual(expect.arrayContaining(['q', 'limit', 'cursor', 'addressee']));
         const schema = doc.paths[path].get.responses['200'].content['application/json'].schema;
-        expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['count', 'total', 'next', 'ledgerVersion']));
+        expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['count', 'total', 'totalCapped', 'next', 'ledgerVersion']));
       }
+      const document = doc.paths['/api/documents/{id}'].get;
+      expect((document.parameters as { name: string }[]).map((p) => p.name)).toEqual(expect.arrayContaining(['limit', 'cursor']));
+      expect(Object.keys(doc.components.schemas.DocumentView.properties)).toEqual(expect.arrayContaining(['citedBy', 'citedByCount', 'citedByNext']));
+    });
+
+    it('documents: the positions citing one are paged (limit, cursor from citedByNext) and counted; the list shows the first few of each', async () => {
+      for (const id of ['e', 'a', 'd', 'b', 'c']) await add(id);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: request.Response = await get(`/api/documents/${pid('rec')}?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ documentId: pid('rec'), citedByCount: 5 });
+        expect(res.body.citedBy.length).toBeLessThanOrEqual(2);
+        seen.push(...(res.body.citedBy as string[]));
+        cursor = res.body.citedByNext;
+      } while (cursor !== null);
+      expect(seen).toEqual(['a', 'b', 'c', 'd', 'e'].map(pid));
+      const listed = ((await get('/api/documents')).body.documents as { documentId: string; citedBy: string[]; citedByCount: number }[]).find((d) => d.documentId === pid('rec'));
+      expect(listed).toMatchObject({ citedByCount: 5, citedBy: ['a', 'b', 'c', 'd', 'e'].map(pid) });
+      const other = await get(`/api/documents/${pid('con')}`);
+      expect(other.body).toMatchObject({ citedBy: [], citedByCount: 0, citedByNext: null });
+      const bad = await get(`/api/documents/${pid('rec')}?cursor=${encodeURIComponent((await get(`/api/positions?q=${word}&limit=1`)).body.next)}`);
+      expect([bad.status, bad.body.field]).toEqual([400, 'cursor']);
     });
   });
 }

@@ -7,6 +7,7 @@ import { checkpointLine, exportLines } from '../../src/audit/export-file';
 import type { VerifyReport } from '../../src/audit/verify';
 import { runVerify } from '../../src/cli/commands/verify';
 import { runExport } from '../../src/cli/commands/export';
+import { cliDependencies } from '../../src/app/compose-cli';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 import { recomputeHash } from '../../src/integrity/hash-chain';
 import { sha256Hex } from '../../src/integrity/event-hash';
@@ -51,7 +52,7 @@ describe('ledger verify on a tampered SQLite file', () => {
   /** verify's report, with the dropped triggers every tampered copy has (`guards`) kept apart from the problems in the events */
   async function verify(path: string, checkpoint: string[] = []): Promise<{ code: number; report: VerifyReport; guards: VerifyReport['problems'] }> {
     let out = '';
-    const code = await runVerify({ json: true, checkpoint }, { out: (t) => (out += t), err: () => undefined, env: { LEDGER_SQLITE_PATH: path } });
+    const code = await runVerify({ json: true, checkpoint }, cliDependencies({ out: (t) => (out += t), err: () => undefined, env: { LEDGER_SQLITE_PATH: path } }));
     const full = JSON.parse(out) as VerifyReport;
     return { code, report: { ...full, problems: full.problems.filter((p) => p.check !== 'store') }, guards: full.problems.filter((p) => p.check === 'store') };
   }
@@ -83,7 +84,7 @@ describe('ledger verify on a tampered SQLite file', () => {
 
   it('a mistyped path: refused, and no empty ledger created there', async () => {
     const missing = join(dir, 'no-such-ledger.db');
-    await expect(runVerify({}, { out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: missing } })).rejects.toThrow(`no ledger at ${missing}`);
+    await expect(runVerify({}, cliDependencies({ out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: missing } }))).rejects.toThrow(`no ledger at ${missing}`);
     expect(existsSync(missing)).toBe(false);
   });
 
@@ -205,7 +206,7 @@ describe('ledger verify on a tampered SQLite file', () => {
 
   it('as an auditor runs it: export the file, verify the export offline, and exit codes 0, 1 and 2', async () => {
     const out = join(dir, 'export.ndjson');
-    await runExport({ out }, { out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: pristine } });
+    await runExport({ out }, cliDependencies({ out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: pristine } }));
     expect(readFileSync(out, 'utf8')).toBe([...exportLines(history.events)].join('')); // nothing new since checkpoint B: none recorded
     const bad = join(dir, 'export-tampered.ndjson');
     writeFileSync(bad, readFileSync(out, 'utf8').replace('Cities learn from each other.', 'Cities learn nothing.'));

@@ -7,6 +7,7 @@ import { composeLedger, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
 import type { VerifyReport } from '../../src/audit/verify';
 import { runVerify } from '../../src/cli/commands/verify';
+import { cliDependencies } from '../../src/app/compose-cli';
 
 /**
  * `ledger verify --server`: the CLI reads the store itself and holds the read model a running
@@ -33,7 +34,7 @@ describe('ledger verify --server', () => {
 
   const verify = async (server?: string): Promise<{ code: number; report: VerifyReport }> => {
     let out = '';
-    const code = await runVerify({ json: true, server }, { out: (t) => (out += t), err: () => undefined, env });
+    const code = await runVerify({ json: true, server }, cliDependencies({ out: (t) => (out += t), err: () => undefined, env }));
     return { code, report: JSON.parse(out) as VerifyReport };
   };
 

@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { exportLines } from '../../src/audit/export-file';
 import { ConfigError } from '../../src/app/config';
 import { runReplay } from '../../src/cli/commands/replay';
+import { cliDependencies } from '../../src/app/compose-cli';
 import { EXIT, exitCodeOf, UsageError } from '../../src/cli/exit-codes';
 import { StoreNotFoundError } from '../../src/store/sqlite-store';
 import { recordHistory } from '../audit/history';
@@ -43,11 +44,11 @@ describe('CLI exit codes', () => {
       return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: {} } };
     };
     const bad = io();
-    expect(await runReplay({ until: '2030', file: tampered }, bad.io)).toBe(EXIT.problems);
+    expect(await runReplay({ until: '2030', file: tampered }, cliDependencies(bad.io))).toBe(EXIT.problems);
     expect(bad.out).toEqual([]);
     expect(bad.err.join('')).toMatch(/does not verify/);
     const good = io();
-    expect(await runReplay({ until: '2030', file: clean }, good.io)).toBe(EXIT.ok);
+    expect(await runReplay({ until: '2030', file: clean }, cliDependencies(good.io))).toBe(EXIT.ok);
     expect(JSON.parse(good.out.join(''))).toBeTruthy();
   });
 

@@ -10,18 +10,20 @@ import { readSourceText, SourceTextUnavailableError } from '../../sources/source
 import { record } from '../record';
 import { withVerifiedFile } from '../../sources/registered-file';
 import { etag } from '../validate';
-import { DocumentsQuery } from '../queries';
+import { DocumentQuery, DocumentsQuery } from '../queries';
+import { pageOrProblem } from '../paging';
+import { CITED_BY_PREVIEW, DEFAULT_PAGE_SIZE, type PageRequest } from '../../projections/read-model';
 import { versionOfView } from '../ledger-version';
 import { LedgerVersionSchema, DocumentParams, recordedHeaders, WriteHeaders } from '../response-schemas';
 
 export const listDocuments = operation({
-  method: 'get', path: '/api/documents', summary: 'Registered source documents',
+  method: 'get', path: '/api/documents', summary: `Registered source documents, each with its first ${CITED_BY_PREVIEW} citing positions and \`citedByCount\``,
   query: DocumentsQuery,
   responses: { 200: json('documents', z.object({ count: z.number().int(), ledgerVersion: LedgerVersionSchema, documents: z.array(DocumentView) })), 404: problem('a `version` the ledger has not reached') },
 });
 export const getDocument = operation({
-  method: 'get', path: '/api/documents/{id}', summary: 'One source document and the positions citing it',
-  params: DocumentParams, query: DocumentsQuery,
+  method: 'get', path: '/api/documents/{id}', summary: 'One source document and a page of the positions citing it (`limit`, `cursor` from `citedByNext`)',
+  params: DocumentParams, query: DocumentQuery,
   responses: { 200: json('document', DocumentView), 404: problem('no such document (at that version), or a `version` the ledger has not reached') },
 });
 export const getDocumentText = operation({
@@ -56,15 +58,15 @@ export function documentsRoutes(deps: ApiDeps): Router {
     res.json({ count: documents.length, ledgerVersion, documents });
   });
 
-  const documentOf = (id: string, version?: number) => {
+  const documentOf = (id: string, version?: number, page?: PageRequest) => {
     versionOfView(projection, version);
-    const doc = projection.document(id, { version });
+    const doc = pageOrProblem(() => projection.document(id, { version }, page));
     if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(id).message + (version === undefined ? '' : ` at ledger version ${version}`));
     return doc;
   };
 
-  mount(router, '/api', getDocument, ({ params: { id }, query: { version } }, _req, res) => {
-    res.json(documentOf(id, version));
+  mount(router, '/api', getDocument, ({ params: { id }, query: { version, limit, cursor } }, _req, res) => {
+    res.json(documentOf(id, version, { limit, cursor }));
   });
 
   mount(router, '/api', getDocumentText, async ({ params: { id } }, _req, res) => {
@@ -86,7 +88,7 @@ export function documentsRoutes(deps: ApiDeps): Router {
     const recorded = await record(deps, req, { type: 'RegisterDocument', data });
     res.status(201).set('Location', `/api/documents/${data.id}`).set('ETag', etag(recorded.streamRevision));
     if (recorded.replayed) res.set('Idempotent-Replayed', 'true');
-    res.json(projection.document(data.id));
+    res.json(projection.document(data.id, {}, { limit: DEFAULT_PAGE_SIZE }));
   });
   return router;
 }

@@ -23,7 +23,7 @@ import { versionOfView } from '../ledger-version';
 import { pageOrProblem } from '../paging';
 import { PositionDiff, positionDiff } from '../position-diff';
 import { record } from '../record';
-import { sendExport, sourceColumns } from '../export-format';
+import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
 import { etagHeader, IfMatchOptional, IfMatchRequired, listOrExport, listPage, PositionParams, recordedHeaders, WriteHeaders } from '../response-schemas';
 import { etag, ifMatchRevision } from '../validate';
 
@@ -85,23 +85,23 @@ export function positionsRoutes(deps: ApiDeps): Router {
   const { projection: readModel } = deps;
   const router = Router();
 
-  mount(router, '/api', listPositions, ({ query: q }, req, res) => {
+  mount(router, '/api', listPositions, async ({ query: q }, req, res) => {
     const { format, limit, cursor, ...filter } = q;
     const ledgerVersion = versionOfView(readModel, q.version);
     const query = { ...filter, ...viewOf(q) };
     if (format !== 'json') {
-      const rows = readModel.positionPage(query).items.map((s) => ({
+      const toRow = (s: Stance) => ({
         id: s.id, title: s.title, statement: s.statement, themes: s.themes, addressees: s.addressees, status: s.status,
         revision: s.revision, decidedOn: s.decidedOn, addedOn: s.addedOn,
         ...sourceColumns(s.source),
         lastEndorsedRevision: s.lastEndorsed?.revision ?? '', endorsedBy: s.latestEndorsement?.endorsedBy ?? '',
         withdrawnOn: s.withdrawal?.decidedOn ?? '', asOf: q.asOf ?? '', recordedAsOf: q.recordedAsOf ?? '',
-      }));
-      sendExport(res, format, 'positions', ledgerVersion, req.originalUrl, rows);
+      });
+      await sendExport(res, format, 'positions', ledgerVersion, req.originalUrl, mapPages(pagesOf((page) => readModel.positionPage(query, page)), toRow));
       return;
     }
     const page = pageOrProblem(() => readModel.positionPage(query, { limit, cursor }));
-    res.json({ count: page.items.length, total: page.total, next: page.next, ...viewOf(q), ledgerVersion, positions: page.items });
+    res.json({ count: page.items.length, total: page.total, totalCapped: page.totalCapped, next: page.next, ...viewOf(q), ledgerVersion, positions: page.items });
   });
 
   mount(router, '/api', getPosition, ({ params: { id }, query }, _req, res) => {

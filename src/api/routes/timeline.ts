@@ -6,7 +6,7 @@ import { versionOfView } from '../ledger-version';
 import { mount, operation, problem } from '../operation';
 import { listOrExport, listPage } from '../response-schemas';
 import { TimelineEntry } from '../../projections/timeline';
-import { sendExport, sourceColumns } from '../export-format';
+import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
 import type { SourceCitation } from '../../domain/primitives';
 
 export const listTimeline = operation({
@@ -17,23 +17,23 @@ export const listTimeline = operation({
 
 export function timelineRoutes({ projection }: ApiDeps): Router {
   const router = Router();
-  mount(router, '/api', listTimeline, ({ query: parsed }, req, res) => {
+  mount(router, '/api', listTimeline, async ({ query: parsed }, req, res) => {
     const { format, limit, cursor, ...q } = parsed;
     const ledgerVersion = versionOfView(projection, q.version);
     const query = { ...q, ...viewOf(q) };
     if (format !== 'json') {
-      const rows = projection.timelinePage(query).items.map((e) => ({
+      const toRow = (e: TimelineEntry) => ({
         decidedOn: e.decidedOn, precision: e.precision, positionId: e.positionId, type: e.type, revision: e.revision ?? '',
         title: (e.data.title as string | undefined) ?? '', statement: (e.data.statement as string | undefined) ?? '',
         // an endorsement carries no text: who endorsed it and on what reference is its content
         endorsedBy: (e.data.endorsedBy as string | undefined) ?? '', reference: (e.data.reference as string | undefined) ?? '', themes: e.themes,
         ...sourceColumns(e.data.source as SourceCitation | undefined), recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
-      }));
-      sendExport(res, format, 'timeline', ledgerVersion, req.originalUrl, rows);
+      });
+      await sendExport(res, format, 'timeline', ledgerVersion, req.originalUrl, mapPages(pagesOf((page) => projection.timelinePage(query, page)), toRow));
       return;
     }
     const page = pageOrProblem(() => projection.timelinePage(query, { limit, cursor }));
-    res.json({ ...q, count: page.items.length, total: page.total, next: page.next, ledgerVersion, entries: page.items });
+    res.json({ ...q, count: page.items.length, total: page.total, totalCapped: page.totalCapped, next: page.next, ledgerVersion, entries: page.items });
   });
   return router;
 }

@@ -1,27 +1,21 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../app/config';
-import { openStore } from '../../app/open-store';
-import { Ledger } from '../../command-handling/ledger';
+import type { Cli } from '../../app/compose-cli';
 import { importSeedDir } from '../../seed/import';
-import { progressBar } from '../progress';
+import { cliCommand, runAction } from '../plumbing';
 
-export function register(program: Command): void {
-  program
-    .command('import')
+/** `ledger import <dir>`: every entry of the seed files through the ledger's rules, all or nothing. */
+export function runImport(dir: string, cli: Cli): Promise<number> {
+  return cli.withStore('create', async (store) => {
+    const bar = cli.progress('import');
+    const report = await importSeedDir(cli.ledger(store), dir, (done, total) => bar.update(done, total)).finally(() => bar.stop());
+    cli.io.out(`imported ${dir}: ${report.entries} entries in ${report.files} files; ${report.recorded} recorded, ${report.alreadyPresent} already in the ledger\n`);
+    return 0;
+  });
+}
+
+export function register(program: Command, cli: Cli): void {
+  cliCommand(program, 'import')
     .argument('<dir>', 'directory of seed files (*.json), e.g. events/')
     .description('record every command of the seed files through the ledger; entries already recorded are skipped')
-    .action(async (dir: string) => {
-      const config = loadConfig();
-      const store = await openStore(config.store);
-      try {
-        const ledger = new Ledger(store, { historyStart: config.historyStart });
-        const bar = progressBar('import');
-        const report = await importSeedDir(ledger, dir, (decided, total) => bar.update(decided, total)).finally(() => bar.stop());
-        process.stdout.write(
-          `imported ${dir}: ${report.entries} entries in ${report.files} files; ${report.recorded} recorded, ${report.alreadyPresent} already in the ledger\n`,
-        );
-      } finally {
-        await store.close();
-      }
-    });
+    .action((dir: string) => runAction(cli.io, () => runImport(dir, cli)));
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Cli } from '../../app/compose-cli';
 import { register as importCommand } from './import';
 import { register as migrateCommand } from './migrate';
 import { register as schemasCommand } from './schemas';
@@ -9,5 +10,5 @@ import { register as replayCommand } from './replay';
 import { register as checkpointCommand } from './checkpoint';
 import { register as rebuildCommand } from './rebuild';
 
-/** Every CLI command registers itself here; one line per command. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand, rebuildCommand];
+/** Every CLI command, registered by the composition root (src/app/compose-cli.ts) on its dependencies; one entry per command. */
+export const COMMANDS: ReadonlyArray<(program: Command, cli: Cli) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand, rebuildCommand];

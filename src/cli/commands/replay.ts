@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../app/config';
-import { openStore } from '../../app/open-store';
+import type { Cli } from '../../app/compose-cli';
 import { parseExport, verifyExport } from '../../audit/export-file';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { parseUntil, replay, UNTIL_HELP, UnknownPositionError } from '../../audit/replay';
 import type { StoredEvent } from '../../store/event-store';
-import { EXIT } from '../exit-codes';
-import { auditCommand, processIo, readExport, runAction, UsageError, type CliIo } from './verify';
+import { EXIT, UsageError } from '../exit-codes';
+import { cliCommand, readInputFile, runAction } from '../plumbing';
 
 export interface ReplayCommandOptions {
   readonly until: string;
@@ -14,12 +13,13 @@ export interface ReplayCommandOptions {
 }
 
 /** `ledger replay --until …`: every position at that point, replayed from event one, as JSON. */
-export async function runReplay(opts: ReplayCommandOptions, io: CliIo): Promise<number> {
+export async function runReplay(opts: ReplayCommandOptions, cli: Cli): Promise<number> {
+  const { io } = cli;
   const until = parseUntil(opts.until);
   if (!until) throw new UsageError(`--until ${opts.until}: not ${UNTIL_HELP}`);
   let events: StoredEvent[];
   if (opts.file !== undefined) {
-    const text = readExport(opts.file);
+    const text = readInputFile(opts.file);
     // a replay of an export that does not verify would show a history nobody recorded
     const verified = verifyExport(text);
     if (!verified.ok) {
@@ -28,13 +28,7 @@ export async function runReplay(opts: ReplayCommandOptions, io: CliIo): Promise<
     }
     events = parseExport(text).events;
   } else {
-    const config = loadConfig(io.env);
-    const store = await openStore(config.store, 'read-only');
-    try {
-      events = await readWholeLedger(store);
-    } finally {
-      await store.close();
-    }
+    events = await cli.withStore('read-only', (store) => readWholeLedger(store));
   }
   try {
     io.out(`${JSON.stringify(replay(events, until), null, 2)}\n`);
@@ -45,10 +39,10 @@ export async function runReplay(opts: ReplayCommandOptions, io: CliIo): Promise<
   return 0;
 }
 
-export function register(program: Command): void {
-  auditCommand(program, 'replay')
+export function register(program: Command, cli: Cli): void {
+  cliCommand(program, 'replay')
     .description('replay the ledger from event one and print the state of every position at a point in history, as JSON')
     .requiredOption('--until <when>', UNTIL_HELP)
     .option('--file <export.ndjson>', 'replay this export instead of the configured store (offline)')
-    .action((opts: ReplayCommandOptions) => runAction(processIo, () => runReplay(opts, processIo)));
+    .action((opts: ReplayCommandOptions) => runAction(cli.io, () => runReplay(opts, cli)));
 }

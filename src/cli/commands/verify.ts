@@ -1,7 +1,6 @@
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../app/config';
-import { openStore } from '../../app/open-store';
+import type { Cli } from '../../app/compose-cli';
 import { verifyExport } from '../../audit/export-file';
 import { parseKeptCheckpoint } from '../../audit/kept-checkpoint';
 import type { ProjectionSnapshot } from '../../audit/projection-snapshot';
@@ -10,36 +9,8 @@ import { fetchServerReadModel, ServerUnreachableError } from '../../audit/server
 import { reportLines } from '../../audit/report-text';
 import { storeGuardProblems } from '../../audit/store-guards';
 import { verifyLedger, type KeptCheckpoint, type VerifyProblem, type VerifyReport } from '../../audit/verify';
-import { EXIT, exitCodeOf, UsageError } from '../exit-codes';
-
-/** Where a command writes, and the environment it reads; process.stdout/err and process.env when run. */
-export interface CliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-export const processIo: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env };
-
-export { EXIT, UsageError } from '../exit-codes';
-
-/** Makes an audit command exit 2 on every usage error, its own and commander's. */
-export function auditCommand(program: Command, name: string): Command {
-  return program.command(name).exitOverride((error) => {
-    throw error.exitCode === 1 ? new CommanderError(EXIT.usage, error.code, error.message) : error;
-  });
-}
-
-/** Runs an action: usage errors are reported and exit 2, the action's result is the exit code. */
-export async function runAction(io: CliIo, action: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await action();
-  } catch (error) {
-    if (exitCodeOf(error) !== EXIT.usage || !(error instanceof Error)) throw error;
-    io.err(`ledger: ${error.message}\n`);
-    process.exitCode = EXIT.usage;
-  }
-}
+import { EXIT, UsageError } from '../exit-codes';
+import { cliCommand, readInputFile, runAction } from '../plumbing';
 
 export interface VerifyCommandOptions {
   readonly file?: string;
@@ -50,17 +21,17 @@ export interface VerifyCommandOptions {
 }
 
 /** `ledger verify`: 0 when the ledger (or the export) verifies, 1 with the problems, 2 on a usage error. */
-export async function runVerify(opts: VerifyCommandOptions, io: CliIo): Promise<number> {
+export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<number> {
+  const { io } = cli;
   const kept = keptCheckpoints(opts.checkpoint ?? []);
   let report: VerifyReport;
   let source: string;
   if (opts.file !== undefined) {
-    report = verifyExport(readExport(opts.file), { kept });
+    report = verifyExport(readInputFile(opts.file), { kept });
     source = `${opts.file} (offline)`;
   } else {
-    const config = loadConfig(io.env);
-    const store = await openStore(config.store, 'read-only');
-    try {
+    const config = cli.config();
+    report = await cli.withStore('read-only', async (store) => {
       let events = await readWholeLedger(store);
       let live: ProjectionSnapshot | undefined;
       if (opts.server !== undefined) {
@@ -72,11 +43,9 @@ export async function runVerify(opts: VerifyCommandOptions, io: CliIo): Promise<
           live = await serverReadModel(opts.server);
         }
       }
-      report = withProblems(verifyLedger(events, { kept, live }), storeGuardProblems(store));
-      source = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'KurrentDB';
-    } finally {
-      await store.close();
-    }
+      return withProblems(verifyLedger(events, { kept, live }), storeGuardProblems(store));
+    });
+    source = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'KurrentDB';
   }
   io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportLines(report, source).join('\n')}\n`);
   return report.ok ? EXIT.ok : EXIT.problems;
@@ -96,14 +65,6 @@ function withProblems(report: VerifyReport, more: readonly VerifyProblem[]): Ver
   return { ...report, ok: problems.length === 0, problems };
 }
 
-export function readExport(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
 function keptCheckpoints(values: readonly string[]): KeptCheckpoint[] {
   return values.map((v) => {
     const kept = parseKeptCheckpoint(v, (path) => readFileSync(path, 'utf8'));
@@ -114,8 +75,8 @@ function keptCheckpoints(values: readonly string[]): KeptCheckpoint[] {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function register(program: Command): void {
-  auditCommand(program, 'verify')
+export function register(program: Command, cli: Cli): void {
+  cliCommand(program, 'verify')
     .description(
       'prove the ledger: recompute every hash and chain, check every checkpoint, rebuild every projection from event one ' +
         '(with --server, and compare it with the read model that server shows); ' +
@@ -125,5 +86,5 @@ export function register(program: Command): void {
     .option('--server <url>', 'a running server on this ledger (http://127.0.0.1:3000): hold the read model it serves to the one rebuilt from event one')
     .option('--checkpoint <root-or-file>', 'a checkpoint you kept (its rootHash, or a file with `ledger checkpoint` output or an older export); repeatable', collect)
     .option('--json', 'print the report as JSON')
-    .action((opts: VerifyCommandOptions) => runAction(processIo, () => runVerify(opts, processIo)));
+    .action((opts: VerifyCommandOptions) => runAction(cli.io, () => runVerify(opts, cli)));
 }

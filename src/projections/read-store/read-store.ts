@@ -174,8 +174,8 @@ export class ReadStore implements ReadModel {
   documentList(view: Pick<ViewPoint, 'version'> = {}): DocumentView[] {
     return view.version === undefined ? this.tables.documentList() : this.atVersion(view.version).documentList(view);
   }
-  document(id: string, view: Pick<ViewPoint, 'version'> = {}): DocumentView | undefined {
-    return view.version === undefined ? this.tables.document(id) : this.atVersion(view.version).document(id, view);
+  document(id: string, view: Pick<ViewPoint, 'version'> = {}, page?: PageRequest): DocumentView | undefined {
+    return view.version === undefined ? this.tables.document(id, page) : this.atVersion(view.version).document(id, view, page);
   }
   version(at?: number): LedgerVersion {
     if (at === undefined) return this.tables.version();

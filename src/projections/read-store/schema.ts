@@ -2,8 +2,9 @@
  * The read store's tables. Bump PROJECTION_VERSION whenever a table or what a projection writes
  * into it changes: a read store of another version is rebuilt from event one at start.
  * 2: the ledger version counts decisions only (checkpoints are left out of the count and the digest).
+ 3: indexes for recorded-time and search seeks, and maintained counts (current positions, citations).
  */
-export const PROJECTION_VERSION = '2';
+export const PROJECTION_VERSION = '3';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -80,22 +81,64 @@ CREATE INDEX IF NOT EXISTS timeline_by_position ON timeline (position_id, biz_ke
 CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS citations (document_id TEXT NOT NULL, position_id TEXT NOT NULL, PRIMARY KEY (document_id, position_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS citations_by_position ON citations (position_id);
+
+-- counts kept up to date by triggers (see QUERY_INDEXES), so a list's total and a document's
+-- citations are counted without reading every row: current positions by what a filter asks
+CREATE TABLE IF NOT EXISTS current_counts (status TEXT NOT NULL, themes INTEGER NOT NULL, addressees INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (status, themes, addressees)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS citation_counts (document_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 /**
  * The indexes only queries use. A fresh generation is loaded without them and gets them (and its
  * search index) in one pass at the end, which is several times faster than keeping them up to
  * date row by row.
+ *
+ * A list is read one of two ways (see tables.ts): walking an index in the list's order and
+ * filtering (when matches are dense), or seeking the few rows a selective condition names (a rare
+ * search word, an early recording instant, an early business date) and sorting only those.
  */
 export const QUERY_INDEXES = `
 CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL AND biz_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_recorded ON stances (rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees, text_id);
+CREATE INDEX IF NOT EXISTS stances_known_from ON stances (biz_from, biz_to, position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_by_text ON stances (text_id);
 CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id);
+CREATE INDEX IF NOT EXISTS timeline_recorded ON timeline (rec_from);
+CREATE INDEX IF NOT EXISTS timeline_by_text ON timeline (text_id);
+
+CREATE TRIGGER IF NOT EXISTS current_counted AFTER INSERT ON stances WHEN NEW.rec_to IS NULL AND NEW.biz_to IS NULL BEGIN
+  INSERT OR IGNORE INTO current_counts VALUES (NEW.status, NEW.themes, NEW.addressees, 0);
+  UPDATE current_counts SET n = n + 1 WHERE status = NEW.status AND themes = NEW.themes AND addressees = NEW.addressees;
+END;
+CREATE TRIGGER IF NOT EXISTS current_uncounted AFTER DELETE ON stances WHEN OLD.rec_to IS NULL AND OLD.biz_to IS NULL BEGIN
+  UPDATE current_counts SET n = n - 1 WHERE status = OLD.status AND themes = OLD.themes AND addressees = OLD.addressees;
+END;
+CREATE TRIGGER IF NOT EXISTS current_recounted AFTER UPDATE OF rec_to, biz_to, status, themes, addressees ON stances BEGIN
+  UPDATE current_counts SET n = n - 1 WHERE OLD.rec_to IS NULL AND OLD.biz_to IS NULL AND status = OLD.status AND themes = OLD.themes AND addressees = OLD.addressees;
+  INSERT OR IGNORE INTO current_counts SELECT NEW.status, NEW.themes, NEW.addressees, 0 WHERE NEW.rec_to IS NULL AND NEW.biz_to IS NULL;
+  UPDATE current_counts SET n = n + 1 WHERE NEW.rec_to IS NULL AND NEW.biz_to IS NULL AND status = NEW.status AND themes = NEW.themes AND addressees = NEW.addressees;
+END;
+CREATE TRIGGER IF NOT EXISTS citation_counted AFTER INSERT ON citations BEGIN
+  INSERT OR IGNORE INTO citation_counts VALUES (NEW.document_id, 0);
+  UPDATE citation_counts SET n = n + 1 WHERE document_id = NEW.document_id;
+END;
+CREATE TRIGGER IF NOT EXISTS citation_uncounted AFTER DELETE ON citations BEGIN
+  UPDATE citation_counts SET n = n - 1 WHERE document_id = OLD.document_id;
+END;
+`;
+
+/** The counts of a generation loaded without the triggers, in one pass each (before the triggers exist). */
+export const BULK_COUNTS = `
+DELETE FROM current_counts;
+INSERT INTO current_counts SELECT status, themes, addressees, count(*) FROM stances WHERE rec_to IS NULL AND biz_to IS NULL GROUP BY status, themes, addressees;
+DELETE FROM citation_counts;
+INSERT INTO citation_counts SELECT document_id, count(*) FROM citations GROUP BY document_id;
 `;
 
 /** The tables `verify` compares row by row between the live read store and one rebuilt from event one. */
-export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; order: string }> = [
+export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; order: string; where?: string }> = [
   { table: 'stances', columns: "position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_from' },
   { table: 'known', columns: '*', order: 'position_id, rec_from' },
   { table: 'relations', columns: 'to_position_id, (SELECT position_id || \' \' || rec_from || \' \' || biz_from FROM stances WHERE id = stance_id) AS holder, json, ord', order: 'to_position_id, holder, ord' },
@@ -103,4 +146,7 @@ export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; or
   { table: 'documents', columns: '*', order: 'document_id' },
   { table: 'citations', columns: '*', order: 'document_id, position_id' },
   { table: 'unreadable', columns: '*', order: 'event_id' },
+  // counts of zero are left where a live store counted down: the same answers either way
+  { table: 'current_counts', columns: '*', order: 'status, themes, addressees', where: 'n != 0' },
+  { table: 'citation_counts', columns: '*', order: 'document_id', where: 'n != 0' },
 ];

@@ -6,13 +6,15 @@ import { sha256Hex } from '../../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../../domain/ledger-event';
 import type { StoredEvent } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
-import { decodeCursor, encodeCursor, searchTerms, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
+import { CITED_BY_PREVIEW, decodeCursor, encodeCursor, exactPositionTotal, searchTerms, totalOf, TOTAL_CAP, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
-import { COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
+import { BULK_COUNTS, COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
 
 const POSITION_STREAM = 'position-';
+/** a seek reads at most this many rows (and sorts those that match); beyond, walking the list's index is cheaper */
+const SEEK_CAP = 2000;
 
 /**
  * One SQLite file of the read store: its tables, how a batch of events is applied to them (in one
@@ -21,6 +23,7 @@ const POSITION_STREAM = 'position-';
 export class ReadStoreTables {
   readonly db: Database.Database;
   private readonly s: ReturnType<typeof statements>;
+  private readonly prepared = new Map<string, Database.Statement>();
   private version_: LedgerVersion;
 
   /** a fresh generation being loaded: query indexes and the search index are built once, at the end */
@@ -54,6 +57,7 @@ export class ReadStoreTables {
   /** Ends a bulk load: the query indexes and the search index, in one pass each. */
   finishBulk(): void {
     if (!this.bulk) return;
+    this.db.exec(BULK_COUNTS);
     this.db.exec(QUERY_INDEXES);
     this.db.exec("INSERT INTO texts_search (texts_search) VALUES ('rebuild')");
     this.db.exec('ANALYZE');
@@ -175,11 +179,40 @@ export class ReadStoreTables {
 
   // ---- queries ---------------------------------------------------------------------------------
 
+  /** A statement prepared once per text (the queries are built from a handful of shapes). */
+  private sql(text: string): Database.Statement {
+    let statement = this.prepared.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.prepared.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** How many rows a query gives, counting no further than `cap` + 1. */
+  private countUpTo(from: string, params: Record<string, unknown>, cap: number): number {
+    return (this.sql(`SELECT count(*) AS n FROM (SELECT 1 FROM ${from} LIMIT ${cap + 1})`).get(params) as { n: number }).n;
+  }
+
+  /**
+   * The index a list is read from. Walking an index in the list's order stops after a page when
+   * matches are dense; when a condition names few rows (a rare word, an early recording instant
+   * or business date), seeking those rows and sorting them is cheaper than walking past the rest.
+   * Each seek is counted only up to SEEK_CAP, so choosing costs little either way.
+   */
+  private planOf(seeks: ReadonlyArray<{ index: string; rows: string }>, params: Record<string, unknown>): string | undefined {
+    let best: { index: string; n: number } | undefined;
+    for (const seek of seeks) {
+      const n = this.countUpTo(seek.rows, params, SEEK_CAP);
+      if (n <= SEEK_CAP && (!best || n < best.n)) best = { index: seek.index, n };
+    }
+    return best?.index;
+  }
+
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
-    const where: string[] = [];
     const params: Record<string, unknown> = {};
     const { stances, known } = viewConditions(query, params);
-    where.push(...stances);
+    const where = [...stances];
     if (query.status) {
       where.push('v.status = @status');
       params.status = query.status;
@@ -192,14 +225,18 @@ export class ReadStoreTables {
       where.push('(v.addressees & @addressee) != 0');
       params.addressee = addresseeMask([query.addressee]);
     }
+    const seeks: { index: string; rows: string }[] = [];
     if (query.q !== undefined) {
-      where.push('v.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
       params.q = ftsQuery(query.q);
+      seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q' });
     }
-    const filter = where.join(' AND ');
-    // counted from a covering index (SQLite's planner would read every row)
-    const index = query.recordedAsOf !== undefined ? '' : query.asOf === undefined ? ' INDEXED BY stances_current' : ' INDEXED BY stances_as_known';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM stances v${index} WHERE ${filter}`).get(params) as { n: number }).n;
+    if (query.recordedAsOf !== undefined) seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf' });
+    else if (query.asOf !== undefined) seeks.push({ index: 'stances_known_from', rows: 'stances INDEXED BY stances_known_from WHERE rec_to IS NULL AND biz_from <= @asOf' });
+    const seek = this.planOf(seeks, params);
+    const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_by_position' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
+    if (query.q !== undefined) where.push(searchCondition('v.text_id', seek === 'stances_by_text'));
+    const from = `stances v INDEXED BY ${index} WHERE ${where.join(' AND ')}`;
+    const total = exactPositionTotal(query) ? { total: this.currentCount(query), totalCapped: false } : totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [after] = decodeCursor('positions', page.cursor, ['string']);
@@ -208,28 +245,45 @@ export class ReadStoreTables {
     }
     const limit = page ? ' LIMIT @limit' : '';
     if (page) params.limit = page.limit + 1;
-    const rows = this.db
-      .prepare(
-        `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
-         FROM stances v JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
-         WHERE ${filter}${keyset} ORDER BY v.position_id${limit}`,
-      )
-      .all(params) as StanceRow[];
+    // the page's rows from the index alone, then their texts and recording facts for those rows only
+    const rows = this.sql(
+      `WITH page AS MATERIALIZED (SELECT v.id FROM ${from}${keyset} ORDER BY v.position_id${limit})
+       SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
+       FROM page CROSS JOIN stances v ON v.id = page.id JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
+       ORDER BY v.position_id`,
+    ).all(params) as StanceRow[];
     const more = page !== undefined && rows.length > page.limit;
     const items = (more ? rows.slice(0, page!.limit) : rows).map(stanceOfRow);
-    return { items, total, next: more ? encodeCursor('positions', [items.at(-1)!.id]) : null };
+    return { items, ...total, next: more ? encodeCursor('positions', [items.at(-1)!.id]) : null };
+  }
+
+  /** The current positions a filter (without search) keeps, from the maintained counts. */
+  private currentCount(query: Pick<PositionQuery, 'status' | 'theme' | 'addressee'>): number {
+    const where = ['n > 0'];
+    const params: Record<string, unknown> = {};
+    if (query.status) {
+      where.push('status = @status');
+      params.status = query.status;
+    }
+    if (query.theme) {
+      where.push('(themes & @theme) != 0');
+      params.theme = themeMask([query.theme]);
+    }
+    if (query.addressee) {
+      where.push('(addressees & @addressee) != 0');
+      params.addressee = addresseeMask([query.addressee]);
+    }
+    return (this.sql(`SELECT coalesce(sum(n), 0) AS n FROM current_counts WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
   }
 
   position(id: string, view: ViewPoint = {}): Stance | undefined {
     const params: Record<string, unknown> = { id };
     const { stances, known } = viewConditions(view, params);
-    const row = this.db
-      .prepare(
-        `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
-         FROM stances v JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
-         WHERE v.position_id = @id AND ${stances.join(' AND ')}`,
-      )
-      .get(params) as StanceRow | undefined;
+    const row = this.sql(
+      `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
+       FROM stances v JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
+       WHERE v.position_id = @id AND ${stances.join(' AND ')}`,
+    ).get(params) as StanceRow | undefined;
     return row && stanceOfRow(row);
   }
 
@@ -237,9 +291,10 @@ export class ReadStoreTables {
     const params: Record<string, unknown> = { id };
     const { stances } = viewConditions(view, params);
     return (
-      this.db
-        .prepare(`SELECT v.position_id, r.json FROM relations r JOIN stances v ON v.id = r.stance_id WHERE r.to_position_id = @id AND ${stances.join(' AND ')} ORDER BY v.position_id, r.ord`)
-        .all(params) as { position_id: string; json: string }[]
+      this.sql(`SELECT v.position_id, r.json FROM relations r JOIN stances v ON v.id = r.stance_id WHERE r.to_position_id = @id AND ${stances.join(' AND ')} ORDER BY v.position_id, r.ord`).all(params) as {
+        position_id: string;
+        json: string;
+      }[]
     ).map((r) => ({ ...(JSON.parse(r.json) as PositionView['relatedFrom'][number]), positionId: r.position_id }));
   }
 
@@ -251,7 +306,7 @@ export class ReadStoreTables {
       where.push('biz_key <= @asOf');
       params.asOf = businessDate(view.asOf).latest;
     }
-    return (this.db.prepare(`SELECT json FROM timeline WHERE ${where.join(' AND ')} ORDER BY biz_key, stream_revision`).all(params) as { json: string }[]).map((r) => JSON.parse(r.json) as TimelineEntry);
+    return (this.sql(`SELECT json FROM timeline INDEXED BY timeline_by_position WHERE ${where.join(' AND ')} ORDER BY biz_key, stream_revision`).all(params) as { json: string }[]).map((r) => JSON.parse(r.json) as TimelineEntry);
   }
 
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
@@ -274,13 +329,17 @@ export class ReadStoreTables {
       where.push('(addressees & @addressee) != 0');
       params.addressee = addresseeMask([query.addressee]);
     }
+    const seeks: { index: string; rows: string }[] = [];
     if (query.q !== undefined) {
-      where.push('text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
       params.q = ftsQuery(query.q);
+      seeks.push({ index: 'timeline_by_text', rows: 'texts_search WHERE texts_search MATCH @q' });
     }
-    const filter = where.join(' AND ');
-    const index = query.recordedAsOf === undefined ? ' INDEXED BY timeline_current' : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM timeline${index} WHERE ${filter}`).get(params) as { n: number }).n;
+    if (query.recordedAsOf !== undefined) seeks.push({ index: 'timeline_recorded', rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf' });
+    const seek = this.planOf(seeks, params);
+    const index = seek ?? (query.recordedAsOf === undefined ? 'timeline_current' : 'timeline_order');
+    if (query.q !== undefined) where.push(searchCondition('text_id', seek === 'timeline_by_text'));
+    const from = `timeline INDEXED BY ${index} WHERE ${where.join(' AND ')}`;
+    const total = totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [k, r, s, p] = decodeCursor('timeline', page.cursor, ['string', 'string', 'number', 'string']);
@@ -289,31 +348,38 @@ export class ReadStoreTables {
     }
     const limit = page ? ' LIMIT @limit' : '';
     if (page) params.limit = page.limit + 1;
-    const rows = this.db
-      .prepare(`SELECT biz_key, recorded_at, stream_revision, position_id, json FROM timeline WHERE ${filter}${keyset} ORDER BY biz_key, recorded_at, stream_revision, position_id${limit}`)
-      .all(params) as { biz_key: string; recorded_at: string; stream_revision: number; position_id: string; json: string }[];
+    const rows = this.sql(
+      `WITH page AS MATERIALIZED (SELECT id FROM ${from}${keyset} ORDER BY biz_key, recorded_at, stream_revision, position_id${limit})
+       SELECT e.biz_key, e.recorded_at, e.stream_revision, e.position_id, e.json FROM page CROSS JOIN timeline e ON e.id = page.id
+       ORDER BY e.biz_key, e.recorded_at, e.stream_revision, e.position_id`,
+    ).all(params) as { biz_key: string; recorded_at: string; stream_revision: number; position_id: string; json: string }[];
     const more = page !== undefined && rows.length > page.limit;
     const kept = more ? rows.slice(0, page!.limit) : rows;
     const last = kept.at(-1);
     return {
       items: kept.map((r) => JSON.parse(r.json) as TimelineEntry),
-      total,
+      ...total,
       next: more && last ? encodeCursor('timeline', [last.biz_key, last.recorded_at, last.stream_revision, last.position_id]) : null,
     };
   }
 
   documentList(): DocumentView[] {
-    return this.s.documents.all().map((r) => this.withCitations(r.json));
+    return this.s.documents.all().map((r) => this.withCitations(r.json, { limit: CITED_BY_PREVIEW }));
   }
 
-  document(id: string): DocumentView | undefined {
+  document(id: string, page?: PageRequest): DocumentView | undefined {
     const row = this.s.document.get(id);
-    return row && this.withCitations(row.json);
+    return row && this.withCitations(row.json, page);
   }
 
-  private withCitations(json: string): DocumentView {
-    const doc = JSON.parse(json) as Omit<DocumentView, 'citedBy'>;
-    return { ...doc, citedBy: this.s.citedBy.all(doc.documentId).map((r) => r.position_id) };
+  /** A document with a page of the positions citing it (all of them without a page request) and their count. */
+  private withCitations(json: string, page?: PageRequest): DocumentView {
+    const doc = JSON.parse(json) as Omit<DocumentView, 'citedBy' | 'citedByCount' | 'citedByNext'>;
+    const after = page?.cursor === undefined ? '' : (decodeCursor('citedBy', page.cursor, ['string'])[0] as string);
+    const ids = (this.sql('SELECT position_id FROM citations WHERE document_id = ? AND position_id > ? ORDER BY position_id LIMIT ?').all(doc.documentId, after, page ? page.limit + 1 : -1) as { position_id: string }[]).map((r) => r.position_id);
+    const more = page !== undefined && ids.length > page.limit;
+    const citedBy = more ? ids.slice(0, page!.limit) : ids;
+    return { ...doc, citedBy, citedByCount: (this.sql('SELECT n FROM citation_counts WHERE document_id = ?').get(doc.documentId) as { n: number } | undefined)?.n ?? 0, citedByNext: more ? encodeCursor('citedBy', [citedBy.at(-1)!]) : null };
   }
 
   unreadableEvents(): Unreadable[] {
@@ -337,7 +403,7 @@ export class ReadStoreTables {
 
   /** Every row of the compared tables, in a fixed order, for `verify`'s table-by-table comparison. */
   *tableRows(table: (typeof COMPARED_TABLES)[number]): Iterable<unknown[]> {
-    yield* this.db.prepare(`SELECT ${table.columns} FROM ${table.table} ORDER BY ${table.order}`).raw().iterate() as Iterable<unknown[]>;
+    yield* this.db.prepare(`SELECT ${table.columns} FROM ${table.table}${table.where ? ` WHERE ${table.where}` : ''} ORDER BY ${table.order}`).raw().iterate() as Iterable<unknown[]>;
   }
 
   close(): void {
@@ -388,6 +454,14 @@ function recordedCondition(prefix: string, recordedAsOf: string | undefined, par
   return `${prefix}rec_from <= @recordedAsOf AND (${prefix}rec_to IS NULL OR ${prefix}rec_to > @recordedAsOf)`;
 }
 
+/**
+ * The search as a condition on a text id: driving (the matching texts, then their rows: the seek)
+ * or checked row by row as an index is walked (without reading every match first).
+ */
+function searchCondition(column: string, driving: boolean): string {
+  return driving ? `${column} IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)` : `EXISTS (SELECT 1 FROM texts_search WHERE texts_search MATCH @q AND rowid = ${column})`;
+}
+
 /** Every word must begin a word of the text; each is quoted, so nothing a client types is FTS5 syntax. */
 function ftsQuery(q: string): string {
   return searchTerms(q)
@@ -420,7 +494,6 @@ function statements(db: Database.Database) {
     positionExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM known WHERE position_id = ? LIMIT 1'),
     documents: db.prepare<[], { json: string }>('SELECT json FROM documents ORDER BY document_id'),
     document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
-    citedBy: db.prepare<[string], { position_id: string }>('SELECT position_id FROM citations WHERE document_id = ? ORDER BY position_id'),
     unreadable: db.prepare<[], { event_id: string; stream_id: string; position: string; problem: string }>('SELECT * FROM unreadable ORDER BY rowid'),
     decisions: db.prepare<[number], { json: string }>('SELECT json FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT ?'),
     decisionAt: db.prepare<[number], { seq: number; position: string }>('SELECT seq, position FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT 1 OFFSET ?'),

@@ -7,7 +7,7 @@ export function Pager<T>({ path, params, page, cursor }: { path: string; params:
   return (
     <nav class="pager" aria-label="Pages">
       <span>
-        {page.items.length} of {page.total} shown
+        {page.items.length} of {totalLabel(page)} shown
       </span>
       {cursor ? <a href={href(path, params)}>First page</a> : null}
       {page.next ? (
@@ -17,4 +17,9 @@ export function Pager<T>({ path, params, page, cursor }: { path: string; params:
       ) : null}
     </nav>
   );
+}
+
+/** A list's total as a reader reads it: "1,000+" when counting stopped there. */
+export function totalLabel(page: Pick<Page<unknown>, 'total' | 'totalCapped'>): string {
+  return `${page.total.toLocaleString('en')}${page.totalCapped ? '+' : ''}`;
 }

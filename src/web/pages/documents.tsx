@@ -6,6 +6,12 @@ import type { SourceCitation } from '../../domain/primitives';
 import { locateCitations, type Citation } from '../cited-passages';
 import { businessDateLabel, instantLabel } from '../format';
 import type { Page, PageContext } from '../render';
+import { DocumentQuery } from '../../api/queries';
+import { pageOrProblem } from '../../api/paging';
+import { compareKeys } from '../../projections/read-model';
+import { timelineKey } from '../../projections/timeline';
+import { Pager } from '../components/pager';
+import { pageQuery } from '../query';
 
 /** /documents: the source documents the positions cite. */
 export function documentsPage({ deps }: PageContext): Page {
@@ -25,7 +31,7 @@ export function documentsPage({ deps }: PageContext): Page {
               <p class="meta">
                 <span>{d.publisher}</span>
                 <span>issued {businessDateLabel(d.issuedOn)}</span>
-                <span>cited by {d.citedBy.length} positions</span>
+                <span>cited by {d.citedByCount} positions</span>
               </p>
             </li>
           ))}
@@ -39,7 +45,8 @@ export function documentsPage({ deps }: PageContext): Page {
 export async function documentPage({ deps, req }: PageContext): Promise<Page> {
   const parsed = Slug.safeParse(req.params.id);
   if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
-  const doc = deps.projection.document(parsed.data);
+  const { limit, cursor } = pageQuery(DocumentQuery.pick({ limit: true, cursor: true }), req);
+  const doc = pageOrProblem(() => deps.projection.document(parsed.data, {}, { limit, cursor }));
   if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message);
   let text: string | undefined;
   let unavailable: string | undefined;
@@ -49,8 +56,11 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
     if (!(error instanceof SourceTextUnavailableError)) throw error;
     unavailable = error.message;
   }
+  // the passages the positions of this page quote, in business order (not the whole ledger's timeline)
+  const entries = doc.citedBy.flatMap((id) => deps.projection.positionTimeline(id) ?? []);
+  entries.sort((a, b) => compareKeys(timelineKey(a), timelineKey(b)));
   const citations: Citation[] = [];
-  for (const e of deps.projection.timelinePage({}).items) {
+  for (const e of entries) {
     const source = (e.data as { source?: SourceCitation }).source;
     if (source?.documentId === doc.documentId && source.quote && !citations.some((c) => c.quote === source.quote && c.positionId === e.positionId)) {
       citations.push({ quote: source.quote, positionId: e.positionId });
@@ -97,6 +107,7 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
                 <a href={`/positions/${id}`}>{id}</a>
               </>
             ))}
+            <Pager path={`/documents/${doc.documentId}`} params={{ limit: limit === 50 ? undefined : String(limit) }} page={{ items: [...doc.citedBy], total: doc.citedByCount, totalCapped: false, next: doc.citedByNext }} cursor={cursor} />
           </dd>
         </dl>
         <h2>Text</h2>

@@ -1,6 +1,6 @@
 import { pageOrProblem } from '../../api/paging';
 import { PositionsQuery, viewOf } from '../../api/queries';
-import { Pager } from '../components/pager';
+import { Pager, totalLabel } from '../components/pager';
 import { THEME_IDS, ADDRESSEES, type Addressee } from '../../domain/themes';
 import { AsOfControl } from '../components/as-of';
 import { AddresseeTags, ExportLinks, Select, StatusBadge, ThemeTags, excerpt } from '../components/bits';
@@ -44,7 +44,7 @@ export function positionsPage({ deps, req, viewer }: PageContext): Page {
         </AsOfControl>
         <div data-as-of-view>
           <p>
-            <strong>{page.total}</strong> position{page.total === 1 ? '' : 's'}
+            <strong>{totalLabel(page)}</strong> position{page.total === 1 && !page.totalCapped ? '' : 's'}
             {described ? ` ${described}` : ''}
             {q.asOf ? ` as decided by ${endOfLabel(q.asOf)}` : ''}
             {q.recordedAsOf ? `, as the ledger had recorded them by ${q.recordedAsOf}` : ''}.

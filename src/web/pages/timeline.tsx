@@ -1,7 +1,7 @@
 import { pageOrProblem } from '../../api/paging';
 import { TimelineQuery, viewOf } from '../../api/queries';
 import { ADDRESSEES, type Addressee } from '../../domain/themes';
-import { Pager } from '../components/pager';
+import { Pager, totalLabel } from '../components/pager';
 import { THEME_IDS } from '../../domain/themes';
 import { excerpt, ExportLinks, Select } from '../components/bits';
 import { addresseeLabel, businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
@@ -53,7 +53,7 @@ export function timelinePage({ deps, req }: PageContext): Page {
           </p>
         </form>
         <p>
-          <strong>{page.total}</strong> decisions
+          <strong>{totalLabel(page)}</strong> decisions
           {q.from ? ` from ${businessDateLabel(q.from)}` : ''}
           {q.to ? ` to ${businessDateLabel(q.to)}` : ''}
           {q.theme ? ` on ${themeLabel(q.theme)}` : ''}

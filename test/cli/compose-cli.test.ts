@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliDependencies, composeCli } from '../../src/app/compose-cli';
+import { EXIT } from '../../src/cli/exit-codes';
+import { runCli, type CliIo } from '../../src/cli/plumbing';
+
+const SEEDS = join(__dirname, '../../events');
+
+/** The CLI's composition root wires every command; commands write only through the io it hands them. */
+describe('the CLI composition root', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-compose-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  const io = (env: NodeJS.ProcessEnv) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const cliIo: CliIo = { out: (t) => void out.push(t), err: (t) => void err.push(t), env };
+    return { out, err, cliIo };
+  };
+
+  it('registers every command on one program', () => {
+    const names = composeCli(io({}).cliIo).commands.map((c) => c.name());
+    expect(names.sort()).toEqual(['checkpoint', 'export', 'import', 'migrate', 'rebuild', 'replay', 'schemas', 'serve', 'verify']);
+  });
+
+  it('reads the configuration once, from the environment it was given', () => {
+    const cli = cliDependencies(io({ LEDGER_SQLITE_PATH: join(dir, 'x.db') }).cliIo);
+    expect(cli.config().store).toEqual({ kind: 'sqlite', path: join(dir, 'x.db') });
+    expect(cli.config()).toBe(cli.config());
+  });
+
+  it('runs import, then verify, on the configured store, writing only through its io', async () => {
+    const env = { LEDGER_SQLITE_PATH: join(dir, 'ledger.db') };
+    const imported = io(env);
+    await runCli(composeCli(imported.cliIo), ['node', 'ledger', 'import', SEEDS], imported.cliIo);
+    expect(process.exitCode).toBe(EXIT.ok);
+    expect(imported.out.join('')).toMatch(/^imported .*: \d+ entries in \d+ files; \d+ recorded, 0 already in the ledger\n$/);
+    const verified = io(env);
+    await runCli(composeCli(verified.cliIo), ['node', 'ledger', 'verify', '--json'], verified.cliIo);
+    expect(process.exitCode).toBe(EXIT.ok);
+    expect(JSON.parse(verified.out.join(''))).toMatchObject({ ok: true });
+  });
+
+  it('maps a failure to its exit code and one line on its stderr', async () => {
+    const missing = io({ LEDGER_SQLITE_PATH: join(dir, 'none', 'ledger.db') });
+    await runCli(composeCli(missing.cliIo), ['node', 'ledger', 'verify'], missing.cliIo);
+    expect(process.exitCode).toBe(EXIT.usage);
+    expect(missing.err.join('')).toMatch(/^ledger: no ledger at /);
+    expect(missing.out).toEqual([]);
+  });
+});

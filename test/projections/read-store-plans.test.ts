@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateLedger } from '../../bench/read-model/generate-ledger';
+import { LedgerProjection } from '../../src/projections/ledger-projection';
+import { TOTAL_CAP, type PositionQuery, type TimelineQuery } from '../../src/projections/read-model';
+import { ReadStore } from '../../src/projections/read-store/read-store';
+import { SqliteEventStore } from '../../src/store/sqlite-store';
+
+/**
+ * How the read store answers, not how fast: on a generated ledger of a thousand positions, each
+ * list's first page is read from an index (never a scan of a table), a selective condition seeks
+ * the few rows it names, and totals stop counting at TOTAL_CAP except where maintained counts
+ * give them. The answers are the in-memory projection's.
+ */
+const POSITIONS = TOTAL_CAP + 2;
+let dir: string;
+let store: SqliteEventStore;
+let readStore: ReadStore;
+let oracle: LedgerProjection;
+/** every statement the read store prepared while answering (each is prepared once per shape) */
+let prepared: string[];
+let explain: (sql: string) => string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ledger-plans-'));
+  generateLedger(join(dir, 'ledger.db'), 100 + POSITIONS * 5);
+  store = new SqliteEventStore(join(dir, 'ledger.db'), { access: 'existing' });
+  readStore = await ReadStore.follow(store, { location: { dir: join(dir, 'read-model') }, swapCheckMs: 0 });
+  oracle = await LedgerProjection.rebuild(store);
+  const db = readStore.currentTables().db;
+  const prepare = db.prepare.bind(db);
+  // the plan does not depend on the values bound (each statement's shape fixes its index)
+  explain = (sql) => {
+    const statement = prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const named = sql.match(/@\w+/g);
+    const rows = named ? statement.all(Object.fromEntries(named.map((p) => [p.slice(1), null]))) : statement.all(...Array.from(sql.matchAll(/\?/g), () => null));
+    return (rows as { detail: string }[]).map((r) => r.detail);
+  };
+  prepared = [];
+  jest.spyOn(db, 'prepare').mockImplementation(((sql: string) => {
+    prepared.push(sql);
+    return prepare(sql);
+  }) as typeof db.prepare);
+}, 60_000);
+
+afterAll(async () => {
+  await readStore.stop();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The plan SQLite chose for every statement prepared while `ask` ran. */
+function plansOf(ask: () => void): string[][] {
+  prepared = [];
+  // statements are prepared once per shape: forget them, so each is prepared (and seen) again
+  (readStore.currentTables() as unknown as { prepared: Map<string, unknown> }).prepared.clear();
+  ask();
+  expect(prepared.length).toBeGreaterThan(0);
+  return prepared.map(explain);
+}
+
+/**
+ * A plan line that reads a whole table (rather than an index range or a walk a LIMIT stops). The
+ * page of row ids a list query picks, and the maintained counts (a row per combination of status,
+ * themes and addressees, however many events) are small by construction.
+ */
+const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
+
+const positionQueries: PositionQuery[] = [
+  {}, { theme: 'governance', addressee: 'cities' }, { status: 'endorsed' }, { q: 'housing' }, { q: 'housing', asOf: '2010' }, { q: 'zzznothing' },
+  { asOf: '2010' }, { asOf: '2005' }, { recordedAsOf: '2024-01-01T00:30:00.000Z' }, { recordedAsOf: '2030-01-01T00:00:00.000Z', asOf: '2010' }, { recordedAsOf: '2023-01-01T00:00:00.000Z' },
+];
+const timelineQueries: TimelineQuery[] = [{}, { from: '2011', to: '2014' }, { q: 'reception', addressee: 'cities' }, { recordedAsOf: '2024-01-01T00:30:00.000Z' }, { from: '2008', to: '2008', theme: 'governance' }];
+
+describe('the read store at a thousand positions', () => {
+  it('answers every list as the in-memory projection does, first page and total', () => {
+    for (const query of positionQueries) {
+      const page = readStore.positionPage(query, { limit: 50 });
+      const expected = oracle.positionPage(query, { limit: 50 });
+      expect([query, page.items.map((s) => s.id), page.total, page.totalCapped, page.next]).toEqual([query, expected.items.map((s) => s.id), expected.total, expected.totalCapped, expected.next]);
+    }
+    for (const query of timelineQueries) {
+      const page = readStore.timelinePage(query, { limit: 50 });
+      const expected = oracle.timelinePage(query, { limit: 50 });
+      expect([query, page.items, page.total, page.totalCapped]).toEqual([query, expected.items, expected.total, expected.totalCapped]);
+    }
+  });
+
+  it('counts the current positions exactly beyond the cap, and stops counting at the cap elsewhere', () => {
+    expect(readStore.positionPage({}, { limit: 1 })).toMatchObject({ total: POSITIONS, totalCapped: false });
+    expect(readStore.positionPage({ status: 'endorsed' }, { limit: 1 })).toMatchObject({ total: POSITIONS, totalCapped: false });
+    expect(readStore.positionPage({ asOf: '2010' }, { limit: 1 })).toMatchObject({ total: TOTAL_CAP, totalCapped: true });
+    expect(readStore.timelinePage({}, { limit: 1 })).toMatchObject({ total: TOTAL_CAP, totalCapped: true });
+    expect(readStore.positionPage({ asOf: '2005' }, { limit: 1 })).toMatchObject({ total: 0, totalCapped: false });
+    const documents = readStore.documentList();
+    expect(documents.reduce((n, d) => n + d.citedByCount, 0)).toBe(POSITIONS);
+    expect(documents.every((d) => d.citedBy.length <= 10)).toBe(true);
+  });
+
+  it('reads every list from an index: no statement scans a whole table', () => {
+    const asked: [string, string[][]][] = [
+      ...positionQueries.map((q) => [JSON.stringify(q), plansOf(() => readStore.positionPage(q, { limit: 50 }))] as [string, string[][]]),
+      ...timelineQueries.map((q) => [`timeline ${JSON.stringify(q)}`, plansOf(() => readStore.timelinePage(q, { limit: 50 }))] as [string, string[][]]),
+      ['documents', plansOf(() => readStore.documentList())],
+      ['one document', plansOf(() => readStore.document('doc-7', {}, { limit: 50 }))],
+      ['one position', plansOf(() => readStore.position('p-77', { asOf: '2009' }))],
+      ['one position, recorded', plansOf(() => readStore.position('p-77', { recordedAsOf: '2024-01-01T00:30:00.000Z' }))],
+      ['related', plansOf(() => readStore.relatedFrom('p-77'))],
+      ['one timeline', plansOf(() => readStore.positionTimeline('p-77'))],
+    ];
+    for (const [name, plans] of asked) for (const plan of plans) expect([name, plan.filter(fullScan)]).toEqual([name, []]);
+  });
+
+  it('seeks the few rows a selective condition names instead of walking every position', () => {
+    const uses = (plans: string[][], index: string) => plans.some((p) => p.some((line) => line.includes(index)));
+    expect(uses(plansOf(() => readStore.positionPage({ q: 'zzznothing' }, { limit: 50 })), 'stances_by_text')).toBe(true);
+    expect(uses(plansOf(() => readStore.positionPage({ asOf: '2005' }, { limit: 50 })), 'stances_known_from')).toBe(true);
+    expect(uses(plansOf(() => readStore.positionPage({ recordedAsOf: '2023-01-01T00:00:00.000Z' }, { limit: 50 })), 'stances_recorded')).toBe(true);
+    expect(uses(plansOf(() => readStore.timelinePage({ recordedAsOf: '2024-01-01T00:00:10.000Z' }, { limit: 50 })), 'timeline_recorded')).toBe(true);
+    // a word every title has, a late instant: matches are dense, so the list's own order is walked
+    expect(uses(plansOf(() => readStore.positionPage({ q: 'position' }, { limit: 50 })), 'stances_current')).toBe(true);
+    expect(uses(plansOf(() => readStore.positionPage({ recordedAsOf: '2030-01-01T00:00:00.000Z' }, { limit: 50 })), 'stances_by_position')).toBe(true);
+  });
+});
