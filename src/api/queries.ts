@@ -26,8 +26,11 @@ export function toInstant(s: string): string | undefined {
   return t.isValid ? t.toUTC().toISO()! : undefined;
 }
 
+/** what the business-date pattern cannot say, repeated where a parameter's own description replaces the date's */
+const DATE_ALSO = ' The server also refuses (400) a day the month does not have (2014-02-30) and an interval whose start is after its end.';
+
 const asOf = BusinessDateText.optional().meta({
-  description: 'business date: the stance as decided by the end of it ("2010", "2014-02", "2014-02-01")',
+  description: 'business date: the stance as decided by the end of it ("2010", "2014-02", "2014-02-01").' + DATE_ALSO,
 });
 
 /** A ledger version as cited (`ledgerVersion.version`): the view as the ledger had recorded it then, the same answer forever. */
@@ -64,7 +67,7 @@ const paging = {
 export const DocumentQuery = z.strictObject({
   version: LedgerVersionParam,
   limit: paging.limit.meta({ description: `citing positions per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})` }),
-  cursor: paging.cursor.meta({ description: 'opaque: the `citedByNext` of the previous page' }),
+  cursor: paging.cursor.meta({ description: 'opaque: the `citedByNext` of the previous page. The server also refuses (400) a cursor it did not give out for this list.' }),
 });
 
 export const PositionsQuery = z.strictObject({
@@ -87,7 +90,6 @@ const inBusinessOrder = (q: { from?: string; to?: string }) => {
   return from === undefined || to === undefined || from.earliest <= to.latest;
 };
 const reversed = { message: 'must not be before from (the range is reversed)', path: ['to'] };
-const DATE_ALSO = ' The server also refuses (400) a day the month does not have (2014-02-30) and an interval whose start is after its end.';
 const RANGE_ALSO = ' The server also refuses (400) a `to` that lies wholly before `from` (a reversed range).';
 
 export const TimelineQuery = z
