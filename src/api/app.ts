@@ -66,8 +66,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   // strict: false, so that a body of null or "text" gets parseBody's "must be a JSON object", not "not valid JSON"
   app.use(requireUtf8Charset);
   app.use(express.json({ limit: '256kb', strict: false, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }));
-  app.use(authenticate(deps.config.tokens));
-  const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now });
+  app.use(authenticate(deps.config.tokens, deps.keys));
+  const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now, keys: deps.keys });
   app.use(sessions.middleware);
 
   app.use(healthRoutes(deps));

@@ -2,10 +2,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../app/config';
 import type { Actor } from '../command-handling/command-handler';
+import type { KeyStore } from '../keys/key-store';
 import { ProblemError } from './problem';
 
 export interface Principal extends Actor {
   readonly role: Role;
+  /** for a named key: its id and the person's name (an LEDGER_TOKENS token has neither) */
+  readonly keyId?: string;
+  readonly name?: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -15,30 +19,37 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Bearer tokens from LEDGER_TOKENS. The recorded identity is the role and a digest of the token,
- * so the ledger can say who recorded what without ever storing a secret.
+ * Bearer tokens: a named key (`plk_…`, see src/keys) or a token from LEDGER_TOKENS. The recorded
+ * identity is the key's id and its holder's name, or the role and a digest of the token, so the
+ * ledger can say who recorded what without ever storing a secret.
  */
-export function authenticate(tokens: ReadonlyMap<string, Role>): RequestHandler {
-  const principalOf = tokenPrincipals(tokens);
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function authenticate(tokens: ReadonlyMap<string, Role>, keys?: KeyStore): RequestHandler {
+  const principalOf = tokenPrincipals(tokens, keys);
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     if (header === undefined) return next();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'Authorization must be "Bearer <token>"', 'Authorization');
-    const principal = principalOf(match[1]!);
+    const principal = await principalOf(match[1]!);
     if (!principal) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'the bearer token is not valid', 'Authorization');
     req.principal = principal;
     next();
   };
 }
 
-/** Who a token is, if it is one of ours: the one check shared by bearer requests and signing in to the pages. */
-export function tokenPrincipals(tokens: ReadonlyMap<string, Role>): (token: string) => Principal | undefined {
+/**
+ * Who a token is, if it is one of ours: the one check shared by bearer requests and signing in to
+ * the pages. A named key is looked up in the key file (revocation read at every call); anything
+ * else is compared, in constant time, with the LEDGER_TOKENS tokens.
+ */
+export function tokenPrincipals(tokens: ReadonlyMap<string, Role>, keys?: KeyStore): (token: string) => Promise<Principal | undefined> {
   const known = [...tokens].map(([token, role]) => ({ digest: sha256(token), role }));
-  return (token) => {
+  return async (token) => {
     const digest = sha256(token);
     const found = known.find((k) => timingSafeEqual(k.digest, digest));
-    return found ? { role: found.role, id: `${found.role}/${digest.toString('hex').slice(0, 12)}` } : undefined;
+    if (found) return { role: found.role, id: `${found.role}/${digest.toString('hex').slice(0, 12)}` };
+    const holder = await keys?.holderOf(token);
+    return holder ? { role: holder.role, id: holder.recordedBy, keyId: holder.keyId, name: holder.name } : undefined;
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../app/config';
 import type { Ledger } from '../command-handling/ledger';
+import type { KeyStore } from '../keys/key-store';
 import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
 import type { StorageHealth } from './storage-health';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   readonly storage: StorageHealth;
   /** the open live-feed connections, ended when the server stops (one per app when absent) */
   readonly streams?: LiveStreams;
+  /** the named API keys (LEDGER_KEYS_PATH); without it only LEDGER_TOKENS tokens are known */
+  readonly keys?: KeyStore;
   /** the clock for session expiry (tests move it) */
   readonly now?: () => Date;
 }

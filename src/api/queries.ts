@@ -125,7 +125,8 @@ export function viewOf(q: { asOf?: string; recordedAsOf?: string; version?: numb
 }
 
 export const AuditLogQuery = z.strictObject({
-  recordedBy: z.string().min(1).max(200).optional().meta({ description: 'only events recorded by this identity (as shown in recordedBy, e.g. "secretariat/3f9a…")' }),
+  recordedBy: z.string().min(1).max(200).optional().meta({ description: 'only events recorded by this identity (as shown in recordedBy, e.g. "secretariat/3f9a…" or "secretariat/plk_3f9a12bc4d5e (Ana López)")' }),
+  name: z.string().trim().min(1).max(100).regex(/\S/, 'must not be blank').optional().meta({ description: 'only events recorded with a named key whose holder\'s name contains this (any case), e.g. "lópez"' }),
   from: RecordedInstant.optional().meta({ description: 'only events recorded at or after this instant (a date means the start of that day, UTC). The server also refuses (400) a day the month does not have.' }),
   to: RecordedInstant.optional().meta({ description: 'only events recorded at or before this instant (a date means the end of that day, UTC). The server also refuses (400) a day the month does not have.' + RANGE_ALSO }),
   after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),

@@ -5,6 +5,7 @@ import type { CliIo } from '../cli/plumbing';
 import { processIo } from '../cli/plumbing';
 import { progressBar, quietProgress, type Progress } from '../cli/progress';
 import { Ledger } from '../command-handling/ledger';
+import { KeyStore } from '../keys/key-store';
 import type { EventStore } from '../store/event-store';
 import type { SqliteAccess } from '../store/sqlite-store';
 import { loadConfig, type Config } from './config';
@@ -20,6 +21,8 @@ export interface Cli {
   config(): Config;
   /** a store opened for the duration of `use`, closed after whatever happens; the configured one unless another is named */
   withStore<T>(access: SqliteAccess, use: (store: EventStore) => Promise<T>, spec?: Config['store']): Promise<T>;
+  /** the named keys' file (LEDGER_KEYS_PATH) open for the duration of `use`, closed after */
+  withKeys<T>(access: 'create' | 'existing' | 'read-only', use: (keys: KeyStore) => T | Promise<T>): Promise<T>;
   /** the command handler over a store, with the configured rules */
   ledger(store: EventStore): Ledger;
   logger(): Logger;
@@ -45,6 +48,14 @@ export function cliDependencies(io: CliIo): Cli {
         return await use(store);
       } finally {
         await store.close();
+      }
+    },
+    withKeys: async (access, use) => {
+      const keys = KeyStore.open(cli.config().keysPath, access);
+      try {
+        return await use(keys);
+      } finally {
+        keys.close();
       }
     },
     ledger: (store) => new Ledger(store, { historyStart: cli.config().historyStart }),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import type { Config } from './config';
 import { openStore } from './open-store';
 import { completeSeed } from './complete-seed';
 import { StorageHealth } from '../api/storage-health';
+import { KeyStore } from '../keys/key-store';
 
 export interface LedgerApp {
   readonly config: Config;
@@ -27,7 +29,10 @@ export interface LedgerApp {
 }
 
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
-export async function composeLedger(config: Config, options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation } = {}): Promise<LedgerApp> {
+export async function composeLedger(
+  config: Config,
+  options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation; keys?: KeyStore } = {},
+): Promise<LedgerApp> {
   const store = options.store ?? (await openStore(config.store, config.readOnly ? 'read-only' : 'create'));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
@@ -46,7 +51,9 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
   }
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const storage = new StorageHealth(store, config.readOnly);
-  const app = createApp({ config, store, ledger, projection, streams, storage, now: options.now }, options.logger);
+  // a store handed in (tests, tools) comes without a key file either: its keys are kept in memory
+  const keys = options.keys ?? (options.store ? KeyStore.open(':memory:') : openKeys(config, options.logger));
+  const app = createApp({ config, store, ledger, projection, streams, storage, keys, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
     config,
@@ -61,8 +68,21 @@ export async function composeLedger(config: Config, options: { logger?: Logger; 
       await checkpoints.stop();
       await projection.stop();
       await store.close();
+      keys?.close();
     },
   };
+}
+
+/** The key file, created beside the ledger; served read-only on purpose, it is only read, and only if it is there. */
+function openKeys(config: Config, logger?: Logger): KeyStore | undefined {
+  if (!config.readOnly) return KeyStore.open(config.keysPath, 'create');
+  if (!existsSync(config.keysPath)) return undefined;
+  try {
+    return KeyStore.open(config.keysPath, 'read-only');
+  } catch (error) {
+    logger?.warn(`named keys are off: the key file ${config.keysPath} cannot be read (${(error as Error).message}); LEDGER_TOKENS tokens still work`);
+    return undefined;
+  }
 }
 
 /**

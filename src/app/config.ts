@@ -9,6 +9,7 @@ const Env = z.object({
   LEDGER_SQLITE_PATH: z.string().min(1).default('data/ledger.db'),
   ESDB_CONNECTION_STRING: z.string().optional(),
   LEDGER_READ_MODEL_DIR: z.string().min(1).optional(),
+  LEDGER_KEYS_PATH: z.string().min(1).optional(),
   LEDGER_TOKENS: z.string().default(''),
   LEDGER_HISTORY_START: z.iso.date().default('2006-01-01'),
   LEDGER_SEED_DIR: z.string().default('events'),
@@ -32,6 +33,8 @@ export interface Config {
   /** the read store's directory (its SQLite generations and CURRENT) */
   readonly readModelDir: string;
   readonly tokens: ReadonlyMap<string, Role>;
+  /** the named API keys' file (`ledger keys`): their hashes, names, roles and revocations */
+  readonly keysPath: string;
   readonly historyStart: string;
   readonly seedDir: string;
   readonly sourcesDir: string;
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store: e.LEDGER_STORE === 'esdb' ? { kind: 'esdb', connectionString: e.ESDB_CONNECTION_STRING! } : { kind: 'sqlite', path: e.LEDGER_SQLITE_PATH },
     readModelDir: e.LEDGER_READ_MODEL_DIR ?? defaultReadModelDir(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH),
     tokens: parseTokens(e.LEDGER_TOKENS),
+    keysPath: e.LEDGER_KEYS_PATH ?? defaultKeysPath(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH),
     historyStart: e.LEDGER_HISTORY_START,
     seedDir: e.LEDGER_SEED_DIR,
     sourcesDir: e.LEDGER_SOURCES_DIR,
@@ -85,6 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function defaultReadModelDir(store: 'sqlite' | 'esdb', sqlitePath: string): string {
   if (store === 'esdb') return join('data', 'read-model');
   return join(dirname(sqlitePath), `${basename(sqlitePath).replace(/\.[^.]*$/, '')}.read-model`);
+}
+
+/** Beside the SQLite ledger (data/ledger.db → data/ledger.keys.db), or data/keys.db for KurrentDB: a file of its own either way. */
+function defaultKeysPath(store: 'sqlite' | 'esdb', sqlitePath: string): string {
+  if (store === 'esdb') return join('data', 'keys.db');
+  return join(dirname(sqlitePath), `${basename(sqlitePath).replace(/\.[^.]*$/, '')}.keys.db`);
 }
 
 /** LEDGER_TOKENS: comma-separated role:token pairs, e.g. "secretariat:s3cret,auditor:4udit". */

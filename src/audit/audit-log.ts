@@ -1,3 +1,4 @@
+import { namedRecorder } from '../keys/api-key';
 import type { StoredEvent } from '../store/event-store';
 import { recordedHash } from './checkpoint';
 
@@ -39,6 +40,8 @@ export interface CorrectionNote {
 
 export interface AuditLogFilter {
   readonly recordedBy?: string;
+  /** part of the name of the person whose named key recorded the event, in any case */
+  readonly name?: string;
   /** instants (UTC ISO), inclusive */
   readonly from?: string;
   readonly to?: string;
@@ -70,12 +73,14 @@ export function auditLog(events: readonly StoredEvent[], filter: AuditLogFilter)
   }
   const from = filter.from === undefined ? undefined : Date.parse(filter.from);
   const to = filter.to === undefined ? undefined : Date.parse(filter.to);
+  const name = filter.name?.toLocaleLowerCase();
   const entries: AuditLogEntry[] = [];
   let next: string | null = null;
   for (let i = start; i < events.length; i += 1) {
     const e = events[i]!;
     const at = Date.parse(String(e.metadata.recordedAt));
     if (filter.recordedBy !== undefined && e.metadata.recordedBy !== filter.recordedBy) continue;
+    if (name !== undefined && !(namedRecorder(e.metadata.recordedBy)?.name.toLocaleLowerCase().includes(name) ?? false)) continue;
     if (from !== undefined && !(at >= from)) continue;
     if (to !== undefined && !(at <= to)) continue;
     if (entries.length === filter.limit) {

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../app/config';
+import { KeyFileNotFoundError } from '../keys/key-store';
 import { StoreNotFoundError, StoreNotWritableError } from '../store/sqlite-store';
 
 /**
@@ -15,7 +16,7 @@ export class UsageError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreNotFoundError || error instanceof StoreNotWritableError) return EXIT.usage;
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreNotFoundError || error instanceof StoreNotWritableError || error instanceof KeyFileNotFoundError) return EXIT.usage;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return EXIT.usage;
   return EXIT.problems;

@@ -7,6 +7,8 @@ export interface Viewer {
   readonly role: 'secretariat' | 'auditor';
   /** the recorded identity (role and token digest), never the token */
   readonly id?: string;
+  /** the person's name, when signed in with a named key */
+  readonly name?: string;
   readonly csrfToken?: string;
   /** what the last form did ("Recorded: revised …"), shown once */
   readonly flash?: string;
@@ -109,8 +111,14 @@ function Account({ viewer, path }: { viewer?: Viewer; path: string }) {
   return (
     <form class="account" method="post" action="/signout">
       <span>
-        Signed in: {viewer.role}
-        {viewer.id ? <span class="visually-hidden"> ({viewer.id})</span> : null}
+        {viewer.name !== undefined ? (
+          <>
+            Signed in: {viewer.name} ({viewer.role})
+          </>
+        ) : (
+          <>Signed in: {viewer.role}</>
+        )}
+        {viewer.id && viewer.name === undefined ? <span class="visually-hidden"> ({viewer.id})</span> : null}
       </span>
       <input type="hidden" name="_csrf" value={viewer.csrfToken ?? ''} />
       <button type="submit" class="secondary">

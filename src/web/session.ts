@@ -4,6 +4,7 @@ import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { csrfSync } from 'csrf-sync';
 import type { Principal } from '../api/auth';
+import type { KeyStore } from '../keys/key-store';
 
 declare module 'express-session' {
   interface SessionData {
@@ -43,7 +44,7 @@ export interface WebSessions {
  * The session principal counts for pages and for safe (GET/HEAD) API requests, never for API
  * writes: those keep their bearer token, so no JSON endpoint can be driven by a cookie.
  */
-export function webSessions(options: { minutes: number; now?: () => Date }): WebSessions {
+export function webSessions(options: { minutes: number; now?: () => Date; keys?: KeyStore }): WebSessions {
   const maxAge = options.minutes * 60_000;
   const now = options.now ?? (() => new Date());
   const MemoryStore = createMemoryStore(session);
@@ -60,9 +61,11 @@ export function webSessions(options: { minutes: number; now?: () => Date }): Web
     cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge },
   });
 
+  // a session signed in with a named key ends when the key is revoked, at the session's next request
+  const revoked = (who: Principal) => who.keyId !== undefined && !(options.keys?.isActive(who.keyId) ?? false);
   const expire: RequestHandler = (req, _res, next) => {
     const s = req.session;
-    if (s?.principal && (s.signedInAt === undefined || now().getTime() - s.signedInAt >= maxAge)) {
+    if (s?.principal && (s.signedInAt === undefined || now().getTime() - s.signedInAt >= maxAge || revoked(s.principal))) {
       delete s.principal;
       delete s.signedInAt;
     }
@@ -82,7 +85,7 @@ export function webSessions(options: { minutes: number; now?: () => Date }): Web
     if (who && !req.path.startsWith('/api/') && !req.path.startsWith('/assets/')) {
       const flash = req.method === 'GET' ? req.session.flash : undefined;
       if (flash !== undefined) delete req.session.flash;
-      res.locals.viewer = { role: who.role, id: who.id, csrfToken: csrf.generateToken(req), ...(flash ? { flash } : {}) };
+      res.locals.viewer = { role: who.role, id: who.id, ...(who.name !== undefined ? { name: who.name } : {}), csrfToken: csrf.generateToken(req), ...(flash ? { flash } : {}) };
     }
     next();
   };

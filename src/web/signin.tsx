@@ -16,7 +16,7 @@ export const formBody = express.urlencoded({ extended: false, limit: '64kb', par
 /** GET/POST /signin and /signout: a token (or key) exchanged for a session cookie, and back. */
 export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
   const router = Router();
-  const principalOf = tokenPrincipals(deps.config.tokens);
+  const principalOf = tokenPrincipals(deps.config.tokens, deps.keys);
   const show = (req: Request, res: Response, status: number, title: string, main: preact.ComponentChildren) => {
     res.set('Cache-Control', 'no-store');
     sendPage(res, pageContext(deps, req, res), { title, status, main });
@@ -31,9 +31,9 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
     if (!sessions.csrfValid(req)) return expired(deps, req, res, '/signin');
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const next = typeof req.body?.next === 'string' ? req.body.next : undefined;
-    const principal = token === '' ? undefined : principalOf(token);
+    const principal = token === '' ? undefined : await principalOf(token);
     if (!principal) {
-      const error = token === '' ? 'Enter your secretariat or auditor token.' : 'This token is not valid here. Check it and try again.';
+      const error = token === '' ? 'Enter your key or your secretariat or auditor token.' : 'This key or token is not valid here (or the key was revoked). Check it and try again.';
       return show(req, res, 401, 'Sign in: problem', <SigninForm csrf={sessions.csrfToken(req)} next={next} error={error} />);
     }
     await sessions.signIn(req, principal);

@@ -27,7 +27,7 @@ describe('the CLI composition root', () => {
 
   it('registers every command on one program', () => {
     const names = composeCli(io({}).cliIo).commands.map((c) => c.name());
-    expect(names.sort()).toEqual(['checkpoint', 'export', 'import', 'migrate', 'rebuild', 'replay', 'schemas', 'serve', 'verify']);
+    expect(names.sort()).toEqual(['checkpoint', 'export', 'import', 'keys', 'migrate', 'rebuild', 'replay', 'schemas', 'serve', 'verify']);
   });
 
   it('reads the configuration once, from the environment it was given', () => {

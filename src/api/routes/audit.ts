@@ -89,7 +89,7 @@ export function auditRoutes({ store, projection, storage }: ApiDeps): Router {
   mount(router, '/api', auditLogPage, async ({ query: q }, _req, res) => {
     const from = q.from === undefined ? undefined : startOfInstant(q.from);
     try {
-      const page = auditLog(await readWholeLedger(store), { recordedBy: q.recordedBy, from, to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit: q.limit });
+      const page = auditLog(await readWholeLedger(store), { recordedBy: q.recordedBy, name: q.name, from, to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit: q.limit });
       res.json({ count: page.entries.length, next: page.next, entries: page.entries });
     } catch (error) {
       if (error instanceof UnknownCursorError) throw new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');

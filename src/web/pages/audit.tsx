@@ -23,13 +23,13 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
   const checkpoints = checkpointEvents(events).map(asRecordedCheckpoint).filter((c): c is RecordedCheckpoint => c !== undefined);
   let log: ReturnType<typeof auditLog>;
   try {
-    log = auditLog(events, { recordedBy: q.recordedBy, from: q.from === undefined ? undefined : startOfInstant(q.from), to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit });
+    log = auditLog(events, { recordedBy: q.recordedBy, name: q.name, from: q.from === undefined ? undefined : startOfInstant(q.from), to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit });
   } catch (error) {
     if (error instanceof UnknownCursorError) throw new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
     throw error;
   }
   const identities = [...new Set(events.map((e) => (e.metadata as { recordedBy?: unknown }).recordedBy).filter((r): r is string => typeof r === 'string'))].sort();
-  const filters = { recordedBy: q.recordedBy, from: q.from, to: q.to, limit: req.query.limit === undefined ? undefined : limit };
+  const filters = { recordedBy: q.recordedBy, name: q.name, from: q.from, to: q.to, limit: req.query.limit === undefined ? undefined : limit };
   return {
     title: 'Audit',
     main: (
@@ -60,6 +60,13 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
                 </option>
               ))}
             </select>
+          </div>
+          <div class="field">
+            <label for="a-name">Name</label>
+            <input id="a-name" name="name" type="search" value={q.name ?? ''} aria-describedby="a-name-hint" />
+            <span class="hint" id="a-name-hint">
+              of the person whose key recorded it (part of it will do)
+            </span>
           </div>
           <div class="field">
             <label for="a-from">Recorded from</label>

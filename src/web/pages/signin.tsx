@@ -8,18 +8,18 @@ export function SigninForm({ csrf, next, error, principal, signedOut }: { csrf: 
       {signedOut ? <p role="status">You are signed out.</p> : null}
       {principal ? (
         <p>
-          You are signed in as <span class="mono">{principal.id}</span>. Signing in again replaces that session.
+          You are signed in as <Who principal={principal} />. Signing in again replaces that session.
         </p>
       ) : null}
       <p>
-        The secretariat signs in to record the working group's decisions; auditors sign in to check the record. Reading needs no sign-in. Paste the token you were
+        The secretariat signs in to record the working group's decisions; auditors sign in to check the record. Reading needs no sign-in. Paste the key (or token) you were
         given: it is exchanged for a session that ends after a few hours, and is never kept in your browser.
       </p>
       <form method="post" action="/signin" class="record-form">
         <input type="hidden" name="_csrf" value={csrf} />
         {next ? <input type="hidden" name="next" value={next} /> : null}
         <div class="field">
-          <label for="token">Token</label>
+          <label for="token">Key or token</label>
           {error ? (
             <p class="field-error" id="token-error">
               {error}
@@ -39,7 +39,7 @@ export function SignoutForm({ csrf, principal }: { csrf: string; principal?: Pri
       <h1>Sign out</h1>
       {principal ? (
         <p>
-          You are signed in as <span class="mono">{principal.id}</span> ({principal.role}).
+          You are signed in as <Who principal={principal} /> ({principal.role}).
         </p>
       ) : (
         <p>You are not signed in.</p>
@@ -49,6 +49,17 @@ export function SignoutForm({ csrf, principal }: { csrf: string; principal?: Pri
         <button type="submit">Sign out</button>
       </form>
     </>
+  );
+}
+
+/** The person's name for a named key (with its id), the recorded identity for an LEDGER_TOKENS token. */
+function Who({ principal }: { principal: Principal }) {
+  return principal.name !== undefined ? (
+    <>
+      <strong>{principal.name}</strong> (key <span class="mono">{principal.keyId}</span>)
+    </>
+  ) : (
+    <span class="mono">{principal.id}</span>
   );
 }
 
