@@ -90,8 +90,16 @@ export function stanceOf(stream: readonly LedgerEvent[], view: ViewPoint = {}): 
   return at && stanceFromFold(at.fold, at.known);
 }
 
+/** What a stance holds that depends on recording time only (the stream revision and recording instants). */
+export type KnownField = 'streamRevision' | 'firstRecordedAt' | 'lastRecordedAt' | 'corrections';
+
 /** The stance a fold gives, with what the ledger knew (`known`: the recorded events it was folded from). */
 export function stanceFromFold(fold: PositionFold, known: readonly LedgerEvent[]): Stance {
+  return { ...stanceContent(fold), ...knownFields(known) };
+}
+
+/** The stance a fold gives, without what depends on recording time only. */
+export function stanceContent(fold: PositionFold): Omit<Stance, KnownField> {
   const { current } = fold;
   const endorsedNow = fold.endorsements.some((e) => e.revision === current.revision);
   const latestEndorsement = fold.endorsements.at(-1) ?? null;
@@ -114,9 +122,17 @@ export function stanceFromFold(fold: PositionFold, known: readonly LedgerEvent[]
     latestEndorsement,
     relatesTo: fold.relations,
     withdrawal: fold.withdrawal ?? null,
+  };
+}
+
+/** The stance's fields that depend on recording time only: from the recorded events (at least one). */
+export function knownFields(known: readonly LedgerEvent[]): Pick<Stance, KnownField> {
+  let corrections = 0;
+  for (const e of known) if (e.type === 'PositionRecordCorrected') corrections += 1;
+  return {
     streamRevision: known.at(-1)!.streamRevision,
     firstRecordedAt: known[0]!.metadata.recordedAt,
     lastRecordedAt: known.at(-1)!.metadata.recordedAt,
-    corrections: known.filter((e) => e.type === 'PositionRecordCorrected').length,
+    corrections,
   };
 }

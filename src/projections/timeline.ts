@@ -4,7 +4,7 @@ import { businessKey, inBusinessOrder, type HistoryEntry } from '../domain/posit
 import { z } from 'zod';
 import { AddresseeId, ThemeId, type Addressee, type Theme } from '../domain/themes';
 import type { LedgerEvent } from '../domain/ledger-event';
-import { positionStateOf } from '../domain/position/state';
+import { positionStateOf, type PositionState } from '../domain/position/state';
 import { compareKeys, matchesText, type TimelineQuery } from './read-model';
 import { recordedBy, type ViewPoint } from './stance';
 
@@ -42,16 +42,28 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 /** The decisions of one position in business order (decidedOn), as known at `recordedAsOf`, up to `asOf`. */
 export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint = {}): TimelineEntry[] {
   const known = recordedBy(stream, view.recordedAsOf);
+  return timelineOfState(known, positionStateOf(known), view.asOf === undefined ? undefined : businessDate(view.asOf).latest);
+}
+
+/**
+ * Timeline entries already built, by event id, with what they were built from: an entry whose
+ * history entry (a new object when corrected) and text in force are the same is the same entry.
+ */
+export type TimelineMemo = Map<string, { readonly source: HistoryEntry; readonly themes: readonly Theme[]; readonly addressees: readonly Addressee[]; readonly entry: TimelineEntry }>;
+
+/** The timeline of the recorded events `known` whose state (folded from them) is `state`, up to the business day `until`. */
+export function timelineOfState(known: readonly LedgerEvent[], state: PositionState, until?: string, memo?: TimelineMemo): TimelineEntry[] {
   const byId = new Map(known.map((e) => [e.eventId, e]));
-  const state = positionStateOf(known);
-  const until = view.asOf === undefined ? undefined : businessDate(view.asOf).latest;
   const inForce = textInForce(state.entries);
   return inBusinessOrder(state.entries)
     .filter((entry) => until === undefined || businessDate(entry.event.data.decidedOn).latest <= until)
     .map((entry) => {
+      const { themes, addressees } = inForce.get(entry.eventId) ?? { themes: [], addressees: [] };
+      const kept = memo?.get(entry.eventId);
+      if (kept && kept.source === entry && kept.themes === themes && kept.addressees === addressees) return kept.entry;
       const recorded = byId.get(entry.eventId)!;
       const data = entry.event.data as Record<string, unknown>;
-      return {
+      const built: TimelineEntry = {
         positionId: recorded.streamId.replace(/^position-/, ''),
         eventId: entry.eventId,
         type: entry.event.type,
@@ -61,8 +73,8 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
         recordedBy: recorded.metadata.recordedBy,
         streamRevision: entry.streamRevision,
         revision: entry.event.type === 'PositionAdded' ? 1 : (data.revision as number | undefined),
-        themes: inForce.get(entry.eventId)?.themes ?? [],
-        addressees: inForce.get(entry.eventId)?.addressees ?? [],
+        themes,
+        addressees,
         data,
         corrections: entry.corrections.map((c) => {
           const correction = byId.get(c.eventId)!;
@@ -77,6 +89,8 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
           };
         }),
       };
+      memo?.set(entry.eventId, { source: entry, themes, addressees, entry: built });
+      return built;
     });
 }
 

@@ -99,7 +99,7 @@ class Versions<R extends { recTo: number | null }> {
   }
 }
 
-function citedDocuments(stream: readonly LedgerEvent[]): string[] {
+export function citedDocuments(stream: readonly LedgerEvent[]): string[] {
   const cited = new Set<string>();
   for (const e of stream) {
     const data = e.data as { source?: { documentId?: string }; changes?: { source?: { documentId?: string } } };

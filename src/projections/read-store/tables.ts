@@ -11,8 +11,11 @@ import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
 import { BULK_COUNTS, COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
+import { PositionProjection } from './position-projection';
 
 const POSITION_STREAM = 'position-';
+/** how many positions' states are kept in memory between batches (the rest are read back from the file when they change) */
+const FOLLOWED_POSITIONS = 4096;
 /** a seek reads at most this many rows (and sorts those that match); beyond, walking the list's index is cheaper */
 const SEEK_CAP = 2000;
 
@@ -25,11 +28,17 @@ export class ReadStoreTables {
   private readonly s: ReturnType<typeof statements>;
   private readonly prepared = new Map<string, Database.Statement>();
   private version_: LedgerVersion;
+  /** the positions followed lately, least recently changed first (a stream mostly goes on in the next batch) */
+  private readonly positions = new Map<string, PositionProjection>();
+  private readonly followedPositions: number;
+  /** text ids met lately (rows ids are kept after a rollback only if committed: cleared with the positions) */
+  private readonly textIds = new Map<string, number>();
 
   /** a fresh generation being loaded: query indexes and the search index are built once, at the end */
   private bulk: boolean;
 
-  constructor(readonly path: string, options: { bulk?: boolean } = {}) {
+  constructor(readonly path: string, options: { bulk?: boolean; followedPositions?: number } = {}) {
+    this.followedPositions = options.followedPositions ?? FOLLOWED_POSITIONS;
     this.db = new Database(path);
     if (path !== ':memory:') {
       this.db.pragma('journal_mode = WAL');
@@ -92,7 +101,18 @@ export class ReadStoreTables {
     return this.applyTransaction(events);
   }
 
-  private readonly applyTransaction = (events: readonly StoredEvent[]): string[] =>
+  private readonly applyTransaction = (events: readonly StoredEvent[]): string[] => {
+    try {
+      return this.applyInTransaction(events);
+    } catch (error) {
+      // rolled back: the positions followed in memory may be ahead of the file now
+      this.positions.clear();
+      this.textIds.clear();
+      throw error;
+    }
+  };
+
+  private readonly applyInTransaction = (events: readonly StoredEvent[]): string[] =>
     this.db.transaction((batch: readonly StoredEvent[]) => {
       const applied: string[] = [];
       const dirty = new Map<string, LedgerEvent[]>();
@@ -103,10 +123,10 @@ export class ReadStoreTables {
         count += 1;
         lastPosition = stored.position;
         applied.push(stored.id);
-        const row = { seq: null, event_id: stored.id, stream_id: stored.streamId, stream_revision: stored.revision, position: stored.position, recorded_by: null as string | null, idempotency_key: null as string | null, json: null as string | null };
+        const row = [null, stored.id, stored.streamId, stored.revision, stored.position, null, null, null] as const;
         if (isAuditStream(stored.streamId)) {
           // checkpoints are read, but are no decision: not part of the version a researcher cites
-          this.s.insertEvent.run(row);
+          this.s.insertEvent.run(...row);
           continue;
         }
         let event: LedgerEvent;
@@ -114,12 +134,12 @@ export class ReadStoreTables {
           event = toLedgerEvent(stored);
         } catch (error) {
           this.s.insertUnreadable.run(stored.id, stored.streamId, stored.position, (error as Error).message);
-          this.s.insertEvent.run(row);
+          this.s.insertEvent.run(...row);
           continue;
         }
         digest = sha256Hex(`${digest ?? ''}${event.metadata.hash}`);
         version += 1;
-        this.s.insertEvent.run({ ...row, recorded_by: event.metadata.recordedBy, idempotency_key: event.metadata.idempotencyKey ?? null, json: JSON.stringify(event) });
+        this.s.insertEvent.run(null, stored.id, stored.streamId, stored.revision, stored.position, event.metadata.recordedBy, event.metadata.idempotencyKey ?? null, JSON.stringify(event));
         if (event.type === 'SourceDocumentRegistered') {
           const doc = { ...event.data, eventId: event.eventId, recordedAt: event.metadata.recordedAt, recordedBy: event.metadata.recordedBy };
           this.s.upsertDocument.run(event.data.documentId, JSON.stringify(doc));
@@ -129,7 +149,7 @@ export class ReadStoreTables {
           dirty.set(event.streamId, inBatch);
         }
       }
-      for (const [streamId, inBatch] of dirty) this.refold(streamId, inBatch);
+      for (const [streamId, inBatch] of dirty) this.project(streamId, inBatch);
       this.version_ = { version, digest: digest ?? null, events: count, lastPosition: lastPosition ?? null };
       this.s.setMeta.run('version', String(version));
       this.s.setMeta.run('events', String(count));
@@ -138,7 +158,79 @@ export class ReadStoreTables {
       return applied;
     })(events);
 
-  /** Recomputes every row of one position from its events (a stream is a handful of events). */
+  /**
+   * Follows one position forward by the events of this batch (its state kept in memory for the
+   * positions followed lately, read back otherwise), writing only the rows that change. A stream
+   * recorded out of time order is refolded from scratch instead.
+   */
+  private project(streamId: string, inBatch: readonly LedgerEvent[]): void {
+    const positionId = streamId.slice(POSITION_STREAM.length);
+    const begins = inBatch[0]!.streamRevision === 0;
+    const projection = begins ? new PositionProjection(positionId) : (this.positions.get(positionId) ?? this.readBack(streamId, positionId, inBatch));
+    this.positions.delete(positionId);
+    if (!projection.accepts(inBatch)) {
+      this.refold(streamId, inBatch);
+      return;
+    }
+    const citedBefore = projection.citing;
+    for (let i = 0; i < inBatch.length; ) {
+      const at = Date.parse(inBatch[i]!.metadata.recordedAt);
+      let j = i + 1;
+      while (j < inBatch.length && Date.parse(inBatch[j]!.metadata.recordedAt) === at) j += 1;
+      projection.advance(inBatch.slice(i, j), at);
+      i = j;
+    }
+    const touched = projection.takeTouched();
+    for (const row of touched.stances) {
+      if (row.id !== undefined) {
+        this.s.closeStance.run(row.recTo, row.id);
+        continue;
+      }
+      const stance = row.content!;
+      row.id = Number(
+        this.s.insertStance.run(positionId, row.recFrom, row.recTo, row.bizFrom, row.bizTo, stance.status, themeMask(stance.themes), addresseeMask(stance.addressees), this.textId(stanceTexts(stance)), row.json).lastInsertRowid,
+      );
+      for (const [ord, relation] of stance.relatesTo.entries()) this.s.insertRelation.run(row.id, relation.positionId, JSON.stringify(relation), ord);
+    }
+    for (const row of touched.timeline) {
+      if (row.id !== undefined) {
+        this.s.closeTimeline.run(row.recTo, row.id);
+        continue;
+      }
+      const entry = row.entry!;
+      const texts = entryTexts(entry);
+      row.id = Number(
+        this.s.insertTimeline.run(positionId, row.recFrom, row.recTo, timelineSortKey(entry), entry.recordedAt, entry.streamRevision, themeMask(entry.themes), addresseeMask(entry.addressees), texts ? this.textId(texts) : null, row.json).lastInsertRowid,
+      );
+    }
+    for (const k of touched.known) {
+      if (k.stored) this.s.closeKnown.run(k.recTo, positionId, k.recFrom);
+      else this.s.insertKnown.run(positionId, k.recFrom, k.recTo, k.streamRevision, k.firstRecordedAt, k.lastRecordedAt, k.corrections);
+      k.stored = true;
+    }
+    if (projection.citing) for (const documentId of citedBefore ? touched.newCites : projection.cites) this.s.insertCitation.run(documentId, positionId);
+    else if (citedBefore) this.s.deleteCitations.run(positionId);
+    this.positions.set(positionId, projection);
+    if (this.positions.size > this.followedPositions) this.positions.delete(this.positions.keys().next().value!);
+  }
+
+  /** A position's state and open rows, read back from the file (its events before this batch, and the rows they left open). */
+  private readBack(streamId: string, positionId: string, inBatch: readonly LedgerEvent[]): PositionProjection {
+    const first = inBatch[0]!.eventId;
+    const events: LedgerEvent[] = [];
+    for (const r of this.s.streamEvents.all(streamId)) {
+      const e = JSON.parse(r.json) as LedgerEvent;
+      if (e.eventId === first) break;
+      events.push(e);
+    }
+    const stances = this.s.openStances.all(positionId).map((r) => ({ bizFrom: r.biz_from, bizTo: r.biz_to, title: r.title, statement: r.statement, json: r.json, recFrom: r.rec_from, recTo: null, id: r.id }));
+    const timeline = this.s.openTimeline.all(positionId).map((r) => ({ eventId: (JSON.parse(r.json) as TimelineEntry).eventId, json: r.json, recFrom: r.rec_from, recTo: null, id: r.id }));
+    const k = this.s.openKnown.get(positionId);
+    const known = k && { recFrom: k.rec_from, recTo: null, streamRevision: k.stream_revision, firstRecordedAt: k.first_recorded_at, lastRecordedAt: k.last_recorded_at, corrections: k.corrections, stored: true };
+    return new PositionProjection(positionId, events, { stances, timeline, known });
+  }
+
+  /** Recomputes every row of one position from its events (a stream recorded out of time order). */
   private refold(streamId: string, inBatch: readonly LedgerEvent[]): void {
     // a stream that begins in this batch has no rows yet: nothing to read back or delete
     const whole = inBatch[0]!.streamRevision === 0 && inBatch.every((e, i) => e.streamRevision === i);
@@ -147,33 +239,33 @@ export class ReadStoreTables {
     const rows = positionRows(positionId, stream);
     if (!whole) for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
     for (const r of rows.stances) {
-      const { title, statement, ...rest } = r.stance;
-      const stanceId = this.s.insertStance.run({
-        position_id: positionId, rec_from: r.recFrom, rec_to: r.recTo, biz_from: r.bizFrom, biz_to: r.bizTo, status: r.stance.status,
-        themes: themeMask(r.stance.themes), addressees: addresseeMask(r.stance.addressees), text_id: this.textId(stanceTexts(r.stance)), json: JSON.stringify(rest),
-      }).lastInsertRowid;
+      const { title: _t, statement: _s, ...rest } = r.stance;
+      const stanceId = this.s.insertStance.run(positionId, r.recFrom, r.recTo, r.bizFrom, r.bizTo, r.stance.status, themeMask(r.stance.themes), addresseeMask(r.stance.addressees), this.textId(stanceTexts(r.stance)), JSON.stringify(rest)).lastInsertRowid;
       for (const [ord, relation] of r.stance.relatesTo.entries()) this.s.insertRelation.run(stanceId, relation.positionId, JSON.stringify(relation), ord);
-      void title;
-      void statement;
     }
-    for (const k of rows.known) this.s.insertKnown.run({ position_id: positionId, rec_from: k.recFrom, rec_to: k.recTo, stream_revision: k.streamRevision, first_recorded_at: k.firstRecordedAt, last_recorded_at: k.lastRecordedAt, corrections: k.corrections });
+    for (const k of rows.known) this.s.insertKnown.run(positionId, k.recFrom, k.recTo, k.streamRevision, k.firstRecordedAt, k.lastRecordedAt, k.corrections);
     for (const t of rows.timeline) {
       const texts = entryTexts(t.entry);
-      this.s.insertTimeline.run({
-        position_id: positionId, rec_from: t.recFrom, rec_to: t.recTo, biz_key: timelineSortKey(t.entry), recorded_at: t.entry.recordedAt, stream_revision: t.entry.streamRevision,
-        themes: themeMask(t.entry.themes), addressees: addresseeMask(t.entry.addressees), text_id: texts ? this.textId(texts) : null, json: JSON.stringify(t.entry),
-      });
+      this.s.insertTimeline.run(positionId, t.recFrom, t.recTo, timelineSortKey(t.entry), t.entry.recordedAt, t.entry.streamRevision, themeMask(t.entry.themes), addresseeMask(t.entry.addressees), texts ? this.textId(texts) : null, JSON.stringify(t.entry));
     }
     // only a position with a stance now is shown citing (as in the projection)
     if (rows.stances.some((r) => r.recTo === null && r.bizTo === null)) for (const documentId of rows.cites) this.s.insertCitation.run(documentId, positionId);
   }
 
   private textId(texts: [string, string, string]): number {
-    const hash = createHash('sha1').update(texts.join('\u0000')).digest('base64');
+    const joined = texts.join('\u0000');
+    const known = this.textIds.get(joined);
+    if (known !== undefined) return known;
+    const hash = createHash('sha1').update(joined).digest('base64');
     const found = this.s.textByHash.get(hash);
-    if (found) return found.id;
-    const id = Number(this.s.insertText.run(hash, ...texts).lastInsertRowid);
-    if (!this.bulk) this.s.indexText.run(id, ...texts);
+    let id = found?.id;
+    if (id === undefined) {
+      id = Number(this.s.insertText.run(hash, ...texts).lastInsertRowid);
+      if (!this.bulk) this.s.indexText.run(id, ...texts);
+    }
+    // a text is mostly met again in the next few versions of its position: a bounded memory of the latest
+    if (this.textIds.size >= 20_000) this.textIds.clear();
+    this.textIds.set(joined, id);
     return id;
   }
 
@@ -474,7 +566,7 @@ function statements(db: Database.Database) {
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     hasEvent: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?'),
-    insertEvent: db.prepare('INSERT INTO events (seq, event_id, stream_id, stream_revision, position, recorded_by, idempotency_key, json) VALUES (@seq, @event_id, @stream_id, @stream_revision, @position, @recorded_by, @idempotency_key, @json)'),
+    insertEvent: db.prepare<[null, string, string, number, string, string | null, string | null, string | null]>('INSERT INTO events (seq, event_id, stream_id, stream_revision, position, recorded_by, idempotency_key, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     insertUnreadable: db.prepare<[string, string, string, string]>('INSERT OR REPLACE INTO unreadable (event_id, stream_id, position, problem) VALUES (?, ?, ?, ?)'),
     streamEvents: db.prepare<[string], { json: string }>('SELECT json FROM events WHERE stream_id = ? AND json IS NOT NULL ORDER BY seq'),
     upsertDocument: db.prepare<[string, string]>('INSERT INTO documents (document_id, json) VALUES (?, ?) ON CONFLICT (document_id) DO UPDATE SET json = excluded.json'),
@@ -484,9 +576,17 @@ function statements(db: Database.Database) {
     deleteKnown: db.prepare<[string]>('DELETE FROM known WHERE position_id = ?'),
     deleteTimeline: db.prepare<[string]>('DELETE FROM timeline WHERE position_id = ?'),
     deleteCitations: db.prepare<[string]>('DELETE FROM citations WHERE position_id = ?'),
-    insertStance: db.prepare('INSERT INTO stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id, json) VALUES (@position_id, @rec_from, @rec_to, @biz_from, @biz_to, @status, @themes, @addressees, @text_id, @json)'),
-    insertKnown: db.prepare('INSERT INTO known (position_id, rec_from, rec_to, stream_revision, first_recorded_at, last_recorded_at, corrections) VALUES (@position_id, @rec_from, @rec_to, @stream_revision, @first_recorded_at, @last_recorded_at, @corrections)'),
-    insertTimeline: db.prepare('INSERT INTO timeline (position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, text_id, json) VALUES (@position_id, @rec_from, @rec_to, @biz_key, @recorded_at, @stream_revision, @themes, @addressees, @text_id, @json)'),
+    insertStance: db.prepare<[string, number, number | null, string, string | null, string, number, number, number, string]>('INSERT INTO stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertKnown: db.prepare<[string, number, number | null, number, string, string, number]>('INSERT INTO known (position_id, rec_from, rec_to, stream_revision, first_recorded_at, last_recorded_at, corrections) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertTimeline: db.prepare<[string, number, number | null, string, string, number, number, number, number | null, string]>('INSERT INTO timeline (position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, text_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    closeStance: db.prepare<[number | null, number]>('UPDATE stances SET rec_to = ? WHERE id = ?'),
+    closeTimeline: db.prepare<[number | null, number]>('UPDATE timeline SET rec_to = ? WHERE id = ?'),
+    closeKnown: db.prepare<[number | null, string, number]>('UPDATE known SET rec_to = ? WHERE position_id = ? AND rec_from = ?'),
+    openStances: db.prepare<[string], { id: number; rec_from: number; biz_from: string; biz_to: string | null; json: string; title: string; statement: string }>(
+      'SELECT s.id, s.rec_from, s.biz_from, s.biz_to, s.json, t.title, t.statement FROM stances s JOIN texts t ON t.id = s.text_id WHERE s.position_id = ? AND s.rec_to IS NULL',
+    ),
+    openTimeline: db.prepare<[string], { id: number; rec_from: number; json: string }>('SELECT id, rec_from, json FROM timeline WHERE position_id = ? AND rec_to IS NULL'),
+    openKnown: db.prepare<[string], { rec_from: number; stream_revision: number; first_recorded_at: string; last_recorded_at: string; corrections: number }>('SELECT * FROM known WHERE position_id = ? AND rec_to IS NULL'),
     insertCitation: db.prepare<[string, string]>('INSERT OR IGNORE INTO citations (document_id, position_id) VALUES (?, ?)'),
     textByHash: db.prepare<[string], { id: number }>('SELECT id FROM texts WHERE hash = ?'),
     insertText: db.prepare<[string, string, string, string]>('INSERT INTO texts (hash, title, statement, quote) VALUES (?, ?, ?, ?)'),
