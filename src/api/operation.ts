@@ -86,7 +86,8 @@ function sharedResponses(spec: OperationSpec<ObjectSchema | undefined, Schema | 
   };
   // with two roles every valid token has one of them
   if (spec.roles && spec.roles.length < 2) shared[403] = problem(`the token's role may not do this (it needs ${spec.roles.join(' or ')})`);
-  if (spec.body && spec.body !== 'empty') shared[413] = problem('the body is larger than 256 kB, or the events to record are larger than the event store takes in one write');
+  // express.json reads any JSON body, also where the operation takes none
+  if (writes) shared[413] = problem(spec.body === 'empty' ? 'the body is larger than 256 kB' : 'the body is larger than 256 kB, or the events to record are larger than the event store takes in one write');
   if (writes) shared[415] = problem('the body is not application/json (or +json) in UTF-8');
   if (!spec.notRateLimited) shared[429] = problem('the rate limit for this address (LEDGER_RATE_LIMIT_PER_MINUTE) is exceeded', { ...retryAfter, RateLimit: { description: 'the limit\'s state (IETF draft 8)', schema: { type: 'string' } } });
   if (writes) shared[503] = problem('the store cannot take writes now (disk full, read-only, I/O error, locked by another process, unreachable), or did not confirm the write (`outcome-unknown`: send the same request again with the same Idempotency-Key; it is never recorded twice)', retryAfter);

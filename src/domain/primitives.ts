@@ -32,7 +32,7 @@ export const Addressees = z.array(AddresseeId).min(1).max(3).refine(unique, 'mus
 
 export const SourceCitation = z
   .strictObject({
-    documentId: Slug.meta({ description: 'id of a registered source document' }),
+    documentId: Slug.meta({ description: 'id of a registered source document', example: 'political-recommendations' }),
     locator: Text(500).meta({ description: 'where in the document: section, item, paragraph' }),
     quote: Text(10_000).optional().meta({ description: 'verbatim passage from the document' }),
   })
@@ -56,7 +56,7 @@ export const RelationKind = z
 
 export const PositionRelation = z
   .strictObject({
-    positionId: Slug.meta({ description: 'id of the earlier position this one relates to' }),
+    positionId: Slug.meta({ description: 'id of the earlier position this one relates to', example: 'eu-4' }),
     kind: RelationKind,
   })
   .meta({ id: 'PositionRelation' });

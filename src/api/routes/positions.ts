@@ -9,7 +9,6 @@ import {
   type PositionCommand,
 } from '../../domain/commands';
 import { errors } from '../../domain/errors';
-import { Slug } from '../../domain/primitives';
 import { positionIdOfStream } from '../../domain/stream-names';
 import type { Recorded } from '../../command-handling/ledger';
 import type { ReadModel } from '../../projections/read-model';
@@ -17,7 +16,7 @@ import { PositionView, Stance } from '../../projections/stance';
 import { TimelineEntry } from '../../projections/timeline';
 import type { ApiDeps } from '../deps';
 import { json, mount, operation, problem } from '../operation';
-import { ProblemError, validationProblem } from '../problem';
+import { ProblemError } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
 import { versionOfView } from '../ledger-version';
 import { pageOrProblem } from '../paging';
@@ -25,7 +24,7 @@ import { PositionDiff, positionDiff } from '../position-diff';
 import { record } from '../record';
 import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
 import { etagHeader, IfMatchOptional, IfMatchRequired, listOrExport, listPage, PositionParams, recordedHeaders, WriteHeaders } from '../response-schemas';
-import { etag, ifMatchRevision } from '../validate';
+import { etag, ifMatchRevision, parseParams } from '../validate';
 
 const notFoundAt = (what: string) => problem(`no such position${what}, or a \`version\` the ledger has not reached`);
 
@@ -154,10 +153,9 @@ function respond(res: Response, readModel: ReadModel, recorded: Recorded, status
   res.json(stance);
 }
 
+/** A position's id from the path, as the API's routes read it (the pages use it too). */
 export function positionId(req: Request): string {
-  const parsed = Slug.safeParse(req.params.id);
-  if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
-  return parsed.data;
+  return parseParams(PositionParams, req).id;
 }
 
 function notFound(id: string, view: { asOf?: string; recordedAsOf?: string; version?: number }): ProblemError {
