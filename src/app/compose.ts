@@ -10,7 +10,7 @@ import { ReadStore, type ReadStoreLocation } from '../projections/read-store/rea
 import type { ImportReport } from '../seed/import';
 import { sourceFileProblems } from '../sources/check-sources';
 import type { EventStore } from '../store/event-store';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openStore } from './open-store';
 import { completeSeed } from './complete-seed';
 import { StorageHealth } from '../api/storage-health';
@@ -33,6 +33,8 @@ export async function composeLedger(
   config: Config,
   options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation; keys?: KeyStore } = {},
 ): Promise<LedgerApp> {
+  // a store handed in (tests, tools) comes without a key file either: its keys are kept in memory
+  const keys = options.keys ?? (options.store ? KeyStore.open(':memory:') : openKeys(config, options.logger));
   const store = options.store ?? (await openStore(config.store, config.readOnly ? 'read-only' : 'create'));
   const ledger = new Ledger(store, { historyStart: config.historyStart, now: options.now });
   // a store handed in (tests, tools) comes without a place for its read store: it is kept in memory
@@ -51,8 +53,6 @@ export async function composeLedger(
   }
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const storage = new StorageHealth(store, config.readOnly);
-  // a store handed in (tests, tools) comes without a key file either: its keys are kept in memory
-  const keys = options.keys ?? (options.store ? KeyStore.open(':memory:') : openKeys(config, options.logger));
   const app = createApp({ config, store, ledger, projection, streams, storage, keys, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
   return {
@@ -75,7 +75,14 @@ export async function composeLedger(
 
 /** The key file, created beside the ledger; served read-only on purpose, it is only read, and only if it is there. */
 function openKeys(config: Config, logger?: Logger): KeyStore | undefined {
-  if (!config.readOnly) return KeyStore.open(config.keysPath, 'create');
+  if (!config.readOnly) {
+    try {
+      return KeyStore.open(config.keysPath, 'create');
+    } catch (error) {
+      // refused at start, not found out at the first request with a key
+      throw new ConfigError(`cannot open the named keys' file at ${config.keysPath} (${(error as Error).message}): set LEDGER_KEYS_PATH to a place this user may write`);
+    }
+  }
   if (!existsSync(config.keysPath)) return undefined;
   try {
     return KeyStore.open(config.keysPath, 'read-only');

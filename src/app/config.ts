@@ -64,13 +64,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.LEDGER_STORE === 'esdb' && !e.ESDB_CONNECTION_STRING) {
     throw new ConfigError('configuration: LEDGER_STORE=esdb needs ESDB_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false)');
   }
+  const readModelDir = e.LEDGER_READ_MODEL_DIR ?? defaultReadModelDir(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH);
   return {
     port: e.PORT,
     host: e.HOST,
     store: e.LEDGER_STORE === 'esdb' ? { kind: 'esdb', connectionString: e.ESDB_CONNECTION_STRING! } : { kind: 'sqlite', path: e.LEDGER_SQLITE_PATH },
-    readModelDir: e.LEDGER_READ_MODEL_DIR ?? defaultReadModelDir(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH),
+    readModelDir,
     tokens: parseTokens(e.LEDGER_TOKENS),
-    keysPath: e.LEDGER_KEYS_PATH ?? defaultKeysPath(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH),
+    keysPath: e.LEDGER_KEYS_PATH ?? defaultKeysPath(e.LEDGER_STORE, e.LEDGER_SQLITE_PATH, readModelDir),
     historyStart: e.LEDGER_HISTORY_START,
     seedDir: e.LEDGER_SEED_DIR,
     sourcesDir: e.LEDGER_SOURCES_DIR,
@@ -91,9 +92,9 @@ function defaultReadModelDir(store: 'sqlite' | 'esdb', sqlitePath: string): stri
   return join(dirname(sqlitePath), `${basename(sqlitePath).replace(/\.[^.]*$/, '')}.read-model`);
 }
 
-/** Beside the SQLite ledger (data/ledger.db → data/ledger.keys.db), or data/keys.db for KurrentDB: a file of its own either way. */
-function defaultKeysPath(store: 'sqlite' | 'esdb', sqlitePath: string): string {
-  if (store === 'esdb') return join('data', 'keys.db');
+/** Beside the SQLite ledger (data/ledger.db → data/ledger.keys.db), or beside the read store on KurrentDB (data/read-model → data/keys.db): a file of its own either way. */
+function defaultKeysPath(store: 'sqlite' | 'esdb', sqlitePath: string, readModelDir: string): string {
+  if (store === 'esdb') return join(dirname(readModelDir), 'keys.db');
   return join(dirname(sqlitePath), `${basename(sqlitePath).replace(/\.[^.]*$/, '')}.keys.db`);
 }
 

@@ -43,6 +43,24 @@ describe('ledger verify --server', () => {
     expect([code, report.ok, report.projection]).toEqual([0, true, 'rebuilt from event one']);
   });
 
+  it('without --server the read store on disk is compared table by table with one rebuilt from the same events: a changed row is named, exit 1', async () => {
+    const clean = await verify();
+    expect([clean.code, clean.report.problems]).toEqual([0, []]);
+    expect((clean.report as VerifyReport & { readStore?: string }).readStore).toMatch(/^the read store on disk compared table by table with one rebuilt from its \d+ events$/);
+    const db = ledger.projection.currentTables().db;
+    const row = db.prepare("SELECT id, status FROM stances WHERE position_id = 'eu-4' AND rec_to IS NULL AND biz_to IS NULL").get() as { id: number; status: string };
+    db.prepare("UPDATE stances SET status = 'withdrawn' WHERE id = ?").run(row.id);
+    try {
+      const { code, report } = await verify();
+      expect(code).toBe(1);
+      expect(report.problems[0]).toEqual(expect.objectContaining({ check: 'projection', problem: expect.stringMatching(/^read store table stances, row \d+: live .*"eu-4".*"withdrawn".*, from the events .*"endorsed"/) }));
+      // and the counts the triggers keep beside it
+      expect(report.problems.every((p) => p.check === 'projection' && /^read store table (stances|current_counts),/.test(p.problem))).toBe(true);
+    } finally {
+      db.prepare('UPDATE stances SET status = ? WHERE id = ?').run(row.status, row.id);
+    }
+  });
+
   it('the seeded server shows what the events give', async () => {
     const { code, report } = await verify(url);
     expect(report.problems).toEqual([]);

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { API_KEY_PATTERN } from '../../src/api/redact';
 import { composeLedger, type LedgerApp } from '../../src/app/compose';
 import { cliDependencies } from '../../src/app/compose-cli';
-import { loadConfig } from '../../src/app/config';
+import { ConfigError, loadConfig } from '../../src/app/config';
 import { runKeysAdd, runKeysList, runKeysRevoke } from '../../src/cli/commands/keys';
 import { EXIT, UsageError } from '../../src/cli/exit-codes';
 import { namedRecorder, parseApiKey } from '../../src/keys/api-key';
@@ -205,5 +205,15 @@ describe('named API keys', () => {
     const elsewhere = cliDependencies({ out: () => {}, err: () => {}, env: { LEDGER_KEYS_PATH: join(dir, 'none', 'keys.db') } });
     await expect(runKeysRevoke(id, elsewhere)).rejects.toThrow(/no key file/);
     expect(await runKeysList({ json: true }, elsewhere)).toBe(EXIT.ok);
+  });
+
+  it('the key file is a file of its own beside the ledger, or beside the read store on KurrentDB; one the server cannot open stops it at start', async () => {
+    expect(loadConfig({ LEDGER_SQLITE_PATH: '/srv/ledger/main.db' }).keysPath).toBe('/srv/ledger/main.keys.db');
+    expect(loadConfig({ LEDGER_STORE: 'esdb', ESDB_CONNECTION_STRING: 'esdb://127.0.0.1:2113?tls=false', LEDGER_READ_MODEL_DIR: '/data/read-model' }).keysPath).toBe('/data/keys.db');
+    expect(loadConfig({ LEDGER_KEYS_PATH: '/elsewhere/k.db' }).keysPath).toBe('/elsewhere/k.db');
+    const notADir = join(dir, 'ledger.keys.db', 'keys.db'); // below a file
+    const config = loadConfig({ LEDGER_SQLITE_PATH: join(dir, 'never.db'), LEDGER_KEYS_PATH: notADir, LEDGER_SEED_ON_START: 'false' });
+    await expect(composeLedger(config)).rejects.toThrow(ConfigError);
+    expect(readdirSync(dir)).not.toContain('never.db'); // refused before the ledger was opened
   });
 });

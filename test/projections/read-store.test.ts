@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
@@ -197,6 +197,31 @@ describe('the read store on disk', () => {
     await b.stop();
     await storeA.close();
     await storeB.close();
+  });
+
+  it('a read store ahead of its ledger (the ledger replaced by an older copy) is rebuilt at start, not caught up from its checkpoint', async () => {
+    const path = join(dir, 'ledger.db');
+    const store = new SqliteEventStore(path);
+    await richHistory(store);
+    await store.close();
+    copyFileSync(path, join(dir, 'older.db'));
+    const newer = new SqliteEventStore(path);
+    await ledgerFixture(newer).at('2023-01-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'cities-1', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' } });
+    const location = { dir: join(dir, 'read-model') };
+    await (await ReadStore.follow(newer, { location })).stop();
+    await newer.close();
+    // the older copy comes back, and records something else at the place the read store had reached
+    copyFileSync(join(dir, 'older.db'), path);
+    const older = new SqliteEventStore(path);
+    const f = ledgerFixture(older);
+    await f.at('2023-02-01T10:00:00Z', { type: 'WithdrawPosition', positionId: 'cities-1', data: { decidedOn: '2016', reason: 'replaced' } });
+    const reasons: string[] = [];
+    const again = await ReadStore.follow(older, { location, onRebuild: (r) => reasons.push(r) });
+    expect(reasons).toEqual([expect.stringMatching(/^the read store is ahead of the event store: the last event it applied \(position-cities-1@2, position \d+\) is not there/)]);
+    expect(again.position('cities-1')).toMatchObject({ status: 'withdrawn', latestEndorsement: null });
+    expectSameAnswers(await f.rebuild(), again);
+    await again.stop();
+    await older.close();
   });
 
   it('rebuild makes a fresh generation current; a following read store switches to it and keeps following', async () => {

@@ -65,7 +65,7 @@ function table(keys: readonly KeyRecord[]): string {
 
 export function register(program: Command, cli: Cli): void {
   const keys = cliCommand(program, 'keys').description(
-    'named API keys, one per person (LEDGER_KEYS_PATH, default beside the ledger: data/ledger.keys.db, or data/keys.db on KurrentDB). ' +
+    'named API keys, one per person (LEDGER_KEYS_PATH, default beside the ledger: data/ledger.keys.db; on KurrentDB beside the read store: data/keys.db). ' +
       'A key is shown once, when added; only a scrypt hash of it is stored. What the person records carries the key id and their name.',
   );
   cliCommand(keys, 'add')

@@ -40,6 +40,6 @@ export async function runServe(cli: Cli): Promise<number> {
 
 export function register(program: Command, cli: Cli): void {
   cliCommand(program, 'serve')
-    .description('serve the ledger over HTTP (PORT, HOST, LEDGER_STORE, LEDGER_SQLITE_PATH, LEDGER_TOKENS …); seeds an empty ledger first')
+    .description('serve the ledger over HTTP (PORT, HOST, LEDGER_STORE, LEDGER_SQLITE_PATH, LEDGER_TOKENS, LEDGER_KEYS_PATH …); seeds an empty ledger first')
     .action(() => runAction(cli.io, () => runServe(cli)));
 }

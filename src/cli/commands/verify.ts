@@ -10,6 +10,7 @@ import { reportLines } from '../../audit/report-text';
 import { storeGuardProblems } from '../../audit/store-guards';
 import { verifyLedger, type KeptCheckpoint, type VerifyProblem, type VerifyReport } from '../../audit/verify';
 import { EXIT, UsageError } from '../exit-codes';
+import { compareOnDisk } from '../../projections/read-store/on-disk';
 import { cliCommand, readInputFile, runAction } from '../plumbing';
 
 export interface VerifyCommandOptions {
@@ -26,6 +27,7 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
   const kept = keptCheckpoints(opts.checkpoint ?? []);
   let report: VerifyReport;
   let source: string;
+  let readStoreNote = '';
   if (opts.file !== undefined) {
     report = verifyExport(readInputFile(opts.file), { kept });
     source = `${opts.file} (offline)`;
@@ -43,11 +45,20 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
           live = await serverReadModel(opts.server);
         }
       }
-      return withProblems(verifyLedger(events, { kept, live }), storeGuardProblems(store));
+      // the read store on disk, table by table, against one rebuilt from the events it has applied
+      let onDisk = compareOnDisk(config.readModelDir, events);
+      for (let attempt = 1; attempt <= 5 && onDisk.applied > events.length; attempt += 1) {
+        // a server on this ledger applied events recorded after this read
+        events = await readWholeLedger(store);
+        onDisk = compareOnDisk(config.readModelDir, events);
+      }
+      readStoreNote = onDisk.note;
+      const tables = onDisk.problems.map((problem) => ({ check: 'projection' as const, problem }));
+      return withProblems(verifyLedger(events, { kept, live }), [...storeGuardProblems(store), ...tables]);
     });
     source = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'KurrentDB';
   }
-  io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportLines(report, source).join('\n')}\n`);
+  io.out(opts.json ? `${JSON.stringify(readStoreNote ? { ...report, readStore: readStoreNote } : report, null, 2)}\n` : `${[...reportLines(report, source), ...(readStoreNote ? [readStoreNote] : [])].join('\n')}\n`);
   return report.ok ? EXIT.ok : EXIT.problems;
 }
 

@@ -9,9 +9,9 @@ export interface TableDrift {
 
 const SHOWN_PER_TABLE = 5;
 
-/** A read store built from event one, in memory, by the same code that follows the store live. */
-export function rebuildTables(events: readonly StoredEvent[]): ReadStoreTables {
-  const tables = new ReadStoreTables(':memory:', { bulk: true });
+/** A read store built from event one (in memory, or in a fresh file at `path`) by the same code that follows the store live. */
+export function rebuildTables(events: readonly StoredEvent[], path = ':memory:'): ReadStoreTables {
+  const tables = new ReadStoreTables(path, { bulk: true });
   for (let i = 0; i < events.length; i += 10_000) tables.applyBatch(events.slice(i, i + 10_000));
   tables.finishBulk();
   return tables;

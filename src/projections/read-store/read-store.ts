@@ -209,13 +209,27 @@ async function staleReason(tables: ReadStoreTables, store: EventStore): Promise<
   const first = (await store.readAll({ maxCount: 1 }))[0];
   const ledgerId = tables.ledgerId();
   if (ledgerId !== undefined && first?.id !== ledgerId) return 'the read store follows another ledger';
+  // caught up from a checkpoint the store never reached, it would skip (or misplace) what the store records next
+  const last = tables.lastApplied();
+  if (last) {
+    const [there] = await store.readStream(last.streamId, { fromRevision: last.streamRevision, maxCount: 1 });
+    if (there?.id !== last.eventId) {
+      return `the read store is ahead of the event store: the last event it applied (${last.streamId}@${last.streamRevision}, position ${last.position}) is not there (a store wiped, or replaced by an older copy)`;
+    }
+  }
   return undefined;
 }
 
 function openCurrent(location: ReadStoreLocation): ReadStoreTables | undefined {
   if (location === 'memory') return undefined;
-  const name = currentName(location.dir);
-  return name && existsSync(join(location.dir, name)) ? new ReadStoreTables(join(location.dir, name)) : undefined;
+  const path = currentGeneration(location.dir);
+  return path === undefined ? undefined : new ReadStoreTables(path);
+}
+
+/** The file of the generation CURRENT points at, when there is one. */
+export function currentGeneration(dir: string): string | undefined {
+  const name = currentName(dir);
+  return name && existsSync(join(dir, name)) ? join(dir, name) : undefined;
 }
 
 function currentName(dir: string): string | undefined {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAuditStream } from '../../audit/checkpoint-stream';
 import { businessDate } from '../../domain/business-date';
@@ -37,25 +38,55 @@ export class ReadStoreTables {
   /** a fresh generation being loaded: query indexes and the search index are built once, at the end */
   private bulk: boolean;
 
-  constructor(readonly path: string, options: { bulk?: boolean; followedPositions?: number } = {}) {
+  /** A generation opened only to be read (verify beside a running server): nothing is created or changed. */
+  static openReadOnly(path: string): ReadStoreTables {
+    return new ReadStoreTables(path, { readOnly: true });
+  }
+
+  /** The projection version a generation was built by, read without preparing anything that an older one may lack. */
+  static projectionVersionOf(path: string): string | undefined {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare("SELECT value FROM meta WHERE key = 'projectionVersion'").get() as { value: string } | undefined)?.value;
+    } catch {
+      return undefined;
+    } finally {
+      db.close();
+    }
+  }
+
+  constructor(readonly path: string, options: { bulk?: boolean; followedPositions?: number; readOnly?: boolean } = {}) {
     this.followedPositions = options.followedPositions ?? FOLLOWED_POSITIONS;
+    if (options.readOnly) {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.s = statements(this.db);
+      this.bulk = false;
+      this.version_ = this.versionInMeta();
+      return;
+    }
+    // a fresh generation being built (see finishBulk) is not CURRENT until complete, and a build
+    // that fails or is killed is thrown away, never resumed: it needs neither a journal nor syncs,
+    // so its pages are written once, straight into the file; it gets its WAL when complete
+    const fresh = options.bulk === true && (path === ':memory:' || !existsSync(path));
     this.db = new Database(path);
     if (path !== ':memory:') {
-      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(fresh ? 'journal_mode = OFF' : 'journal_mode = WAL');
       // the read store can always be caught up again from its checkpoint: durability of the last
       // batch is not needed, consistency is (checkpoint and rows commit together)
-      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma(fresh ? 'synchronous = OFF' : 'synchronous = NORMAL');
     }
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     this.s = statements(this.db);
-    this.bulk = options.bulk === true && this.meta('events') === undefined;
+    this.bulk = fresh;
     if (!this.bulk) this.db.exec(QUERY_INDEXES);
-    // a generation being built is not CURRENT until complete: a crash throws it away, so it needs no journal
-    else if (path !== ':memory:') this.db.pragma('synchronous = OFF');
     if (this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
-    this.version_ = {
+    this.version_ = this.versionInMeta();
+  }
+
+  private versionInMeta(): LedgerVersion {
+    return {
       version: Number(this.meta('version') ?? 0),
       digest: this.meta('digest') ?? null,
       events: Number(this.meta('events') ?? 0),
@@ -70,7 +101,10 @@ export class ReadStoreTables {
     this.db.exec(QUERY_INDEXES);
     this.db.exec("INSERT INTO texts_search (texts_search) VALUES ('rebuild')");
     this.db.exec('ANALYZE');
-    if (this.path !== ':memory:') this.db.pragma('synchronous = NORMAL');
+    if (this.path !== ':memory:') {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
     this.bulk = false;
   }
 
@@ -90,6 +124,12 @@ export class ReadStoreTables {
 
   version(): LedgerVersion {
     return this.version_;
+  }
+
+  /** the last event applied (the checkpoint's event): the store must still hold it for the read store to be caught up from there */
+  lastApplied(): { eventId: string; streamId: string; streamRevision: number; position: string } | undefined {
+    const row = this.s.lastEvent.get();
+    return row && { eventId: row.event_id, streamId: row.stream_id, streamRevision: row.stream_revision, position: row.position };
   }
 
   has(eventId: string): boolean {
@@ -568,6 +608,7 @@ function statements(db: Database.Database) {
     hasEvent: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?'),
     insertEvent: db.prepare<[null, string, string, number, string, string | null, string | null, string | null]>('INSERT INTO events (seq, event_id, stream_id, stream_revision, position, recorded_by, idempotency_key, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     insertUnreadable: db.prepare<[string, string, string, string]>('INSERT OR REPLACE INTO unreadable (event_id, stream_id, position, problem) VALUES (?, ?, ?, ?)'),
+    lastEvent: db.prepare<[], { event_id: string; stream_id: string; stream_revision: number; position: string }>('SELECT event_id, stream_id, stream_revision, position FROM events ORDER BY seq DESC LIMIT 1'),
     streamEvents: db.prepare<[string], { json: string }>('SELECT json FROM events WHERE stream_id = ? AND json IS NOT NULL ORDER BY seq'),
     upsertDocument: db.prepare<[string, string]>('INSERT INTO documents (document_id, json) VALUES (?, ?) ON CONFLICT (document_id) DO UPDATE SET json = excluded.json'),
     deleteRelations: db.prepare<[string]>('DELETE FROM relations WHERE stance_id IN (SELECT id FROM stances WHERE position_id = ?)'),
