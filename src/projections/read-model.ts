@@ -109,10 +109,7 @@ export function decodeCursor(list: ListName, cursor: string, shape: readonly ('s
  * SQLite FTS5's unicode61 tokenizer does, so both read models find the same things).
  */
 export function searchTerms(text: string): string[] {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
+  return fold(text)
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
 }
@@ -122,10 +119,19 @@ export function searchTerms(text: string): string[] {
  * "migrant" or "undocument" means "migrants" and "undocumented" too (as FTS5's prefix query does).
  */
 export function matchesText(query: string, texts: readonly (string | undefined)[]): boolean {
-  const wanted = searchTerms(query);
-  const words = texts.flatMap((t) => (t === undefined ? [] : searchTerms(t)));
-  return wanted.every((w) => words.some((word) => word.startsWith(w)));
+  return textMatcher(query)(texts);
 }
+
+/** matchesText with the query prepared once, for testing many texts (a word begins where no letter or digit precedes it). */
+export function textMatcher(query: string): (texts: readonly (string | undefined)[]) => boolean {
+  const wanted = searchTerms(query).map((w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}`, 'u'));
+  return (texts) => {
+    const folded = fold(texts.filter((t) => t !== undefined).join('\n'));
+    return wanted.every((w) => w.test(folded));
+  };
+}
+
+const fold = (text: string) => text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
 
 /** The total of a list of `n` matches, exact or capped (see TOTAL_CAP). */
 export function totalOf(n: number, exact: boolean): Pick<Page<unknown>, 'total' | 'totalCapped'> {

@@ -3,8 +3,9 @@
  * into it changes: a read store of another version is rebuilt from event one at start.
  * 2: the ledger version counts decisions only (checkpoints are left out of the count and the digest).
  3: indexes for recorded-time and search seeks, and maintained counts (current positions, citations).
+ 4: covering indexes for walking positions as recorded by an instant and for the search and recording-time seeks; the search's words (terms).
  */
-export const PROJECTION_VERSION = '3';
+export const PROJECTION_VERSION = '4';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -29,6 +30,9 @@ CREATE TABLE IF NOT EXISTS unreadable (event_id TEXT PRIMARY KEY, stream_id TEXT
 -- each distinct (title, statement, quote) once; the search index is built over it
 CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, title TEXT NOT NULL, statement TEXT NOT NULL, quote TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts_search USING fts5 (title, statement, quote, content = 'texts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+-- every word the search index holds: a query word is expanded to the words it begins (see tables.ts)
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS texts_vocabulary USING fts5vocab (texts_search, row);
 
 -- a position's stance over both times: [rec_from, rec_to) recording time (epoch ms),
 -- [biz_from, biz_to) business time (latest possible days); null = open
@@ -100,13 +104,14 @@ CREATE TABLE IF NOT EXISTS citation_counts (document_id TEXT PRIMARY KEY, n INTE
 export const QUERY_INDEXES = `
 CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL AND biz_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_over_time ON stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS stances_recorded ON stances (rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS stances_known_from ON stances (biz_from, biz_to, position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL;
-CREATE INDEX IF NOT EXISTS stances_by_text ON stances (text_id);
+CREATE INDEX IF NOT EXISTS stances_by_text ON stances (text_id, rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees);
 CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id) WHERE rec_to IS NULL;
-CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id);
-CREATE INDEX IF NOT EXISTS timeline_recorded ON timeline (rec_from);
-CREATE INDEX IF NOT EXISTS timeline_by_text ON timeline (text_id);
+CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id, rec_from, rec_to, themes, addressees, text_id);
+CREATE INDEX IF NOT EXISTS timeline_recorded ON timeline (rec_from, rec_to, biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id);
+CREATE INDEX IF NOT EXISTS timeline_by_text ON timeline (text_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, position_id, themes, addressees);
 
 CREATE TRIGGER IF NOT EXISTS current_counted AFTER INSERT ON stances WHEN NEW.rec_to IS NULL AND NEW.biz_to IS NULL BEGIN
   INSERT OR IGNORE INTO current_counts VALUES (NEW.status, NEW.themes, NEW.addressees, 0);
@@ -129,6 +134,9 @@ CREATE TRIGGER IF NOT EXISTS citation_uncounted AFTER DELETE ON citations BEGIN
 END;
 `;
 
+/** The words of a generation whose search index was built in one pass. */
+export const BULK_TERMS = `INSERT OR IGNORE INTO terms SELECT term FROM texts_vocabulary;`;
+
 /** The counts of a generation loaded without the triggers, in one pass each (before the triggers exist). */
 export const BULK_COUNTS = `
 DELETE FROM current_counts;
@@ -149,4 +157,6 @@ export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; or
   // counts of zero are left where a live store counted down: the same answers either way
   { table: 'current_counts', columns: '*', order: 'status, themes, addressees', where: 'n != 0' },
   { table: 'citation_counts', columns: '*', order: 'document_id', where: 'n != 0' },
+  // the words the live store split itself must be the search index's own words
+  { table: 'terms', columns: '*', order: 'term' },
 ];

@@ -7,18 +7,34 @@ import { sha256Hex } from '../../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../../domain/ledger-event';
 import type { StoredEvent } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
-import { CITED_BY_PREVIEW, decodeCursor, encodeCursor, exactPositionTotal, searchTerms, totalOf, TOTAL_CAP, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
+import { CITED_BY_PREVIEW, decodeCursor, encodeCursor, exactPositionTotal, searchTerms, textMatcher, totalOf, TOTAL_CAP, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
-import { BULK_COUNTS, COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
+import { BULK_COUNTS, BULK_TERMS, COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
 import { PositionProjection } from './position-projection';
 
 const POSITION_STREAM = 'position-';
 /** how many positions' states are kept in memory between batches (the rest are read back from the file when they change) */
 const FOLLOWED_POSITIONS = 4096;
-/** a seek reads at most this many rows (and sorts those that match); beyond, walking the list's index is cheaper */
-const SEEK_CAP = 2000;
+/** the most words one query word is expanded to (beyond, FTS5's own prefix query) */
+const EXPANSIONS = 32;
+
+/**
+ * Where a list stops seeking and walks (exported so that tests can reach the walks on small ledgers):
+ * `seek` rows of an early recording instant or business date, `textSeek` texts a search word is in
+ * (beyond, the index is walked and texts tested as they come), and `countScan` rows walked to count
+ * a common word's matches (beyond, `totalCapped`: at least the matches counted).
+ */
+export const QUERY_LIMITS = { seek: 2000, textSeek: 5000, countScan: 500 };
+
+interface ListSql {
+  readonly from: string;
+  readonly alias: string;
+  readonly where: string;
+  readonly keyset: string;
+  readonly order: string;
+}
 
 /**
  * One SQLite file of the read store: its tables, how a batch of events is applied to them (in one
@@ -77,6 +93,8 @@ export class ReadStoreTables {
     }
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
+    // a seek's candidates and a search's matches are sorted in memory (bounded by QUERY_LIMITS), not in temp files
+    this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     this.s = statements(this.db);
     this.bulk = fresh;
@@ -100,6 +118,7 @@ export class ReadStoreTables {
     this.db.exec(BULK_COUNTS);
     this.db.exec(QUERY_INDEXES);
     this.db.exec("INSERT INTO texts_search (texts_search) VALUES ('rebuild')");
+    this.db.exec(BULK_TERMS);
     this.db.exec('ANALYZE');
     if (this.path !== ':memory:') {
       this.db.pragma('journal_mode = WAL');
@@ -301,7 +320,10 @@ export class ReadStoreTables {
     let id = found?.id;
     if (id === undefined) {
       id = Number(this.s.insertText.run(hash, ...texts).lastInsertRowid);
-      if (!this.bulk) this.s.indexText.run(id, ...texts);
+      if (!this.bulk) {
+        this.s.indexText.run(id, ...texts);
+        for (const term of new Set(texts.flatMap(searchTerms))) this.s.insertTerm.run(term);
+      }
     }
     // a text is mostly met again in the next few versions of its position: a bounded memory of the latest
     if (this.textIds.size >= 20_000) this.textIds.clear();
@@ -321,6 +343,12 @@ export class ReadStoreTables {
     return statement;
   }
 
+  /** The indexed words a query word begins (itself included), or undefined when there are too many to list. */
+  private readonly expand = (word: string): string[] | undefined => {
+    const terms = this.sql(`SELECT term FROM terms WHERE term >= ? AND term < ? || char(1114111) LIMIT ${EXPANSIONS + 1}`).pluck().all(word, word) as string[];
+    return terms.length > EXPANSIONS ? undefined : terms;
+  };
+
   /** How many rows a query gives, counting no further than `cap` + 1. */
   private countUpTo(from: string, params: Record<string, unknown>, cap: number): number {
     return (this.sql(`SELECT count(*) AS n FROM (SELECT 1 FROM ${from} LIMIT ${cap + 1})`).get(params) as { n: number }).n;
@@ -330,15 +358,50 @@ export class ReadStoreTables {
    * The index a list is read from. Walking an index in the list's order stops after a page when
    * matches are dense; when a condition names few rows (a rare word, an early recording instant
    * or business date), seeking those rows and sorting them is cheaper than walking past the rest.
-   * Each seek is counted only up to SEEK_CAP, so choosing costs little either way.
+   * Each seek is counted only up to its cap, so choosing costs little either way.
    */
-  private planOf(seeks: ReadonlyArray<{ index: string; rows: string }>, params: Record<string, unknown>): string | undefined {
+  private planOf(seeks: ReadonlyArray<{ index: string; rows: string; cap: number }>, params: Record<string, unknown>): string | undefined {
     let best: { index: string; n: number } | undefined;
     for (const seek of seeks) {
-      const n = this.countUpTo(seek.rows, params, SEEK_CAP);
-      if (n <= SEEK_CAP && (!best || n < best.n)) best = { index: seek.index, n };
+      const n = this.countUpTo(seek.rows, params, seek.cap);
+      if (n <= seek.cap && (!best || n < best.n)) best = { index: seek.index, n };
     }
     return best?.index;
+  }
+
+  /**
+   * The row ids of a page of a list and its total. A search whose word is common is not asked of
+   * the search index row by row (slow) nor as a set (every match first): the rows are walked in the
+   * list's order with their texts and tested here, by the rule the search index follows.
+   */
+  private pageOf(list: ListSql, params: Record<string, unknown>, page: PageRequest | undefined, search: ((texts: readonly string[]) => boolean) | undefined, exactTotal?: number): { ids: number[]; more: boolean; total: Pick<Page<unknown>, 'total' | 'totalCapped'> } {
+    const order = ` ORDER BY ${list.order}`;
+    if (!search) {
+      const from = `${list.from} WHERE ${list.where}`;
+      const total = exactTotal !== undefined ? { total: exactTotal, totalCapped: false } : totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
+      const ids = this.sql(`SELECT ${list.alias}.id FROM ${from}${list.keyset}${order}${page ? ` LIMIT ${page.limit + 1}` : ''}`).pluck().all(params) as number[];
+      return { ids, more: page !== undefined && ids.length > page.limit, total };
+    }
+    const walk = (keyset: string) =>
+      this.sql(`SELECT ${list.alias}.id, t.title, t.statement, t.quote FROM ${list.from} CROSS JOIN texts t ON t.id = ${list.alias}.text_id WHERE ${list.where}${keyset}${order}`)
+        .raw()
+        .iterate(params) as IterableIterator<[number, string, string, string]>;
+    let counted = 0;
+    let scanned = 0;
+    for (const [, ...texts] of walk('')) {
+      if (search(texts)) counted += 1;
+      scanned += 1;
+      if (counted > TOTAL_CAP || scanned >= QUERY_LIMITS.countScan) break;
+    }
+    // counting stopped early: at least `counted` match
+    const total = counted > TOTAL_CAP ? { total: TOTAL_CAP, totalCapped: true } : { total: counted, totalCapped: scanned >= QUERY_LIMITS.countScan };
+    const ids: number[] = [];
+    for (const [id, ...texts] of walk(list.keyset)) {
+      if (!search(texts)) continue;
+      ids.push(id);
+      if (page && ids.length > page.limit) break;
+    }
+    return { ids, more: page !== undefined && ids.length > page.limit, total };
   }
 
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
@@ -357,35 +420,33 @@ export class ReadStoreTables {
       where.push('(v.addressees & @addressee) != 0');
       params.addressee = addresseeMask([query.addressee]);
     }
-    const seeks: { index: string; rows: string }[] = [];
+    const seeks: { index: string; rows: string; cap: number }[] = [];
     if (query.q !== undefined) {
-      params.q = ftsQuery(query.q);
-      seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q' });
+      params.q = ftsQuery(query.q, this.expand);
+      seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
-    if (query.recordedAsOf !== undefined) seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf' });
-    else if (query.asOf !== undefined) seeks.push({ index: 'stances_known_from', rows: 'stances INDEXED BY stances_known_from WHERE rec_to IS NULL AND biz_from <= @asOf' });
+    if (query.recordedAsOf !== undefined) seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
+    else if (query.asOf !== undefined) seeks.push({ index: 'stances_known_from', rows: 'stances INDEXED BY stances_known_from WHERE rec_to IS NULL AND biz_from <= @asOf', cap: QUERY_LIMITS.seek });
     const seek = this.planOf(seeks, params);
-    const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_by_position' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
-    if (query.q !== undefined) where.push(searchCondition('v.text_id', seek === 'stances_by_text'));
-    const from = `stances v INDEXED BY ${index} WHERE ${where.join(' AND ')}`;
-    const total = exactPositionTotal(query) ? { total: this.currentCount(query), totalCapped: false } : totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
+    const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_over_time' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
+    const searchSeek = query.q !== undefined && seek === 'stances_by_text';
+    if (searchSeek) where.push('v.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [after] = decodeCursor('positions', page.cursor, ['string']);
       keyset = ' AND v.position_id > @after';
       params.after = after;
     }
-    const limit = page ? ' LIMIT @limit' : '';
-    if (page) params.limit = page.limit + 1;
-    // the page's rows from the index alone, then their texts and recording facts for those rows only
+    const list = { from: `stances v INDEXED BY ${index}`, alias: 'v', where: where.join(' AND '), keyset, order: 'v.position_id' };
+    const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
+    const { ids, more, total } = this.pageOf(list, params, page, search, exactPositionTotal(query) ? this.currentCount(query) : undefined);
+    // the page's texts and recording facts, for its rows only
     const rows = this.sql(
-      `WITH page AS MATERIALIZED (SELECT v.id FROM ${from}${keyset} ORDER BY v.position_id${limit})
-       SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
-       FROM page CROSS JOIN stances v ON v.id = page.id JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
+      `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
+       FROM json_each(@ids) page CROSS JOIN stances v ON v.id = page.value JOIN texts t ON t.id = v.text_id JOIN known k ON k.position_id = v.position_id AND ${known}
        ORDER BY v.position_id`,
-    ).all(params) as StanceRow[];
-    const more = page !== undefined && rows.length > page.limit;
-    const items = (more ? rows.slice(0, page!.limit) : rows).map(stanceOfRow);
+    ).all({ ...params, ids: JSON.stringify(more ? ids.slice(0, page!.limit) : ids) }) as StanceRow[];
+    const items = rows.map(stanceOfRow);
     return { items, ...total, next: more ? encodeCursor('positions', [items.at(-1)!.id]) : null };
   }
 
@@ -443,53 +504,50 @@ export class ReadStoreTables {
 
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
     const params: Record<string, unknown> = {};
-    const where = [recordedCondition('', query.recordedAsOf, params)];
+    const where = [recordedCondition('e.', query.recordedAsOf, params)];
     const upTo = [query.to === undefined ? undefined : businessDate(query.to).latest, query.asOf === undefined ? undefined : businessDate(query.asOf).latest].filter((d): d is string => d !== undefined).sort()[0];
     if (query.from !== undefined) {
-      where.push('biz_key >= @from');
+      where.push('e.biz_key >= @from');
       params.from = businessDate(query.from).earliest;
     }
     if (upTo !== undefined) {
-      where.push('biz_key <= @to');
+      where.push('e.biz_key <= @to');
       params.to = upTo;
     }
     if (query.theme) {
-      where.push('(themes & @theme) != 0');
+      where.push('(e.themes & @theme) != 0');
       params.theme = themeMask([query.theme]);
     }
     if (query.addressee) {
-      where.push('(addressees & @addressee) != 0');
+      where.push('(e.addressees & @addressee) != 0');
       params.addressee = addresseeMask([query.addressee]);
     }
-    const seeks: { index: string; rows: string }[] = [];
+    const seeks: { index: string; rows: string; cap: number }[] = [];
     if (query.q !== undefined) {
-      params.q = ftsQuery(query.q);
-      seeks.push({ index: 'timeline_by_text', rows: 'texts_search WHERE texts_search MATCH @q' });
+      params.q = ftsQuery(query.q, this.expand);
+      seeks.push({ index: 'timeline_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
-    if (query.recordedAsOf !== undefined) seeks.push({ index: 'timeline_recorded', rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf' });
+    if (query.recordedAsOf !== undefined) seeks.push({ index: 'timeline_recorded', rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf === undefined ? 'timeline_current' : 'timeline_order');
-    if (query.q !== undefined) where.push(searchCondition('text_id', seek === 'timeline_by_text'));
-    const from = `timeline INDEXED BY ${index} WHERE ${where.join(' AND ')}`;
-    const total = totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
+    const searchSeek = query.q !== undefined && seek === 'timeline_by_text';
+    if (searchSeek) where.push('e.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [k, r, s, p] = decodeCursor('timeline', page.cursor, ['string', 'string', 'number', 'string']);
-      keyset = ' AND (biz_key, recorded_at, stream_revision, position_id) > (@k, @r, @s, @p)';
+      keyset = ' AND (e.biz_key, e.recorded_at, e.stream_revision, e.position_id) > (@k, @r, @s, @p)';
       Object.assign(params, { k, r, s, p });
     }
-    const limit = page ? ' LIMIT @limit' : '';
-    if (page) params.limit = page.limit + 1;
+    const list = { from: `timeline e INDEXED BY ${index}`, alias: 'e', where: where.join(' AND '), keyset, order: 'e.biz_key, e.recorded_at, e.stream_revision, e.position_id' };
+    const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
+    const { ids, more, total } = this.pageOf(list, params, page, search);
     const rows = this.sql(
-      `WITH page AS MATERIALIZED (SELECT id FROM ${from}${keyset} ORDER BY biz_key, recorded_at, stream_revision, position_id${limit})
-       SELECT e.biz_key, e.recorded_at, e.stream_revision, e.position_id, e.json FROM page CROSS JOIN timeline e ON e.id = page.id
+      `SELECT e.biz_key, e.recorded_at, e.stream_revision, e.position_id, e.json FROM json_each(@ids) page CROSS JOIN timeline e ON e.id = page.value
        ORDER BY e.biz_key, e.recorded_at, e.stream_revision, e.position_id`,
-    ).all(params) as { biz_key: string; recorded_at: string; stream_revision: number; position_id: string; json: string }[];
-    const more = page !== undefined && rows.length > page.limit;
-    const kept = more ? rows.slice(0, page!.limit) : rows;
-    const last = kept.at(-1);
+    ).all({ ids: JSON.stringify(more ? ids.slice(0, page!.limit) : ids) }) as { biz_key: string; recorded_at: string; stream_revision: number; position_id: string; json: string }[];
+    const last = rows.at(-1);
     return {
-      items: kept.map((r) => JSON.parse(r.json) as TimelineEntry),
+      items: rows.map((r) => JSON.parse(r.json) as TimelineEntry),
       ...total,
       next: more && last ? encodeCursor('timeline', [last.biz_key, last.recorded_at, last.stream_revision, last.position_id]) : null,
     };
@@ -586,19 +644,16 @@ function recordedCondition(prefix: string, recordedAsOf: string | undefined, par
   return `${prefix}rec_from <= @recordedAsOf AND (${prefix}rec_to IS NULL OR ${prefix}rec_to > @recordedAsOf)`;
 }
 
-/**
- * The search as a condition on a text id: driving (the matching texts, then their rows: the seek)
- * or checked row by row as an index is walked (without reading every match first).
- */
-function searchCondition(column: string, driving: boolean): string {
-  return driving ? `${column} IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)` : `EXISTS (SELECT 1 FROM texts_search WHERE texts_search MATCH @q AND rowid = ${column})`;
-}
-
 /** Every word must begin a word of the text; each is quoted, so nothing a client types is FTS5 syntax. */
-function ftsQuery(q: string): string {
+function ftsQuery(q: string, expand: (word: string) => string[] | undefined): string {
   return searchTerms(q)
-    .map((w) => `"${w}"*`)
-    .join(' ');
+    .map((w) => {
+      // FTS5 answers "w"* by merging every posting of every word it begins before the first match:
+      // the words it begins, asked one by one, are read lazily (a LIMIT stops them)
+      const words = expand(w);
+      return words === undefined ? `"${w}"*` : `(${[w, ...words.filter((t) => t !== w)].map((t) => `"${t}"`).join(' OR ')})`;
+    })
+    .join(' AND ');
 }
 
 function statements(db: Database.Database) {
@@ -632,6 +687,7 @@ function statements(db: Database.Database) {
     textByHash: db.prepare<[string], { id: number }>('SELECT id FROM texts WHERE hash = ?'),
     insertText: db.prepare<[string, string, string, string]>('INSERT INTO texts (hash, title, statement, quote) VALUES (?, ?, ?, ?)'),
     indexText: db.prepare<[number, string, string, string]>('INSERT INTO texts_search (rowid, title, statement, quote) VALUES (?, ?, ?, ?)'),
+    insertTerm: db.prepare<[string]>('INSERT OR IGNORE INTO terms (term) VALUES (?)'),
     positionExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM known WHERE position_id = ? LIMIT 1'),
     documents: db.prepare<[], { json: string }>('SELECT json FROM documents ORDER BY document_id'),
     document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
