@@ -2,10 +2,11 @@
  * The read store's tables. Bump PROJECTION_VERSION whenever a table or what a projection writes
  * into it changes: a read store of another version is rebuilt from event one at start.
  * 2: the ledger version counts decisions only (checkpoints are left out of the count and the digest).
- 3: indexes for recorded-time and search seeks, and maintained counts (current positions, citations).
- 4: covering indexes for walking positions as recorded by an instant and for the search and recording-time seeks; the search's words (terms).
+ * 3: indexes for recorded-time and search seeks, and maintained counts (current positions, citations).
+ * 4: covering indexes for walking positions as recorded by an instant and for the search and recording-time seeks; the search's words (terms).
+ * 5: events and texts are found by ids and hashes through indexes built after a bulk load (a fresh generation's random-key inserts no longer outgrow the page cache).
  */
-export const PROJECTION_VERSION = '4';
+export const PROJECTION_VERSION = '5';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -14,7 +15,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 -- "applied?" check, the streams to refold, and idempotency keys
 CREATE TABLE IF NOT EXISTS events (
   seq             INTEGER PRIMARY KEY,
-  event_id        TEXT NOT NULL UNIQUE,
+  event_id        TEXT NOT NULL,
   stream_id       TEXT NOT NULL,
   stream_revision INTEGER NOT NULL,
   position        TEXT NOT NULL,
@@ -28,7 +29,7 @@ CREATE INDEX IF NOT EXISTS events_by_key ON events (idempotency_key, recorded_by
 CREATE TABLE IF NOT EXISTS unreadable (event_id TEXT PRIMARY KEY, stream_id TEXT NOT NULL, position TEXT NOT NULL, problem TEXT NOT NULL);
 
 -- each distinct (title, statement, quote) once; the search index is built over it
-CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, title TEXT NOT NULL, statement TEXT NOT NULL, quote TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, hash TEXT NOT NULL, title TEXT NOT NULL, statement TEXT NOT NULL, quote TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts_search USING fts5 (title, statement, quote, content = 'texts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
 -- every word the search index holds: a query word is expanded to the words it begins (see tables.ts)
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -101,6 +102,17 @@ CREATE TABLE IF NOT EXISTS citation_counts (document_id TEXT PRIMARY KEY, n INTE
  * filtering (when matches are dense), or seeking the few rows a selective condition names (a rare
  * search word, an early recording instant, an early business date) and sorting only those.
  */
+/**
+ * The indexes that find an event by its id and a text by its hash: random keys, whose inserts
+ * outgrow the page cache of a large generation being loaded (each one a page read and written).
+ * A fresh generation is loaded without them (its events come once each, in order, and its texts
+ * are deduplicated in memory, so a text may be stored twice there) and gets them at the end.
+ */
+export const LOOKUP_INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (event_id);
+CREATE INDEX IF NOT EXISTS texts_by_hash ON texts (hash);
+`;
+
 export const QUERY_INDEXES = `
 CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL AND biz_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id) WHERE rec_to IS NULL;

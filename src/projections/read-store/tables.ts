@@ -11,7 +11,7 @@ import { CITED_BY_PREVIEW, decodeCursor, encodeCursor, exactPositionTotal, searc
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
-import { BULK_COUNTS, BULK_TERMS, COMPARED_TABLES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
+import { BULK_COUNTS, BULK_TERMS, COMPARED_TABLES, LOOKUP_INDEXES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
 import { PositionProjection } from './position-projection';
 
 const POSITION_STREAM = 'position-';
@@ -98,7 +98,9 @@ export class ReadStoreTables {
     this.db.exec(SCHEMA);
     this.s = statements(this.db);
     this.bulk = fresh;
-    if (!this.bulk) this.db.exec(QUERY_INDEXES);
+    if (!this.bulk) this.db.exec(LOOKUP_INDEXES + QUERY_INDEXES);
+    // a large generation's indexes are built in the cache at the end of its load
+    else if (path !== ':memory:') this.db.pragma('cache_size = -262144');
     if (this.meta('projectionVersion') === undefined) this.s.setMeta.run('projectionVersion', PROJECTION_VERSION);
     this.version_ = this.versionInMeta();
   }
@@ -115,12 +117,14 @@ export class ReadStoreTables {
   /** Ends a bulk load: the query indexes and the search index, in one pass each. */
   finishBulk(): void {
     if (!this.bulk) return;
+    this.db.exec(LOOKUP_INDEXES);
     this.db.exec(BULK_COUNTS);
     this.db.exec(QUERY_INDEXES);
     this.db.exec("INSERT INTO texts_search (texts_search) VALUES ('rebuild')");
     this.db.exec(BULK_TERMS);
     this.db.exec('ANALYZE');
     if (this.path !== ':memory:') {
+      this.db.pragma('cache_size = -65536');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
     }
@@ -177,7 +181,8 @@ export class ReadStoreTables {
       const dirty = new Map<string, LedgerEvent[]>();
       let { version, events: count, lastPosition, digest } = this.version_;
       for (const stored of batch) {
-        if (this.s.hasEvent.get(stored.id) !== undefined) continue;
+        // a fresh generation is read from the store once, in order: no event comes twice (and events_by_id, built at the end, would refuse it)
+        if (!this.bulk && this.s.hasEvent.get(stored.id) !== undefined) continue;
         if (count === 0) this.s.setMeta.run('firstEventId', stored.id);
         count += 1;
         lastPosition = stored.position;
@@ -316,7 +321,8 @@ export class ReadStoreTables {
     const known = this.textIds.get(joined);
     if (known !== undefined) return known;
     const hash = createHash('sha1').update(joined).digest('base64');
-    const found = this.s.textByHash.get(hash);
+    // loading a fresh generation, texts are deduplicated in memory only (texts_by_hash comes at the end)
+    const found = this.bulk ? undefined : this.s.textByHash.get(hash);
     let id = found?.id;
     if (id === undefined) {
       id = Number(this.s.insertText.run(hash, ...texts).lastInsertRowid);
