@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -11,22 +11,12 @@ import type { ApiDeps } from './deps';
 import { asProblemError } from './errors';
 import { ProblemError } from './problem';
 import { redactor, type Redact } from './redact';
-import { auditRoutes } from './routes/audit';
-import { documentsRoutes } from './routes/documents';
-import { eventsRoutes } from './routes/events';
-import { metaRoutes } from './routes/meta';
-import { positionsRoutes } from './routes/positions';
-import { streamRoutes } from './routes/stream';
-import { timelineRoutes } from './routes/timeline';
-import { noQuery } from './validate';
+import { API_ROUTES, healthRoutes } from './routes';
 import { webSessions } from '../web/session';
 import { signinRoutes } from '../web/signin';
 import { recordingRoutes } from '../web/forms/recording-routes';
 import { auditPageRoutes } from '../web/audit-routes';
 import { webRoutes } from '../web/routes';
-
-/** The routers mounted under /api; one line per router. */
-const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
 
 /**
  * Nothing from another origin and no inline code or styles: pages load only the app's own script
@@ -80,23 +70,7 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   const sessions = webSessions({ minutes: deps.config.sessionMinutes, now: deps.now, keys: deps.keys });
   app.use(sessions.middleware);
 
-  // ok, or degraded with the reason: events the read model cannot read, or storage that cannot take writes
-  app.get('/health', noQuery, async (_req, res) => {
-    const unreadable = deps.projection.unreadableEvents().length;
-    const storage = await deps.storage.status();
-    const reasons = [
-      ...(storage.fault ? [`storage ${storage.fault.reason}: ${storage.fault.detail} (since ${storage.fault.since}); every write is still tried, and answered 503 while this lasts`] : []),
-      ...(unreadable ? [`${unreadable} events the read model cannot read`] : []),
-    ];
-    res.status(reasons.length ? 503 : 200).json({
-      status: reasons.length ? 'degraded' : 'ok',
-      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
-      store: deps.store.kind,
-      storage,
-      ledgerVersion: deps.projection.version(),
-      unreadableEvents: unreadable,
-    });
-  });
+  app.use(healthRoutes(deps));
 
   // the pages (src/web) and their assets; /api/docs among them, before the API's own 404
   app.use(webRoutes(deps, [], [signinRoutes(deps, sessions), recordingRoutes(deps, sessions), auditPageRoutes(deps, sessions)]));

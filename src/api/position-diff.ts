@@ -5,6 +5,37 @@ import type { Stance } from '../projections/stance';
 import { versionOfView } from './ledger-version';
 import { ProblemError } from './problem';
 import { viewOf } from './queries';
+import { z } from 'zod';
+import { AddresseeId, ThemeId } from '../domain/themes';
+import { Status } from '../projections/stance';
+
+const DiffSide = z.object({
+  asOf: z.string().nullable(),
+  revision: z.number().int(),
+  decidedOn: z.string(),
+  title: z.string(),
+  statement: z.string(),
+  themes: z.array(ThemeId).readonly(),
+  addressees: z.array(AddresseeId).readonly(),
+  status: Status,
+});
+const WordChanges = z.array(z.object({ op: z.enum(['added', 'removed', 'same']), text: z.string() }));
+const SetChange = <T extends z.ZodType>(item: T) => z.object({ added: z.array(item), removed: z.array(item) });
+
+/** What GET /api/positions/{id}/diff answers: the two sides and what changed between them. */
+export const PositionDiff = z
+  .object({
+    positionId: z.string(),
+    from: DiffSide,
+    to: DiffSide,
+    changed: z.boolean().meta({ description: 'whether the text revision in force differs' }),
+    statement: WordChanges,
+    title: WordChanges,
+    themes: SetChange(ThemeId),
+    addressees: SetChange(AddresseeId),
+    status: z.object({ from: Status, to: Status }),
+  })
+  .meta({ id: 'PositionDiff' });
 
 export interface DiffPart {
   readonly op: 'added' | 'removed' | 'same';
@@ -51,4 +82,4 @@ export function positionDiff(projection: ReadModel, id: string, q: { from: strin
     status: { from: from.status, to: to.status },
   };
 }
-export type PositionDiff = ReturnType<typeof positionDiff>;
+export type PositionDiff = z.infer<typeof PositionDiff>;

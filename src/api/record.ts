@@ -7,8 +7,7 @@ import type { ReadModel } from '../projections/read-model';
 import { checkCitedQuote } from '../sources/cited-quote';
 import { ProblemError } from './problem';
 import type { StorageHealth } from './storage-health';
-
-const KEY = /^[\x21-\x7e]{1,200}$/;
+import { IdempotencyKey } from './validate';
 
 /**
  * A page's form: its Idempotency-Key travels in a hidden field (fresh per rendering), and what is
@@ -35,7 +34,7 @@ export async function record(
 ): Promise<Recorded> {
   const principal = req.principal!;
   const key = form ? form.idempotencyKey : req.get('idempotency-key');
-  if (key !== undefined && !KEY.test(key)) {
+  if (key !== undefined && !IdempotencyKey.safeParse(key).success) {
     throw new ProblemError(400, 'validation', 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'Idempotency-Key');
   }
   await checkCitedQuote(deps.config.sourcesDir, command, (id) => deps.projection.document(id));

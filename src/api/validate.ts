@@ -43,33 +43,54 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infe
   return result.data;
 }
 
-/** A stream revision from an If-Match header: `"3"`, `W/"3"` or `3`. */
-export function ifMatchRevision(req: Request, required: boolean): number | undefined {
-  const header = req.get('if-match');
-  if (header === undefined) {
-    if (!required) return undefined;
-    throw new ProblemError(
-      428,
-      'precondition-required',
-      'Precondition required',
-      "send If-Match with the position's ETag, so that a change someone else recorded meanwhile is not overwritten",
-      'If-Match',
-    );
+/** The path's parameters, e.g. a position's id: a 400 naming the parameter. */
+export function parseParams<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse(req.params, PLAIN_MESSAGES);
+  if (!result.success) throw validationProblem(result.error, 'path');
+  return result.data;
+}
+
+/** `"3"`, `W/"3"` or `3`: a position's ETag (its stream revision), as this API gives it out. */
+export const IfMatch = z
+  .string()
+  .regex(/^(?:W\/)?"?(\d{1,9})"?$/, 'must be an ETag of this API, such as "3"')
+  .meta({ description: 'the position’s ETag (its stream revision), as a GET or a write gave it: `"3"` (also `W/"3"` or `3`)', example: '"3"' });
+
+/** What a client sends to make a write safe to retry. */
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
+  .meta({ description: 'retry-safe key (1 to 200 visible ASCII characters): the same key with the same request gets the first answer and records nothing twice; with another request, 422', example: 'wg-2014-03-eu-4' });
+
+/** Header names as people write them, for the problem's `field`. */
+const HEADER_NAMES: Record<string, string> = { 'if-match': 'If-Match', 'idempotency-key': 'Idempotency-Key', 'last-event-id': 'Last-Event-ID' };
+
+/**
+ * The headers an operation declares (others are not its input). A required If-Match that is
+ * missing is a 428, not a 400: the client must be told to send the ETag it read.
+ */
+export function parseHeaders<S extends z.ZodObject>(schema: S, req: Request): z.infer<S> {
+  const sent = Object.fromEntries(Object.keys(schema.shape).flatMap((name) => {
+    const value = req.get(name);
+    return value === undefined ? [] : [[name, value]];
+  }));
+  const result = schema.safeParse(sent, PLAIN_MESSAGES);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0] ?? '');
+  const field = HEADER_NAMES[name] ?? name;
+  if (name === 'if-match' && sent[name] === undefined) {
+    throw new ProblemError(428, 'precondition-required', 'Precondition required', "send If-Match with the position's ETag, so that a change someone else recorded meanwhile is not overwritten", field);
   }
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-  if (!match) throw new ProblemError(400, 'validation', 'Invalid request', 'If-Match must be an ETag of this API, such as "3"', 'If-Match');
-  return Number(match[1]);
+  throw new ProblemError(400, 'validation', 'Invalid request', `${field} ${issue.message}`, field);
+}
+
+/** The stream revision an If-Match names (already checked by {@link IfMatch}). */
+export function ifMatchRevision(header: string | undefined): number | undefined {
+  return header === undefined ? undefined : Number(IfMatch.parse(header.trim()).replace(/\D/g, ''));
 }
 
 export const etag = (streamRevision: number): string => `"${streamRevision}"`;
-
-const NoQuery = z.strictObject({});
-
-/** For routes that take no query parameters: an unknown one is refused, as on every other route. */
-export function noQuery(req: Request, _res: unknown, next: () => void): void {
-  parseQuery(NoQuery, req);
-  next();
-}
 
 /**
  * For a POST that takes no input: no body, or an empty JSON object. Anything else is refused, so

@@ -71,13 +71,19 @@ export function businessDate(text: string): BusinessDate {
   return parsed;
 }
 
+const POINT_PATTERN = '\\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\\d|3[01]))?)?';
+/** The grammar as a pattern, so that JSON Schema and OpenAPI say it; what a pattern cannot say (a real calendar day, an interval in order) the refinement adds. */
+export const BUSINESS_DATE_PATTERN = new RegExp(`^${POINT_PATTERN}(?:/${POINT_PATTERN})?$`);
+const BUSINESS_DATE_MESSAGE = 'must be a date as YYYY, YYYY-MM, YYYY-MM-DD, or an interval A/B of those (a real calendar date, A not after B)';
+
 export const BusinessDateText = z
   .string()
-  .refine((s) => parseBusinessDate(s) !== undefined, {
-    message: 'must be a date as YYYY, YYYY-MM, YYYY-MM-DD, or an interval A/B of those (a real calendar date, A not after B)',
-  })
+  .regex(BUSINESS_DATE_PATTERN, BUSINESS_DATE_MESSAGE)
+  .refine((s) => parseBusinessDate(s) !== undefined, { message: BUSINESS_DATE_MESSAGE })
   .meta({
-    description: 'Business date with its true precision (EDTF subset): "2006", "2014-01", "2014-01-21" or an interval such as "2011-07-20/2014-01-21".',
+    description:
+      'Business date with its true precision (EDTF subset): "2006", "2014-01", "2014-01-21" or an interval such as "2011-07-20/2014-01-21". ' +
+      'The server also refuses (400) a day the month does not have (2014-02-30) and an interval whose start is after its end.',
     examples: ['2006', '2014-01-21', '2011-07-20/2014-01-21'],
   });
 

@@ -5,25 +5,87 @@ import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/
 import { exportToLatestCheckpoint } from '../../audit/export-ledger';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
-import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { describeRoute } from '../openapi';
-import { Problem, ProblemError } from '../problem';
+import { json, mount, operation, problem } from '../operation';
+import { ProblemError } from '../problem';
 import { AuditLogQuery, AuditVerifyQuery, startOfInstant, toInstant } from '../queries';
-import { emptyBody, noQuery, parseQuery } from '../validate';
+
+const RecordedCheckpoint = z
+  .object({ eventId: z.string(), streamId: z.string(), revision: z.number().int(), position: z.string(), hash: z.string().nullable(), checkpoint: Checkpoint })
+  .meta({ id: 'RecordedCheckpoint' });
+const nullable = <T extends z.ZodType>(t: T) => t.nullable();
+const AuditedEventRef = { eventId: z.string(), type: z.string(), streamId: z.string(), revision: z.number().int(), recordedAt: nullable(z.string()), recordedBy: nullable(z.string()), decidedOn: nullable(z.string()) };
+const AuditLogEntry = z
+  .object({
+    ...AuditedEventRef,
+    position: z.string(),
+    hash: nullable(z.string()),
+    corrects: z.object({ ...AuditedEventRef, data: z.record(z.string(), z.unknown()) }).optional(),
+    correctedBy: z.array(z.object({ eventId: z.string(), recordedAt: nullable(z.string()), recordedBy: nullable(z.string()), reason: nullable(z.string()), changes: z.record(z.string(), z.unknown()) })).optional(),
+  })
+  .meta({ id: 'AuditLogEntry' });
+const VerifyReport = z
+  .object({
+    ok: z.boolean(),
+    events: z.number().int(),
+    streams: z.number().int(),
+    hashesVerified: z.number().int(),
+    checkpoints: z.number().int(),
+    keptCheckpoints: z.number().int(),
+    latestCheckpoint: z.object({ eventId: z.string(), rootHash: z.string(), eventCount: z.number().int(), recordedAt: z.string() }).nullable(),
+    uncovered: z.number().int().meta({ description: 'events no checkpoint covers yet' }),
+    projection: z.string(),
+    problems: z.array(z.object({ check: z.string(), problem: z.string(), eventId: z.string().optional(), streamId: z.string().optional(), revision: z.number().int().optional(), position: z.string().optional() }).meta({ description: 'what is wrong, with the event it is about (eventId, streamId, revision, position)' })),
+  })
+  .meta({ id: 'VerifyReport' });
+
+const auditor = ['auditor'] as const;
+export const verifyLedger = operation({
+  method: 'get', path: '/api/audit/verify', summary: 'Verify the whole ledger (auditor): every hash and chain, every checkpoint, the live read model against a rebuild from event one', roles: auditor, readsStore: true,
+  query: AuditVerifyQuery,
+  responses: { 200: json('the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong', VerifyReport) },
+});
+export const auditLogPage = operation({
+  method: 'get', path: '/api/audit/log', summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct', roles: auditor, readsStore: true,
+  query: AuditLogQuery,
+  responses: { 200: json('a page of entries and `next`, the position to continue after', z.object({ count: z.number().int(), next: z.string().nullable(), entries: z.array(AuditLogEntry) })) },
+});
+export const listCheckpoints = operation({
+  method: 'get', path: '/api/audit/checkpoints', summary: 'Every checkpoint recorded in the ledger (auditor)', roles: auditor, readsStore: true,
+  responses: { 200: json('checkpoints', z.object({ count: z.number().int(), checkpoints: z.array(RecordedCheckpoint) })) },
+});
+export const recordCheckpointNow = operation({
+  method: 'post', path: '/api/audit/checkpoints', roles: ['auditor', 'secretariat'], body: 'empty',
+  summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash. Idempotent: when nothing was recorded since the latest checkpoint, that one is returned (200) and nothing is recorded. No query, and no body (or an empty JSON object)',
+  responses: {
+    201: json('the checkpoint recorded', RecordedCheckpoint),
+    200: json('nothing recorded since the latest checkpoint: that checkpoint', RecordedCheckpoint),
+    409: problem('the ledger does not verify: no checkpoint vouches for it'),
+  },
+});
+export const exportLedger = operation({
+  method: 'get', path: '/api/audit/export', roles: auditor, readsStore: true,
+  summary: 'The ledger as NDJSON (auditor), up to its latest checkpoint: one event per line in global order, then that checkpoint; prove it offline with `ledger verify --file`. A GET records nothing: POST /api/audit/checkpoints first for an export of everything (header Ledger-Events-After-Export counts the events recorded after the export\'s checkpoint)',
+  responses: {
+    200: {
+      description: 'the export',
+      headers: { 'Ledger-Events-After-Export': { description: 'events recorded after the export’s checkpoint', required: true, schema: { type: 'string', pattern: '^\\d+$' } } },
+      content: { 'application/x-ndjson': { schema: z.string() } },
+    },
+    409: problem('no checkpoint recorded yet'),
+  },
+});
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
 export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   const router = Router();
 
-  router.get('/audit/verify', requireRole('auditor'), async (req, res) => {
-    const q = parseQuery(AuditVerifyQuery, req);
+  mount(router, '/api', verifyLedger, async ({ query: q }, req, res) => {
     const roots = q.checkpoint === undefined ? [] : Array.isArray(q.checkpoint) ? q.checkpoint : [q.checkpoint];
     res.json(await audits.verify(req.principal!.id, roots));
   });
 
-  router.get('/audit/log', requireRole('auditor'), async (req, res) => {
-    const q = parseQuery(AuditLogQuery, req);
+  mount(router, '/api', auditLogPage, async ({ query: q }, _req, res) => {
     const from = q.from === undefined ? undefined : startOfInstant(q.from);
     try {
       const page = auditLog(await readWholeLedger(store), { recordedBy: q.recordedBy, name: q.name, from, to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit: q.limit });
@@ -34,13 +96,12 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
     }
   });
 
-  router.get('/audit/checkpoints', requireRole('auditor'), noQuery, async (_req, res) => {
+  mount(router, '/api', listCheckpoints, async (_input, _req, res) => {
     const checkpoints = checkpointEvents(await readWholeLedger(store)).map(asRecordedCheckpoint).filter((c) => c !== undefined);
     res.json({ count: checkpoints.length, checkpoints });
   });
 
-  router.post('/audit/checkpoints', requireRole('auditor', 'secretariat'), noQuery, async (req, res) => {
-    emptyBody(req);
+  mount(router, '/api', recordCheckpointNow, async (_input, req, res) => {
     try {
       // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back (200), not a new one
       const { recorded, checkpoint } = await audits.limited(req.principal!.id, 'checkpoint', () => storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true })));
@@ -52,7 +113,7 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   });
 
   // A GET never writes: the export ends at the latest checkpoint recorded (POST /api/audit/checkpoints first to cover everything).
-  router.get('/audit/export', requireRole('auditor'), noQuery, async (req, res) => {
+  mount(router, '/api', exportLedger, async (_input, req, res) => {
     const made = await audits.limited(req.principal!.id, 'export', async () => exportToLatestCheckpoint(await readWholeLedger(store)));
     if (!made) throw new ProblemError(409, 'no-checkpoint', 'Conflict', 'no checkpoint is recorded yet, and an export ends with one: record one with POST /api/audit/checkpoints, then export');
     res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
@@ -62,33 +123,3 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
 
   return router;
 }
-
-const secured = [{ bearer: [] }];
-const problems = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'malformed request: the problem names the field', 401: 'missing or invalid bearer token', 403: 'the token’s role may not do this', 409: 'the ledger does not verify: no checkpoint vouches for it', 429: 'whole-ledger work of this caller is still running, or the server is busy with others (Retry-After)' }[c] ?? 'error', content: { 'application/problem+json': { schema: Problem } } }]));
-const RecordedCheckpoint = z
-  .object({ eventId: z.string(), streamId: z.string(), revision: z.number().int(), position: z.string(), hash: z.string().nullable(), checkpoint: Checkpoint })
-  .meta({ id: 'RecordedCheckpoint' });
-
-describeRoute({
-  method: 'get', path: '/api/audit/verify', summary: 'Verify the whole ledger (auditor): every hash and chain, every checkpoint, the live read model against a rebuild from event one', security: secured,
-  request: { query: AuditVerifyQuery },
-  responses: { 200: { description: 'the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong' }, ...problems(400, 401, 403, 429) },
-});
-describeRoute({
-  method: 'get', path: '/api/audit/log', summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct', security: secured,
-  request: { query: AuditLogQuery },
-  responses: { 200: { description: 'a page of entries and `next`, the position to continue after' }, ...problems(400, 401, 403) },
-});
-describeRoute({
-  method: 'get', path: '/api/audit/checkpoints', summary: 'Every checkpoint recorded in the ledger (auditor)', security: secured,
-  responses: { 200: { description: 'checkpoints', content: { 'application/json': { schema: z.object({ count: z.number(), checkpoints: z.array(RecordedCheckpoint) }) } } }, ...problems(401, 403) },
-});
-describeRoute({
-  method: 'post', path: '/api/audit/checkpoints', summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash. Idempotent: when nothing was recorded since the latest checkpoint, that one is returned (200) and nothing is recorded. No query, and no body (or an empty JSON object)', security: secured,
-  responses: { 201: { description: 'the checkpoint recorded', content: { 'application/json': { schema: RecordedCheckpoint } } }, 200: { description: 'nothing recorded since the latest checkpoint: that checkpoint', content: { 'application/json': { schema: RecordedCheckpoint } } }, ...problems(400, 401, 403, 409, 429) },
-});
-describeRoute({
-  method: 'get', path: '/api/audit/export', summary: 'The ledger as NDJSON (auditor), up to its latest checkpoint: one event per line in global order, then that checkpoint; prove it offline with `ledger verify --file`. A GET records nothing: POST /api/audit/checkpoints first for an export of everything (header Ledger-Events-After-Export counts the events recorded after the export\'s checkpoint)', security: secured,
-  responses: { 200: { description: 'the export', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(401, 403, 429), 409: { description: 'no checkpoint recorded yet', content: { 'application/problem+json': { schema: Problem } } } },
-});

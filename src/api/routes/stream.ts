@@ -4,9 +4,8 @@ import type { StoredEvent } from '../../store/event-store';
 import { InvalidPositionError } from '../../store/event-store';
 import type { ApiDeps } from '../deps';
 import { LiveStreams } from '../live-streams';
-import { describeRoute } from '../openapi';
-import { Problem, ProblemError } from '../problem';
-import { parseQuery } from '../validate';
+import { mount, operation, problem } from '../operation';
+import { ProblemError } from '../problem';
 
 /** How long a client waits before reconnecting after the stream dropped (the `retry:` field). */
 const RETRY_MS = 3000;
@@ -17,7 +16,7 @@ export const StreamQuery = z.strictObject({
     .min(1)
     .max(100)
     .optional()
-    .meta({ description: 'global position to continue after (a page\'s `ledgerVersion.lastPosition`); the `Last-Event-ID` header wins when both are sent' }),
+    .meta({ description: 'global position to continue after (a page\'s `ledgerVersion.lastPosition`); the `Last-Event-ID` header wins when both are sent. The server also refuses (400) a position that is not one of this ledger.' }),
 });
 
 /** One `recorded` message: what was recorded, where, when and by whom. Never the request's metadata (idempotency keys, request hashes). */
@@ -36,6 +35,25 @@ export const RecordedNotice = z
   .meta({ id: 'RecordedNotice' });
 export type RecordedNotice = z.infer<typeof RecordedNotice>;
 
+export const followStream = operation({
+  method: 'get',
+  path: '/api/stream',
+  summary: 'Live feed of newly recorded events (server-sent events), resumable with Last-Event-ID',
+  description:
+    'A `text/event-stream`. Each event recorded from now on (or after `Last-Event-ID` / `after`) arrives as `event: recorded` with `id:` its global position and `data:` a RecordedNotice (JSON). ' +
+    'Comment lines (`: heartbeat`) keep the connection alive; `retry:` says how soon to reconnect. A reconnecting EventSource sends Last-Event-ID itself and misses nothing. ' +
+    'Reads are public unless the server is configured otherwise.',
+  readsStore: true,
+  query: StreamQuery,
+  headers: z.object({
+    'last-event-id': z.string().min(1).max(100).optional().meta({ description: 'the `id` of the last message received: continue after it. The server also refuses (400) a position that is not one of this ledger.' }),
+  }),
+  responses: {
+    200: { description: 'the event stream; each message\'s data is a RecordedNotice', content: { 'text/event-stream': { schema: RecordedNotice } } },
+    503: problem('the server is stopping, or the event store cannot be read now'),
+  },
+});
+
 /**
  * GET /api/stream: newly recorded events as server-sent events, each with its global position as
  * the SSE id. Without Last-Event-ID (or `after`) the feed starts at the ledger's current end; with
@@ -47,9 +65,8 @@ export function streamRoutes(deps: ApiDeps): Router {
   const router = Router();
   const streams = deps.streams ?? new LiveStreams(15_000);
 
-  router.get('/stream', async (req, res) => {
-    const q = parseQuery(StreamQuery, req);
-    const lastEventId = req.get('last-event-id');
+  mount(router, '/api', followStream, async ({ query: q, headers }, req, res) => {
+    const lastEventId = headers['last-event-id'];
     const field = lastEventId !== undefined ? 'Last-Event-ID' : 'after';
     const after = lastEventId ?? q.after ?? deps.projection.version().lastPosition ?? undefined;
     if (after !== undefined) await checkPosition(deps, after, field);
@@ -117,22 +134,3 @@ function message(event: StoredEvent): string {
   // JSON never contains a raw newline, so one data: line carries it whole
   return `id: ${event.position}\nevent: recorded\ndata: ${JSON.stringify(notice)}\n\n`;
 }
-
-describeRoute({
-  method: 'get',
-  path: '/api/stream',
-  summary: 'Live feed of newly recorded events (server-sent events), resumable with Last-Event-ID',
-  description:
-    'A `text/event-stream`. Each event recorded from now on (or after `Last-Event-ID` / `after`) arrives as `event: recorded` with `id:` its global position and `data:` a RecordedNotice (JSON). ' +
-    'Comment lines (`: heartbeat`) keep the connection alive; `retry:` says how soon to reconnect. A reconnecting EventSource sends Last-Event-ID itself and misses nothing. ' +
-    'Reads are public unless the server is configured otherwise.',
-  request: {
-    query: StreamQuery,
-    headers: z.object({ 'last-event-id': z.string().optional().meta({ description: 'the `id` of the last message received: continue after it' }) }),
-  },
-  responses: {
-    200: { description: 'the event stream; each message\'s data is a RecordedNotice', content: { 'text/event-stream': { schema: RecordedNotice } } },
-    400: { description: 'Last-Event-ID or after is not a position of this ledger', content: { 'application/problem+json': { schema: Problem } } },
-    503: { description: 'the server is stopping', content: { 'application/problem+json': { schema: Problem } } },
-  },
-});

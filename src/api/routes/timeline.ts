@@ -3,15 +3,22 @@ import type { ApiDeps } from '../deps';
 import { TimelineQuery, viewOf } from '../queries';
 import { pageOrProblem } from '../paging';
 import { versionOfView } from '../ledger-version';
-import { parseQuery } from '../validate';
+import { mount, operation, problem } from '../operation';
+import { listOrExport, listPage } from '../response-schemas';
+import { TimelineEntry } from '../../projections/timeline';
 import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
-import type { TimelineEntry } from '../../projections/timeline';
 import type { SourceCitation } from '../../domain/primitives';
+
+export const listTimeline = operation({
+  method: 'get', path: '/api/timeline', summary: 'Every decision of the ledger in business order; filtered, searched and paged',
+  query: TimelineQuery,
+  responses: { 200: listOrExport('a page of decisions in business order', listPage('entries', TimelineEntry)), 404: problem('a `version` the ledger has not reached') },
+});
 
 export function timelineRoutes({ projection }: ApiDeps): Router {
   const router = Router();
-  router.get('/timeline', async (req, res) => {
-    const { format, limit, cursor, ...q } = parseQuery(TimelineQuery, req);
+  mount(router, '/api', listTimeline, async ({ query: parsed }, req, res) => {
+    const { format, limit, cursor, ...q } = parsed;
     const ledgerVersion = versionOfView(projection, q.version);
     const query = { ...q, ...viewOf(q) };
     if (format !== 'json') {
