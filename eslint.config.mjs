@@ -29,7 +29,10 @@ export default tseslint.config(
         {
           paths: [{ name: 'pino', message: 'log through cli.logger() from the composition root' }],
           patterns: [
-            { group: ['**/app/config', '**/app/open-store', '**/store/sqlite-store', '**/store/esdb-store', '**/command-handling/ledger'], message: 'take it from the Cli the composition root (src/app/compose-cli.ts) hands in' },
+            {
+              group: ['**/app/config', '**/app/open-store', '**/store/sqlite-store', '**/store/esdb-store', '**/command-handling/ledger'],
+              message: 'take it from the Cli the composition root (src/app/compose-cli.ts) hands in',
+            },
           ],
         },
       ],

@@ -31,7 +31,9 @@ async function main() {
   const server = ledger.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  console.log(`\npages of the seed ledger (${ledger.projection.version().version} decisions), ${RUNS} requests each over HTTP on 127.0.0.1 (client and server in this process); budget ${BUDGET_MS} ms\n`);
+  console.log(
+    `\npages of the seed ledger (${ledger.projection.version().version} decisions), ${RUNS} requests each over HTTP on 127.0.0.1 (client and server in this process); budget ${BUDGET_MS} ms\n`,
+  );
   // CPU time beside wall time: on a busy machine the wall clock also counts other processes' turns
   console.log(`${'page'.padEnd(44)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)} ${'cpu/req'.padStart(8)}  median/budget`);
   for (const path of PAGES) {
@@ -49,7 +51,9 @@ async function main() {
     const cpuMs = (cpu.user + cpu.system) / 1000 / RUNS;
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-    console.log(`${path.padEnd(44)} ${at(0.5).toFixed(1).padStart(6)} ms ${at(0.95).toFixed(1).padStart(6)} ms ${times.at(-1)!.toFixed(1).padStart(6)} ms ${cpuMs.toFixed(1).padStart(6)} ms  ${(at(0.5) / BUDGET_MS).toFixed(2).padStart(6)}`);
+    console.log(
+      `${path.padEnd(44)} ${at(0.5).toFixed(1).padStart(6)} ms ${at(0.95).toFixed(1).padStart(6)} ms ${times.at(-1)!.toFixed(1).padStart(6)} ms ${cpuMs.toFixed(1).padStart(6)} ms  ${(at(0.5) / BUDGET_MS).toFixed(2).padStart(6)}`,
+    );
   }
   server.close();
   await ledger.close();

@@ -28,7 +28,9 @@ const plural = (unit: string) => (unit.endsWith('y') ? `${unit.slice(0, -1)}ies`
 
 function report(label: string, count: number, ms: number, unit = 'op') {
   const per = ms / count;
-  console.log(`${label.padEnd(46)} ${String(count).padStart(6)} ${plural(unit)}  ${ms.toFixed(0).padStart(7)} ms  ${per.toFixed(3).padStart(9)} ms/${unit}  ${((count / ms) * 1000).toFixed(0).padStart(7)} ${plural(unit)}/s`);
+  console.log(
+    `${label.padEnd(46)} ${String(count).padStart(6)} ${plural(unit)}  ${ms.toFixed(0).padStart(7)} ms  ${per.toFixed(3).padStart(9)} ms/${unit}  ${((count / ms) * 1000).toFixed(0).padStart(7)} ${plural(unit)}/s`,
+  );
 }
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
@@ -60,12 +62,21 @@ async function main() {
     if (!only || only === 'write') {
       const figures = await singleCommands(scratch, { rounds: arg('rounds', 8), perRound: arg('per-round', 200) });
       const emmett = figures.find((f) => f.label.startsWith('Emmett'));
-      table(`durable single writes (WAL, synchronous=FULL; median of ${arg('rounds', 8)} rounds of ${arg('per-round', 200)}); ratio to raw better-sqlite3, and to Emmett`, figures, figures[0], emmett);
+      table(
+        `durable single writes (WAL, synchronous=FULL; median of ${arg('rounds', 8)} rounds of ${arg('per-round', 200)}); ratio to raw better-sqlite3, and to Emmett`,
+        figures,
+        figures[0],
+        emmett,
+      );
     }
     if (!only || only === 'bulk') {
       const events = arg('events', 100_000);
       const figures = await bulkPaths(scratch, events);
-      table(`bulk paths on a generated ${events}-event seed (target: 100,000 events/s); ratio to raw batched inserts of the same rows, run just before and after each path`, figures, figures.at(-1));
+      table(
+        `bulk paths on a generated ${events}-event seed (target: 100,000 events/s); ratio to raw batched inserts of the same rows, run just before and after each path`,
+        figures,
+        figures.at(-1),
+      );
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -82,10 +93,25 @@ async function main() {
   for (let i = 0; i < POSITIONS; i += 1) {
     const id = `p-${i}`;
     const source = { documentId: 'doc', locator: `item ${i}` };
-    commands.push({ type: 'AddPosition', data: { id, title: `Position ${i}`, statement: `Statement ${i} as adopted.`, themes: ['governance'], addressees: ['eu-institutions'], decidedOn: '2006', source } });
+    commands.push({
+      type: 'AddPosition',
+      data: {
+        id,
+        title: `Position ${i}`,
+        statement: `Statement ${i} as adopted.`,
+        themes: ['governance'],
+        addressees: ['eu-institutions'],
+        decidedOn: '2006',
+        source,
+      },
+    });
     commands.push({ type: 'EndorsePosition', positionId: id, data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } });
     for (let r = 0; r < 3; r += 1) {
-      commands.push({ type: 'RevisePosition', positionId: id, data: { statement: `Statement ${i}, revision ${r + 2}.`, decidedOn: String(2008 + r * 3), source, rationale: 'bench' } });
+      commands.push({
+        type: 'RevisePosition',
+        positionId: id,
+        data: { statement: `Statement ${i}, revision ${r + 2}.`, decidedOn: String(2008 + r * 3), source, rationale: 'bench' },
+      });
     }
     commands.push({ type: 'EndorsePosition', positionId: id, data: { revision: 4, endorsedBy: 'WG', decidedOn: '2014' } });
   }

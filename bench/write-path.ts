@@ -19,11 +19,21 @@ import type { SeedEntry } from '../src/seed/seed-file';
 import { SqliteEventStore } from '../src/store/sqlite-store';
 
 const actor = { id: 'secretariat/bench' };
-const DOC = { type: 'RegisterDocument', data: { id: 'doc', title: 'Bench document', publisher: 'bench', issuedOn: '2006', language: 'en' } } as const satisfies Command;
+const DOC = {
+  type: 'RegisterDocument',
+  data: { id: 'doc', title: 'Bench document', publisher: 'bench', issuedOn: '2006', language: 'en' },
+} as const satisfies Command;
 const source = { documentId: 'doc', locator: 'item 1' };
 const statement = (i: number) => `Cities should be equal partners in planning, designing, managing and evaluating policy (text ${i}).`;
-const add = (id: string): Command => ({ type: 'AddPosition', data: { id, title: `Position ${id}`, statement: statement(0), themes: ['governance'], addressees: ['eu-institutions'], decidedOn: '2006', source } });
-const revise = (id: string, i: number): Command => ({ type: 'RevisePosition', positionId: id, data: { statement: statement(i), decidedOn: '2010', source, rationale: 'restated by the working group' } });
+const add = (id: string): Command => ({
+  type: 'AddPosition',
+  data: { id, title: `Position ${id}`, statement: statement(0), themes: ['governance'], addressees: ['eu-institutions'], decidedOn: '2006', source },
+});
+const revise = (id: string, i: number): Command => ({
+  type: 'RevisePosition',
+  positionId: id,
+  data: { statement: statement(i), decidedOn: '2010', source, rationale: 'restated by the working group' },
+});
 
 export interface Figure {
   readonly label: string;
@@ -85,7 +95,8 @@ export async function singleCommands(dir: string, options: { rounds: number; per
     const store = new SqliteEventStore(join(dir, 'port.db'));
     runners.push({
       label: () => 'SqliteEventStore.append (the port)',
-      op: (r, i) => store.append(`s-${i}`, [{ id: randomUUID(), type: payload.type, data: payload.data, metadata: payload.metadata }], r === 0 ? 'no-stream' : r - 1),
+      op: (r, i) =>
+        store.append(`s-${i}`, [{ id: randomUUID(), type: payload.type, data: payload.data, metadata: payload.metadata }], r === 0 ? 'no-stream' : r - 1),
       close: () => store.close(),
     });
   }
@@ -128,7 +139,9 @@ export async function singleCommands(dir: string, options: { rounds: number; per
         try {
           for (let attempt = 1; ; attempt += 1) {
             try {
-              const result = await emmett.appendToStream(stream, [{ type: payload.type, data: payload.data, metadata: payload.metadata }], { expectedStreamVersion: versions.get(stream) ?? 0n });
+              const result = await emmett.appendToStream(stream, [{ type: payload.type, data: payload.data, metadata: payload.metadata }], {
+                expectedStreamVersion: versions.get(stream) ?? 0n,
+              });
               versions.set(stream, result.nextExpectedStreamVersion);
               return;
             } catch (error) {
@@ -169,7 +182,7 @@ function emmettSynchronous(fileName: string): Promise<string> {
     const db = new sqlite3.Database(fileName);
     db.get('PRAGMA synchronous', (error, row: { synchronous?: number } | undefined) => {
       db.close();
-      resolve(error ? '?' : ({ 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' } as Record<number, string>)[row?.synchronous ?? -1] ?? '?');
+      resolve(error ? '?' : (({ 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' } as Record<number, string>)[row?.synchronous ?? -1] ?? '?'));
     });
   });
 }
@@ -214,7 +227,9 @@ export async function bulkPaths(dir: string, events: number): Promise<Figure[]> 
     const db = new Database(join(dir, `raw-batch-${(rawRuns += 1)}.db`));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE events (global_position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL, stream_revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, stream_revision))');
+    db.exec(
+      'CREATE TABLE events (global_position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL, stream_revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, stream_revision))',
+    );
     const insert = db.prepare('INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     const t = performance.now();
     db.transaction(() => {
@@ -249,6 +264,10 @@ export async function bulkPaths(dir: string, events: number): Promise<Figure[]> 
   ];
   return [
     ...paths.map(([label, perSecond, beside, count]) => ({ label, perSecond, count, beside })),
-    { label: `raw better-sqlite3 batched INSERT, one transaction (runs: ${[raw1, raw2, raw3].map((r) => r.toFixed(0)).join(', ')})`, perSecond: mean(raw1, raw2, raw3), count: rows.length },
+    {
+      label: `raw better-sqlite3 batched INSERT, one transaction (runs: ${[raw1, raw2, raw3].map((r) => r.toFixed(0)).join(', ')})`,
+      perSecond: mean(raw1, raw2, raw3),
+      count: rows.length,
+    },
   ];
 }

@@ -31,13 +31,21 @@ async function recordLedger(path: string): Promise<number> {
   await f.at('2021-03-03T10:00:00.000Z', { type: 'RevisePosition', positionId: 'eu-2', data: reviseBody() });
   await f.at('2021-03-03T11:00:00.000Z', { type: 'EndorsePosition', positionId: 'eu-2', data: { revision: 2, endorsedBy: 'WG', decidedOn: '2014-03' } });
   const added = (await store.readStream('position-eu-3'))[0]!;
-  await f.at('2021-03-04T10:00:00.000Z', { type: 'CorrectRecord', positionId: 'eu-3', data: { eventId: added.id, changes: { title: 'Fixed' }, reason: 'typo' } });
-  await f.ledger.execute({ type: 'WithdrawPosition', positionId: 'eu-4', data: { decidedOn: '2015', reason: 'superseded' } }, { id: 'secretariat/abc' }, {
-    idempotencyKey: 'key-1',
-    requestHash: 'a'.repeat(64),
-    correlationId: 'corr-1',
-    causationId: 'cause-1',
+  await f.at('2021-03-04T10:00:00.000Z', {
+    type: 'CorrectRecord',
+    positionId: 'eu-3',
+    data: { eventId: added.id, changes: { title: 'Fixed' }, reason: 'typo' },
   });
+  await f.ledger.execute(
+    { type: 'WithdrawPosition', positionId: 'eu-4', data: { decidedOn: '2015', reason: 'superseded' } },
+    { id: 'secretariat/abc' },
+    {
+      idempotencyKey: 'key-1',
+      requestHash: 'a'.repeat(64),
+      correlationId: 'corr-1',
+      causationId: 'cause-1',
+    },
+  );
   const n = (await readWhole(store)).length;
   await store.close();
   return n;
@@ -98,7 +106,12 @@ describe('migrate: SQLite <-> KurrentDB', () => {
     await back.close();
     expect(rows(join(d, 'back.db'))).toEqual(rows(join(d, 'source.db')));
     const withdrawn = (rows(join(d, 'back.db')) as { metadata: string }[]).at(-1)!;
-    expect(JSON.parse(withdrawn.metadata)).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1', idempotencyKey: 'key-1', hash: expect.any(String) });
+    expect(JSON.parse(withdrawn.metadata)).toMatchObject({
+      correlationId: 'corr-1',
+      causationId: 'cause-1',
+      idempotencyKey: 'key-1',
+      hash: expect.any(String),
+    });
   });
 
   it.each(['before', 'after'] as const)('re-run after an interruption %s a write copies the rest and nothing twice', async (when) => {
@@ -121,7 +134,11 @@ describe('migrate: SQLite <-> KurrentDB', () => {
     await recordLedger(join(d, 'source.db'));
     const source = track(new SqliteEventStore(join(d, 'source.db')));
     const target = track(new SqliteEventStore(':memory:'));
-    await target.append('document-recommendations', [{ id: '00000000-0000-4000-8000-000000000001', type: 'SourceDocumentRegistered', data: {}, metadata: {} }], 'no-stream');
+    await target.append(
+      'document-recommendations',
+      [{ id: '00000000-0000-4000-8000-000000000001', type: 'SourceDocumentRegistered', data: {}, metadata: {} }],
+      'no-stream',
+    );
     await expect(copyLedger(source, target)).rejects.toBeInstanceOf(MigrationConflictError);
     const proof = await proveStores(source, target);
     expect(proof.ok).toBe(false);
@@ -198,7 +215,17 @@ describe('the copy proof', () => {
     const i = events.findIndex((x) => x.revision === 1);
     const cut = events[i]!;
     const m = cut.metadata as { schemaVersion: number; recordedAt: string; recordedBy: string };
-    const rehashed = eventHash({ eventId: cut.id, streamId: cut.streamId, streamRevision: 1, type: cut.type, schemaVersion: m.schemaVersion, data: cut.data, recordedAt: m.recordedAt, recordedBy: m.recordedBy, prevHash: null });
+    const rehashed = eventHash({
+      eventId: cut.id,
+      streamId: cut.streamId,
+      streamRevision: 1,
+      type: cut.type,
+      schemaVersion: m.schemaVersion,
+      data: cut.data,
+      recordedAt: m.recordedAt,
+      recordedBy: m.recordedBy,
+      prevHash: null,
+    });
     const unchained = events.map((x, j) => (j === i ? { ...x, metadata: { ...x.metadata, prevHash: null, hash: rehashed } } : x));
     const problems = proveCopy(unchained, unchained).problems;
     expect(problems[0]).toMatch(new RegExp(`${cut.id} .*not chained to the event before it`));
@@ -238,7 +265,8 @@ describe('migrate between SQLite files: the bytes go across as they are', () => 
       await target.close();
     };
     await copy();
-    const change = (db: Database.Database) => db.prepare("UPDATE events SET data = replace(data, 'Statement 2', 'Statement two') WHERE stream_id = 'position-eu-2' AND stream_revision = 0").run();
+    const change = (db: Database.Database) =>
+      db.prepare("UPDATE events SET data = replace(data, 'Statement 2', 'Statement two') WHERE stream_id = 'position-eu-2' AND stream_revision = 0").run();
     tamper(join(d, 'target.db'), change);
     const prove = async () => {
       const source = new SqliteEventStore(join(d, 'source.db'), { access: 'read-only' });

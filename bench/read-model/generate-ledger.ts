@@ -42,14 +42,24 @@ export function generateLedger(path: string, events: number, onProgress?: (writt
     const id = randomUUID();
     const schemaVersion = EVENT_SCHEMA_VERSION[event.type];
     const [link] = linkEvents(streamId, head, [{ id, type: event.type, schemaVersion, data: event.data, recordedAt, recordedBy: 'secretariat/bench' }]);
-    insert.run(id, streamId, link!.streamRevision, event.type, JSON.stringify(event.data), JSON.stringify({ schemaVersion, recordedAt, recordedBy: 'secretariat/bench', prevHash: link!.prevHash, hash: link!.hash }));
+    insert.run(
+      id,
+      streamId,
+      link!.streamRevision,
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify({ schemaVersion, recordedAt, recordedBy: 'secretariat/bench', prevHash: link!.prevHash, hash: link!.hash }),
+    );
     heads.set(streamId, { revision: link!.streamRevision, hash: link!.hash });
     written += 1;
   };
   const batch = db.transaction((fn: () => void) => fn());
   batch(() => {
     for (let d = 0; d < DOCUMENTS; d += 1) {
-      put(`document-doc-${d}`, { type: 'SourceDocumentRegistered', data: { documentId: `doc-${d}`, title: `Bench document ${d}`, publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' } } as DomainEvent);
+      put(`document-doc-${d}`, {
+        type: 'SourceDocumentRegistered',
+        data: { documentId: `doc-${d}`, title: `Bench document ${d}`, publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' },
+      } as DomainEvent);
     }
   });
   const positions = Math.max(1, Math.floor((events - DOCUMENTS) / EVENTS_PER_POSITION));
@@ -61,12 +71,53 @@ export function generateLedger(path: string, events: number, onProgress?: (writt
       for (const i of ids) {
         const themes = [THEME_IDS[i % THEME_IDS.length]!, THEME_IDS[(i * 7 + 3) % THEME_IDS.length]!].filter((t, k, all) => all.indexOf(t) === k);
         const addressees = [(['cities', 'national-governments', 'eu-institutions'] as const)[i % 3]];
-        put(`position-p-${i}`, { type: 'PositionAdded', data: { positionId: `p-${i}`, title: `Position ${i}: ${sentence(random, 4)}`, statement: sentence(random, 40), themes, addressees, decidedOn: '2006', source: sourceOf(i, `item ${i}`) } } as DomainEvent);
+        put(`position-p-${i}`, {
+          type: 'PositionAdded',
+          data: {
+            positionId: `p-${i}`,
+            title: `Position ${i}: ${sentence(random, 4)}`,
+            statement: sentence(random, 40),
+            themes,
+            addressees,
+            decidedOn: '2006',
+            source: sourceOf(i, `item ${i}`),
+          },
+        } as DomainEvent);
       }
-      for (const i of ids) put(`position-p-${i}`, { type: 'PositionEndorsed', data: { positionId: `p-${i}`, revision: 1, endorsedBy: 'EUROCITIES working group on migrant integration', decidedOn: '2006' } } as DomainEvent);
-      for (const i of ids) put(`position-p-${i}`, { type: 'PositionRevised', data: { positionId: `p-${i}`, revision: 2, statement: sentence(random, 40), decidedOn: '2008', source: sourceOf(i, `revision 2`), rationale: 'bench' } } as DomainEvent);
-      for (const i of ids) put(`position-p-${i}`, { type: 'PositionRevised', data: { positionId: `p-${i}`, revision: 3, statement: sentence(random, 40), decidedOn: '2011-07-20/2014-01-21', source: sourceOf(i, `revision 3`), rationale: 'bench' } } as DomainEvent);
-      for (const i of ids) put(`position-p-${i}`, { type: 'PositionEndorsed', data: { positionId: `p-${i}`, revision: 3, endorsedBy: 'EUROCITIES working group on migrant integration', decidedOn: '2014-02' } } as DomainEvent);
+      for (const i of ids)
+        put(`position-p-${i}`, {
+          type: 'PositionEndorsed',
+          data: { positionId: `p-${i}`, revision: 1, endorsedBy: 'EUROCITIES working group on migrant integration', decidedOn: '2006' },
+        } as DomainEvent);
+      for (const i of ids)
+        put(`position-p-${i}`, {
+          type: 'PositionRevised',
+          data: {
+            positionId: `p-${i}`,
+            revision: 2,
+            statement: sentence(random, 40),
+            decidedOn: '2008',
+            source: sourceOf(i, `revision 2`),
+            rationale: 'bench',
+          },
+        } as DomainEvent);
+      for (const i of ids)
+        put(`position-p-${i}`, {
+          type: 'PositionRevised',
+          data: {
+            positionId: `p-${i}`,
+            revision: 3,
+            statement: sentence(random, 40),
+            decidedOn: '2011-07-20/2014-01-21',
+            source: sourceOf(i, `revision 3`),
+            rationale: 'bench',
+          },
+        } as DomainEvent);
+      for (const i of ids)
+        put(`position-p-${i}`, {
+          type: 'PositionEndorsed',
+          data: { positionId: `p-${i}`, revision: 3, endorsedBy: 'EUROCITIES working group on migrant integration', decidedOn: '2014-02' },
+        } as DomainEvent);
     });
     onProgress?.(written);
   }

@@ -69,7 +69,10 @@ const EXPORTS: ReadonlyArray<[string, string]> = [
 ];
 
 async function main(): Promise<void> {
-  const load = () => loadavg().map((l) => l.toFixed(1)).join(', ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ');
   console.log(`read store bench: ${SCALES.map(label).join(', ')} events, on a shared machine (2 cores); load average ${load()} at the start\n`);
   const columns: Figures[] = [];
   for (const events of SCALES) columns.push(await measure(events));
@@ -85,13 +88,17 @@ async function main(): Promise<void> {
     ['server peak RSS, whatever the query (MB)', num('server peak RSS (MB)'), RSS_MB],
     ['one position p99 at 1,000 req/s (ms)', num('one position at 1,000 req/s: p99 (ms)'), ONE_POSITION_P99_MS],
     ...rows.filter((r) => r.startsWith('p99 ')).map((r): [string, number, number] => [r, num(r), QUERY_P99_MS]),
-    ...rows.filter((r) => r.startsWith('p99 ')).map((r): [string, number, number] => [`growth ${label(SCALES[0]!)} to ${label(SCALES.at(-1)!)}, ${r.slice(4)}`, num(r) / num(r, columns[0]), GROWTH]),
+    ...rows
+      .filter((r) => r.startsWith('p99 '))
+      .map((r): [string, number, number] => [`growth ${label(SCALES[0]!)} to ${label(SCALES.at(-1)!)}, ${r.slice(4)}`, num(r) / num(r, columns[0]), GROWTH]),
   ];
   console.log(`${''.padEnd(64)}${'measured'.padStart(10)}${'target'.padStart(10)}${'ratio'.padStart(8)}`);
   for (const [name, value, target] of targets) {
     if (!Number.isFinite(value)) continue;
     const ratio = value / target;
-    console.log(`${name.padEnd(64)}${value.toFixed(1).padStart(10)}${target.toFixed(0).padStart(10)}${ratio.toFixed(2).padStart(8)}${ratio > 1 ? '  MISSED' : ''}`);
+    console.log(
+      `${name.padEnd(64)}${value.toFixed(1).padStart(10)}${target.toFixed(0).padStart(10)}${ratio.toFixed(2).padStart(8)}${ratio > 1 ? '  MISSED' : ''}`,
+    );
   }
 
   const head = `${''.padEnd(52)}${SCALES.map((s) => label(s).padStart(12)).join('')}${`${label(SCALES.at(-1)!)}/${label(SCALES[0]!)}`.padStart(10)}`;
@@ -177,7 +184,17 @@ async function measure(events: number): Promise<Figures> {
 /** `ledger serve` on the generated ledger and its current read store, timed from spawn to the first 200 of /health. */
 async function startServer(ledgerPath: string, readModelDir: string): Promise<{ url: string; child: ChildProcess; readyMs: number }> {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEDGER_SQLITE_PATH: ledgerPath, LEDGER_READ_MODEL_DIR: readModelDir, LEDGER_SEED_ON_START: 'false', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LEDGER_SQLITE_PATH: ledgerPath,
+    LEDGER_READ_MODEL_DIR: readModelDir,
+    LEDGER_SEED_ON_START: 'false',
+    LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
+    LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+    LEDGER_LOG_LEVEL: 'warn',
+  };
   const t0 = performance.now();
   // node itself, so that the pid is the server's (for its RSS)
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'], { cwd: ROOT, env, stdio: 'ignore' });

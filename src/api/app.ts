@@ -61,7 +61,16 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   }
   if (deps.config.rateLimitPerMinute > 0) {
     // liveness probes must never be told to slow down
-    app.use(rateLimit({ windowMs: 60_000, limit: deps.config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany, skip: (req) => req.path === '/health' }));
+    app.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: deps.config.rateLimitPerMinute,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        handler: tooMany,
+        skip: (req) => req.path === '/health',
+      }),
+    );
   }
   // strict: false, so that a body of null or "text" gets parseBody's "must be a JSON object", not "not valid JSON"
   app.use(requireUtf8Charset);
@@ -110,12 +119,16 @@ function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
       // expected around a leader change or a slow replica: the client retries with the same key
       logger?.warn({ detail: redact(error instanceof Error ? error.message : String(error)) }, 'write outcome unknown: the client was asked to retry');
     } else if (problem.status >= 500) {
-      const err = error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
+      const err =
+        error instanceof Error ? { type: error.name, message: redact(error.message), stack: redact(error.stack ?? '') } : { message: redact(String(error)) };
       if (logger) logger.error({ err }, 'unhandled error');
       else console.error('unhandled error', err);
     }
     // a store's own answer says how long (or that waiting will not help); other 503s (outcome unknown) say 5 s
     if (problem.status === 503 && failure.retryAfterSeconds === undefined && problem.code !== 'store-unavailable') res.set('Retry-After', '5');
-    res.status(problem.status).type('application/problem+json').send(redact(JSON.stringify(problem)));
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(redact(JSON.stringify(problem)));
   };
 }

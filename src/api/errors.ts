@@ -31,28 +31,61 @@ export function asProblemError(error: unknown): ProblemError {
   if (error instanceof WrongExpectedRevisionError) {
     return new ProblemError(409, 'concurrent-change', 'Conflict', `${error.streamId} kept changing while this was recorded; try again`);
   }
-  if (error instanceof IdempotencyKeyReusedError) return new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message, 'Idempotency-Key');
+  if (error instanceof IdempotencyKeyReusedError)
+    return new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message, 'Idempotency-Key');
   if (error instanceof DuplicateEventIdError) return new ProblemError(409, 'duplicate-event-id', 'Conflict', error.message);
   if (error instanceof InvalidPositionError) return new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
   if (error instanceof AppendOutcomeUnknownError) {
     // Not a failure: the events may be recorded. The same request with the same Idempotency-Key is answered either way, never recorded twice.
-    return new ProblemError(503, 'outcome-unknown', 'Outcome unknown', 'the event store did not confirm in time whether this was recorded; send the same request again with the same Idempotency-Key (it will not be recorded twice)', 'Idempotency-Key');
+    return new ProblemError(
+      503,
+      'outcome-unknown',
+      'Outcome unknown',
+      'the event store did not confirm in time whether this was recorded; send the same request again with the same Idempotency-Key (it will not be recorded twice)',
+      'Idempotency-Key',
+    );
   }
   if (error instanceof StoreUnavailableError) {
     // an unreachable server's own message may name hosts: the client gets the plain words, /health and the log the rest
     const why = error.fault === 'unavailable' ? 'the event store cannot be reached at the moment' : error.message;
-    const problem = new ProblemError(503, 'store-unavailable', 'Service unavailable', `${why}: nothing was recorded${error.retryAfterSeconds === undefined ? '' : '; send the same request again shortly'}`);
+    const problem = new ProblemError(
+      503,
+      'store-unavailable',
+      'Service unavailable',
+      `${why}: nothing was recorded${error.retryAfterSeconds === undefined ? '' : '; send the same request again shortly'}`,
+    );
     problem.retryAfterSeconds = error.retryAfterSeconds;
     return problem;
   }
-  if (error instanceof AppendTooLargeError) return new ProblemError(413, 'too-large', 'Payload too large', `the events to record are ${error.bytes} bytes, more than the event store takes in one write (${error.maxBytes})`, 'body');
+  if (error instanceof AppendTooLargeError)
+    return new ProblemError(
+      413,
+      'too-large',
+      'Payload too large',
+      `the events to record are ${error.bytes} bytes, more than the event store takes in one write (${error.maxBytes})`,
+      'body',
+    );
   if (error instanceof InvalidRecordedEventError) return new ProblemError(500, 'corrupt-ledger', 'Ledger integrity problem', error.message);
   const http = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (http && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {
     if (http.type === 'entity.parse.failed') return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the body is not valid JSON', 'body');
     if (http.type === 'entity.too.large') return new ProblemError(413, 'too-large', 'Payload too large', 'the body is larger than 256 kB', 'body');
-    if (http.type === 'charset.unsupported') return new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as UTF-8 JSON (charset=utf-8, or no charset)', 'Content-Type');
-    if (http.type === 'encoding.unsupported') return new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send the body without Content-Encoding, or gzip/deflate/br encoded', 'Content-Encoding');
+    if (http.type === 'charset.unsupported')
+      return new ProblemError(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'send the body as UTF-8 JSON (charset=utf-8, or no charset)',
+        'Content-Type',
+      );
+    if (http.type === 'encoding.unsupported')
+      return new ProblemError(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'send the body without Content-Encoding, or gzip/deflate/br encoded',
+        'Content-Encoding',
+      );
     return new ProblemError(http.status, 'bad-request', 'Bad request', http.expose && http.message ? http.message : 'the request could not be read');
   }
   return new ProblemError(500, 'internal', 'Internal error', 'the ledger could not complete the request; nothing partial was recorded');

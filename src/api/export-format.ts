@@ -49,7 +49,14 @@ export async function* mapPages<T, R>(pages: AsyncIterable<T[]>, map: (t: T) => 
  * page by page and are written as the client takes them, so memory stays flat however many. A
  * decision recorded while a long export streams may show in the rows read after it.
  */
-export async function sendExport(res: Response, format: Exclude<Format, 'json'>, name: string, version: LedgerVersion, url: string, pages: AsyncIterable<Record<string, unknown>[]>): Promise<void> {
+export async function sendExport(
+  res: Response,
+  format: Exclude<Format, 'json'>,
+  name: string,
+  version: LedgerVersion,
+  url: string,
+  pages: AsyncIterable<Record<string, unknown>[]>,
+): Promise<void> {
   const cite = citation(version, url, new Date());
   const versionLabel = `${version.version}-${(version.digest ?? 'empty').slice(0, 8)}`;
   res.set('Ledger-Version', `${version.version}/${version.digest ?? 'empty'}`);
@@ -99,7 +106,8 @@ export function sourceColumns(source: SourceCitation | undefined): { sourceDocum
 function flattenRow(row: Record<string, unknown>, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(row)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flattenRow(value as Record<string, unknown>, `${prefix}${key}.`));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      Object.assign(out, flattenRow(value as Record<string, unknown>, `${prefix}${key}.`));
     else out[`${prefix}${key}`] = cell(value);
   }
   return out;

@@ -10,7 +10,13 @@ export function versionOfView(readModel: Pick<ReadModel, 'version'>, version: nu
   const current = readModel.version();
   if (version === undefined) return current;
   if (version > current.version) {
-    throw new ProblemError(404, 'version-not-recorded', 'Not found', `ledger version ${version} is not recorded: the ledger is at version ${current.version}`, 'version');
+    throw new ProblemError(
+      404,
+      'version-not-recorded',
+      'Not found',
+      `ledger version ${version} is not recorded: the ledger is at version ${current.version}`,
+      'version',
+    );
   }
   return readModel.version(version);
 }

@@ -13,13 +13,22 @@ import { emptyBody, parseBody, parseHeaders, parseParams, parseQuery } from './v
  * server refuses, nor leave out a route or a status it answers.
  */
 export const registry = new OpenAPIRegistry();
-const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'a token of LEDGER_TOKENS (role secretariat or auditor)' });
+const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'a token of LEDGER_TOKENS (role secretariat or auditor)',
+});
 
 type Method = 'get' | 'post';
 type Schema = z.ZodType;
 type ObjectSchema = z.ZodObject;
 
-export interface OperationSpec<P extends ObjectSchema | undefined, Q extends Schema | undefined, H extends ObjectSchema | undefined, B extends Schema | undefined> {
+export interface OperationSpec<
+  P extends ObjectSchema | undefined,
+  Q extends Schema | undefined,
+  H extends ObjectSchema | undefined,
+  B extends Schema | undefined,
+> {
   readonly method: Method;
   /** as in the document: `/api/positions/{id}` */
   readonly path: string;
@@ -41,7 +50,12 @@ export interface OperationSpec<P extends ObjectSchema | undefined, Q extends Sch
   readonly notRateLimited?: boolean;
 }
 
-export interface Operation<P extends ObjectSchema | undefined, Q extends Schema | undefined, H extends ObjectSchema | undefined, B extends Schema | undefined> extends OperationSpec<P, Q, H, B> {
+export interface Operation<
+  P extends ObjectSchema | undefined,
+  Q extends Schema | undefined,
+  H extends ObjectSchema | undefined,
+  B extends Schema | undefined,
+> extends OperationSpec<P, Q, H, B> {
   /** Validates a request with the operation's schemas, in the order path, query, body, headers. */
   parse(req: Request): {
     params: P extends ObjectSchema ? z.infer<P> : Record<string, never>;
@@ -74,23 +88,43 @@ export const json = (description: string, schema: z.ZodType, headers?: ResponseC
 const retryAfter = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'string' as const, pattern: '^\\d+$' } } };
 
 /** What the middleware in front of every route can answer (see app.ts, auth.ts, body-bytes.ts, validate.ts). */
-function sharedResponses(spec: OperationSpec<ObjectSchema | undefined, Schema | undefined, ObjectSchema | undefined, Schema | undefined>): Record<number, ResponseConfig> {
+function sharedResponses(
+  spec: OperationSpec<ObjectSchema | undefined, Schema | undefined, ObjectSchema | undefined, Schema | undefined>,
+): Record<number, ResponseConfig> {
   const writes = spec.method !== 'get';
   const shared: Record<number, ResponseConfig> = {
     400: problem(
       'malformed request: the problem names the field (`field`) and says what is wrong. Unknown query parameters, a parameter given twice, and unknown body fields are refused; so are values the schemas here cannot fully express, as their descriptions say ("The server also refuses (400) …")',
     ),
-    401: problem(spec.roles ? 'no bearer token, or one that is not valid' : 'an Authorization header that is not a valid bearer token (or none, when reads are not public: LEDGER_PUBLIC_READS=false)', {
-      'WWW-Authenticate': { description: 'Bearer, when no token was sent', schema: { type: 'string' } },
-    }),
+    401: problem(
+      spec.roles
+        ? 'no bearer token, or one that is not valid'
+        : 'an Authorization header that is not a valid bearer token (or none, when reads are not public: LEDGER_PUBLIC_READS=false)',
+      {
+        'WWW-Authenticate': { description: 'Bearer, when no token was sent', schema: { type: 'string' } },
+      },
+    ),
   };
   // with two roles every valid token has one of them
   if (spec.roles && spec.roles.length < 2) shared[403] = problem(`the token's role may not do this (it needs ${spec.roles.join(' or ')})`);
   // express.json reads any JSON body, also where the operation takes none
-  if (writes) shared[413] = problem(spec.body === 'empty' ? 'the body is larger than 256 kB' : 'the body is larger than 256 kB, or the events to record are larger than the event store takes in one write');
+  if (writes)
+    shared[413] = problem(
+      spec.body === 'empty'
+        ? 'the body is larger than 256 kB'
+        : 'the body is larger than 256 kB, or the events to record are larger than the event store takes in one write',
+    );
   if (writes) shared[415] = problem('the body is not application/json (or +json) in UTF-8');
-  if (!spec.notRateLimited) shared[429] = problem('the rate limit for this address (LEDGER_RATE_LIMIT_PER_MINUTE) is exceeded', { ...retryAfter, RateLimit: { description: 'the limit\'s state (IETF draft 8)', schema: { type: 'string' } } });
-  if (writes) shared[503] = problem('the store cannot take writes now (disk full, read-only, I/O error, locked by another process, unreachable), or did not confirm the write (`outcome-unknown`: send the same request again with the same Idempotency-Key; it is never recorded twice)', retryAfter);
+  if (!spec.notRateLimited)
+    shared[429] = problem('the rate limit for this address (LEDGER_RATE_LIMIT_PER_MINUTE) is exceeded', {
+      ...retryAfter,
+      RateLimit: { description: "the limit's state (IETF draft 8)", schema: { type: 'string' } },
+    });
+  if (writes)
+    shared[503] = problem(
+      'the store cannot take writes now (disk full, read-only, I/O error, locked by another process, unreachable), or did not confirm the write (`outcome-unknown`: send the same request again with the same Idempotency-Key; it is never recorded twice)',
+      retryAfter,
+    );
   else if (spec.readsStore) shared[503] = problem('the event store cannot be read now', retryAfter);
   return shared;
 }
@@ -98,16 +132,21 @@ function sharedResponses(spec: OperationSpec<ObjectSchema | undefined, Schema | 
 const NoQuery = z.strictObject({});
 
 /** Declares an operation: it is in the OpenAPI document from now on, and `mount` serves it. */
-export function operation<P extends ObjectSchema | undefined = undefined, Q extends Schema | undefined = undefined, H extends ObjectSchema | undefined = undefined, B extends Schema | undefined = undefined>(
-  spec: OperationSpec<P, Q, H, B>,
-): Operation<P, Q, H, B> {
+export function operation<
+  P extends ObjectSchema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  H extends ObjectSchema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(spec: OperationSpec<P, Q, H, B>): Operation<P, Q, H, B> {
   const roles = spec.roles;
   const body = spec.body;
   registry.registerPath({
     method: spec.method,
     path: spec.path,
     summary: spec.summary,
-    description: [spec.description, spec.query ? 'Unknown query parameters are refused (400).' : 'Takes no query parameters: any is refused (400).'].filter(Boolean).join(' '),
+    description: [spec.description, spec.query ? 'Unknown query parameters are refused (400).' : 'Takes no query parameters: any is refused (400).']
+      .filter(Boolean)
+      .join(' '),
     // a public read also takes a token (and needs one when LEDGER_PUBLIC_READS=false)
     security: roles ? [{ [bearer.name]: [] }] : [{}, { [bearer.name]: [] }],
     ...(roles ? { 'x-roles': [...roles] } : {}),
@@ -150,7 +189,12 @@ type Input<O> = O extends { parse(req: Request): infer I } ? I : never;
  * Serves an operation on a router mounted at `prefix` (the document's paths are absolute): its
  * role check, then its request validated by its own schemas, then the handler with what they parsed.
  */
-export function mount<O extends Pick<AnyOperation, 'method' | 'path' | 'roles'> & { parse(req: Request): unknown }>(router: Router, prefix: string, op: O, handler: (input: Input<O>, req: Request, res: Response) => unknown): void {
+export function mount<O extends Pick<AnyOperation, 'method' | 'path' | 'roles'> & { parse(req: Request): unknown }>(
+  router: Router,
+  prefix: string,
+  op: O,
+  handler: (input: Input<O>, req: Request, res: Response) => unknown,
+): void {
   if (!op.path.startsWith(prefix)) throw new Error(`${op.path} is not under ${prefix}`);
   const path = op.path.slice(prefix.length).replace(/\{(\w+)\}/g, ':$1') || '/';
   const guard = op.roles ? [requireRole(...op.roles)] : [];

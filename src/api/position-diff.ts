@@ -53,7 +53,8 @@ const side = (s: Stance, asOf?: string) => ({
   status: s.status,
 });
 
-const words = (a: string, b: string): DiffPart[] => diffWords(a, b).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value }));
+const words = (a: string, b: string): DiffPart[] =>
+  diffWords(a, b).map(({ value, added, removed }) => ({ op: added ? 'added' : removed ? 'removed' : 'same', text: value }));
 
 function setChange<T>(from: readonly T[], to: readonly T[]): { added: T[]; removed: T[] } {
   return { added: to.filter((x) => !from.includes(x)), removed: from.filter((x) => !to.includes(x)) };

@@ -8,13 +8,18 @@ import { Format } from './export-format';
 
 /** An instant in recording time: an ISO date-time with an offset, or a date meaning the end of that day (UTC). */
 // a date, or a date-time with seconds optional, milliseconds optional and an offset (Z or ±hh:mm)
-const INSTANT_PATTERN = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$/;
+const INSTANT_PATTERN =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$/;
 
 export const RecordedInstant = z
   .string()
   .regex(INSTANT_PATTERN, 'must be an ISO 8601 date-time with offset (2026-11-23T10:00:00Z) or a date (2026-11-23)')
   .refine((s) => toInstant(s) !== undefined, 'must be an ISO 8601 date-time with offset (2026-11-23T10:00:00Z) or a date (2026-11-23)')
-  .meta({ description: 'what the ledger had recorded by this instant; a date means the end of that day, UTC. The server also refuses (400) a day the month does not have (2026-02-30).', example: '2026-11-23T10:00:00Z' });
+  .meta({
+    description:
+      'what the ledger had recorded by this instant; a date means the end of that day, UTC. The server also refuses (400) a day the month does not have (2026-02-30).',
+    example: '2026-11-23T10:00:00Z',
+  });
 
 export function toInstant(s: string): string | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
@@ -41,7 +46,14 @@ export const LedgerVersionParam = z.coerce
   .max(1_000_000_000)
   .optional()
   // zod-to-openapi says a coerced optional number may be null: it may not
-  .meta({ type: 'integer', minimum: 0, maximum: 1_000_000_000, description: 'ledger version (ledgerVersion.version of a response, or of a citation): the view as recorded at that version, a permalink; 404 beyond the current one', example: 57 } as Record<string, unknown>);
+  .meta({
+    type: 'integer',
+    minimum: 0,
+    maximum: 1_000_000_000,
+    description:
+      'ledger version (ledgerVersion.version of a response, or of a citation): the view as recorded at that version, a permalink; 404 beyond the current one',
+    example: 57,
+  } as Record<string, unknown>);
 
 export const ViewQuery = z.strictObject({ asOf, recordedAsOf: RecordedInstant.optional(), version: LedgerVersionParam });
 
@@ -59,22 +71,40 @@ const Q_ALSO = ' The server also refuses (400) a text without a word (letters or
 
 /** The shared paging of every list: an opaque keyset cursor; exports (format=csv|ndjson) are whole and ignore it. */
 const paging = {
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).meta({ description: `items per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}); exports are not paged` }),
-  cursor: z.string().min(1).max(2000).optional().meta({ description: 'opaque: the `next` of the previous page. The server also refuses (400) a cursor it did not give out for this list.' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({ description: `items per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}); exports are not paged` }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .meta({ description: 'opaque: the `next` of the previous page. The server also refuses (400) a cursor it did not give out for this list.' }),
 };
 
 /** One document: `limit` and `cursor` page the positions citing it. */
 export const DocumentQuery = z.strictObject({
   version: LedgerVersionParam,
   limit: paging.limit.meta({ description: `citing positions per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})` }),
-  cursor: paging.cursor.meta({ description: 'opaque: the `citedByNext` of the previous page. The server also refuses (400) a cursor it did not give out for this list.' }),
+  cursor: paging.cursor.meta({
+    description: 'opaque: the `citedByNext` of the previous page. The server also refuses (400) a cursor it did not give out for this list.',
+  }),
 });
 
 export const PositionsQuery = z.strictObject({
   theme: ThemeId.optional(),
   addressee: AddresseeId.optional(),
   status: Status.optional(),
-  q: q.meta({ description: 'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must begin a word (case and accents ignored).' + Q_ALSO, example: 'undocumented' }),
+  q: q.meta({
+    description:
+      'free text over the title, statement and source quote of the text in force at asOf (as recorded by recordedAsOf): every word must begin a word (case and accents ignored).' +
+      Q_ALSO,
+    example: 'undocumented',
+  }),
   asOf,
   recordedAsOf: RecordedInstant.optional(),
   version: LedgerVersionParam,
@@ -98,7 +128,11 @@ export const TimelineQuery = z
     to: BusinessDateText.optional().meta({ description: 'business date: where the range ends.' + DATE_ALSO + RANGE_ALSO }),
     theme: ThemeId.optional(),
     addressee: AddresseeId.optional().meta({ description: 'only decisions on positions addressed to it (as in force once the decision was taken)' }),
-    q: q.meta({ description: 'free text over the title, statement and source quote each decision recorded: every word must begin a word (case and accents ignored).' + Q_ALSO, example: 'undocumented' }),
+    q: q.meta({
+      description:
+        'free text over the title, statement and source quote each decision recorded: every word must begin a word (case and accents ignored).' + Q_ALSO,
+      example: 'undocumented',
+    }),
     recordedAsOf: RecordedInstant.optional(),
     version: LedgerVersionParam,
     ...paging,
@@ -116,7 +150,12 @@ export const DiffQuery = z
   .refine(inBusinessOrder, reversed);
 
 export const EventsQuery = z.strictObject({
-  after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),
+  after: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -124,18 +163,41 @@ export function viewOf(q: { asOf?: string; recordedAsOf?: string; version?: numb
   return { asOf: q.asOf, recordedAsOf: q.recordedAsOf === undefined ? undefined : toInstant(q.recordedAsOf), version: q.version };
 }
 
-export const AuditLogQuery = z.strictObject({
-  recordedBy: z.string().min(1).max(200).optional().meta({ description: 'only events recorded by this identity (as shown in recordedBy, e.g. "secretariat/3f9a…" or "secretariat/plk_3f9a12bc4d5e (Ana López)")' }),
-  name: z.string().trim().min(1).max(100).regex(/\S/, 'must not be blank').optional().meta({ description: 'only events recorded with a named key whose holder\'s name contains this (any case), e.g. "lópez"' }),
-  from: RecordedInstant.optional().meta({ description: 'only events recorded at or after this instant (a date means the start of that day, UTC). The server also refuses (400) a day the month does not have.' }),
-  to: RecordedInstant.optional().meta({ description: 'only events recorded at or before this instant (a date means the end of that day, UTC). The server also refuses (400) a day the month does not have.' + RANGE_ALSO }),
-  after: z.string().min(1).max(100).optional().meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-}).refine((q) => {
-  const from = q.from === undefined ? undefined : startOfInstant(q.from);
-  const to = q.to === undefined ? undefined : toInstant(q.to);
-  return from === undefined || to === undefined || from <= to;
-}, reversed);
+export const AuditLogQuery = z
+  .strictObject({
+    recordedBy: z.string().min(1).max(200).optional().meta({
+      description: 'only events recorded by this identity (as shown in recordedBy, e.g. "secretariat/3f9a…" or "secretariat/plk_3f9a12bc4d5e (Ana López)")',
+    }),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/\S/, 'must not be blank')
+      .optional()
+      .meta({ description: 'only events recorded with a named key whose holder\'s name contains this (any case), e.g. "lópez"' }),
+    from: RecordedInstant.optional().meta({
+      description:
+        'only events recorded at or after this instant (a date means the start of that day, UTC). The server also refuses (400) a day the month does not have.',
+    }),
+    to: RecordedInstant.optional().meta({
+      description:
+        'only events recorded at or before this instant (a date means the end of that day, UTC). The server also refuses (400) a day the month does not have.' +
+        RANGE_ALSO,
+    }),
+    after: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .refine((q) => {
+    const from = q.from === undefined ? undefined : startOfInstant(q.from);
+    const to = q.to === undefined ? undefined : toInstant(q.to);
+    return from === undefined || to === undefined || from <= to;
+  }, reversed);
 
 /** `from` of a recorded range: a date means the start of that day, UTC. */
 export function startOfInstant(s: string): string | undefined {

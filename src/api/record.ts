@@ -38,14 +38,17 @@ export async function record(
     throw new ProblemError(400, 'validation', 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'Idempotency-Key');
   }
   await checkCitedQuote(deps.config.sourcesDir, command, (id) => deps.projection.document(id));
-  const requestHash = key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: form ? form.body : req.body }) ?? '');
-  const recorded = await deps.storage.observe(() => deps.ledger.execute(command, principal, {
-    expectedRevision,
-    idempotencyKey: key,
-    requestHash,
-    correlationId: req.get('x-request-id') ?? undefined,
-    causationId: key,
-  }));
+  const requestHash =
+    key === undefined ? undefined : sha256Hex(canonicalize({ method: req.method, path: req.baseUrl + req.path, body: form ? form.body : req.body }) ?? '');
+  const recorded = await deps.storage.observe(() =>
+    deps.ledger.execute(command, principal, {
+      expectedRevision,
+      idempotencyKey: key,
+      requestHash,
+      correlationId: req.get('x-request-id') ?? undefined,
+      causationId: key,
+    }),
+  );
   const last = recorded.events.at(-1);
   if (last) await deps.projection.waitFor(last.eventId);
   return recorded;

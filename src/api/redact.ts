@@ -6,14 +6,17 @@
  */
 export const REDACTED = '[redacted]';
 
-const CREDENTIAL_PARAM = /^(access[_-]?token|token|api[_-]?key|apikey|key|password|passwd|pwd|secret|client[_-]?secret|auth|authorization|bearer|refresh[_-]?token|id[_-]?token|session|sig|signature)$/i;
+const CREDENTIAL_PARAM =
+  /^(access[_-]?token|token|api[_-]?key|apikey|key|password|passwd|pwd|secret|client[_-]?secret|auth|authorization|bearer|refresh[_-]?token|id[_-]?token|session|sig|signature)$/i;
 /** the shape of a named API key (see src/keys): its id may show, its secret never */
 export const API_KEY_PATTERN = /\b(plk_[0-9a-f]{12})_[A-Za-z0-9_-]{16,}/g;
 
 export type Redact = (text: string) => string;
 
 export function redactor(secrets: Iterable<string> = []): Redact {
-  const forms = [...new Set([...secrets].filter((s) => s.length > 0).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+  const forms = [...new Set([...secrets].filter((s) => s.length > 0).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))].sort(
+    (a, b) => b.length - a.length,
+  );
   return (text) => {
     let out = text.replace(API_KEY_PATTERN, `$1_${REDACTED}`);
     for (const secret of forms) out = out.split(secret).join(REDACTED);

@@ -14,13 +14,25 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer
   }
   const unexpected = Object.keys(req.query)[0];
   if (unexpected !== undefined) {
-    throw new ProblemError(400, 'validation', 'Invalid request', `query ${unexpected}: unknown parameter: ${req.method} takes its input in the body`, unexpected);
+    throw new ProblemError(
+      400,
+      'validation',
+      'Invalid request',
+      `query ${unexpected}: unknown parameter: ${req.method} takes its input in the body`,
+      unexpected,
+    );
   }
   // body-parser turns an empty body into {} (or leaves it undefined): either way nothing was sent
   const sentNothing = req.body === undefined || (req.get('transfer-encoding') === undefined && Number(req.get('content-length') ?? 0) === 0);
   if (sentNothing) throw new ProblemError(400, 'validation', 'Invalid request', 'body: a JSON object body is required', 'body');
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-    throw new ProblemError(400, 'validation', 'Invalid request', `body: the body must be a JSON object, not ${req.body === null ? 'null' : Array.isArray(req.body) ? 'an array' : `a ${typeof req.body}`}`, 'body');
+    throw new ProblemError(
+      400,
+      'validation',
+      'Invalid request',
+      `body: the body must be a JSON object, not ${req.body === null ? 'null' : Array.isArray(req.body) ? 'an array' : `a ${typeof req.body}`}`,
+      'body',
+    );
   }
   const result = schema.safeParse(req.body, PLAIN_MESSAGES);
   if (!result.success) throw validationProblem(result.error, 'body');
@@ -60,7 +72,11 @@ export const IfMatch = z
 export const IdempotencyKey = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
-  .meta({ description: 'retry-safe key (1 to 200 visible ASCII characters): the same key with the same request gets the first answer and records nothing twice; with another request, 422', example: 'wg-2014-03-eu-4' });
+  .meta({
+    description:
+      'retry-safe key (1 to 200 visible ASCII characters): the same key with the same request gets the first answer and records nothing twice; with another request, 422',
+    example: 'wg-2014-03-eu-4',
+  });
 
 /** Header names as people write them, for the problem's `field`. */
 const HEADER_NAMES: Record<string, string> = { 'if-match': 'If-Match', 'idempotency-key': 'Idempotency-Key', 'last-event-id': 'Last-Event-ID' };
@@ -70,17 +86,25 @@ const HEADER_NAMES: Record<string, string> = { 'if-match': 'If-Match', 'idempote
  * missing is a 428, not a 400: the client must be told to send the ETag it read.
  */
 export function parseHeaders<S extends z.ZodObject>(schema: S, req: Request): z.infer<S> {
-  const sent = Object.fromEntries(Object.keys(schema.shape).flatMap((name) => {
-    const value = req.get(name);
-    return value === undefined ? [] : [[name, value]];
-  }));
+  const sent = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((name) => {
+      const value = req.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
   const result = schema.safeParse(sent, PLAIN_MESSAGES);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const name = String(issue.path[0] ?? '');
   const field = HEADER_NAMES[name] ?? name;
   if (name === 'if-match' && sent[name] === undefined) {
-    throw new ProblemError(428, 'precondition-required', 'Precondition required', "send If-Match with the position's ETag, so that a change someone else recorded meanwhile is not overwritten", field);
+    throw new ProblemError(
+      428,
+      'precondition-required',
+      'Precondition required',
+      "send If-Match with the position's ETag, so that a change someone else recorded meanwhile is not overwritten",
+      field,
+    );
   }
   throw new ProblemError(400, 'validation', 'Invalid request', `${field} ${issue.message}`, field);
 }
@@ -100,7 +124,13 @@ export function emptyBody(req: Request): void {
   const body: unknown = req.body;
   if (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)) {
     if (Number(req.get('content-length') ?? 0) === 0 || isJsonContentType(req.get('content-type'))) return;
-    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send no body, or an empty JSON object as application/json', 'Content-Type');
+    throw new ProblemError(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'send no body, or an empty JSON object as application/json',
+      'Content-Type',
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProblemError(400, 'validation', 'Invalid request', 'body: this request takes no body (or an empty JSON object)', 'body');

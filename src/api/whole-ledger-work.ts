@@ -27,8 +27,12 @@ export class WholeLedgerWork {
   constructor(private readonly limits: WholeLedgerLimits = DEFAULT_LIMITS) {}
 
   async run<T>(callerId: string, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.perCaller.has(callerId)) throw tooMany(`the ${this.perCaller.get(callerId)} you asked for is still running (whole-ledger work, one at a time per caller): wait for its answer before asking for a ${what}`);
-    if (this.running >= this.limits.running && this.queue.length >= this.limits.waiting) throw tooMany(`the server is busy with ${this.running + this.queue.length} whole-ledger jobs of other callers`);
+    if (this.perCaller.has(callerId))
+      throw tooMany(
+        `the ${this.perCaller.get(callerId)} you asked for is still running (whole-ledger work, one at a time per caller): wait for its answer before asking for a ${what}`,
+      );
+    if (this.running >= this.limits.running && this.queue.length >= this.limits.waiting)
+      throw tooMany(`the server is busy with ${this.running + this.queue.length} whole-ledger jobs of other callers`);
     this.perCaller.set(callerId, what);
     try {
       if (this.running >= this.limits.running) await new Promise<void>((resolve) => this.queue.push(resolve));

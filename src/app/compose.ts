@@ -53,7 +53,10 @@ export async function composeLedger(
   });
   const seeded = config.seedOnStart && !config.readOnly ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {
-    options.logger?.warn({ documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir }, `source document ${problem.documentId}: ${problem.detail}`);
+    options.logger?.warn(
+      { documentId: problem.documentId, reason: problem.reason, sourcesDir: config.sourcesDir },
+      `source document ${problem.documentId}: ${problem.detail}`,
+    );
   }
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const storage = new StorageHealth(store, config.readOnly);
@@ -64,12 +67,19 @@ export async function composeLedger(
   const audits: Audits = {
     verify: (callerId, keptRoots) =>
       work.run(callerId, 'verify', (signal) =>
-        ledgerPath === undefined ? verifyAgainstLive(store, projection, keptRoots) : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
+        ledgerPath === undefined
+          ? verifyAgainstLive(store, projection, keptRoots)
+          : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
       ),
     limited: (callerId, what, job) => work.run(callerId, what, job),
   };
   const app = createApp({ config, store, ledger, projection, streams, storage, audits, keys, now: options.now }, options.logger);
-  const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, { schedule: options.schedule ?? everyInterval, now: options.now, logger: options.logger, storage });
+  const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, {
+    schedule: options.schedule ?? everyInterval,
+    now: options.now,
+    logger: options.logger,
+    storage,
+  });
   return {
     config,
     store,
@@ -97,7 +107,9 @@ function openKeys(config: Config, logger?: Logger): KeyStore | undefined {
       return KeyStore.open(config.keysPath, 'create');
     } catch (error) {
       // refused at start, not found out at the first request with a key
-      throw new ConfigError(`cannot open the named keys' file at ${config.keysPath} (${(error as Error).message}): set LEDGER_KEYS_PATH to a place this user may write`);
+      throw new ConfigError(
+        `cannot open the named keys' file at ${config.keysPath} (${(error as Error).message}): set LEDGER_KEYS_PATH to a place this user may write`,
+      );
     }
   }
   if (!existsSync(config.keysPath)) return undefined;

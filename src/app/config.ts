@@ -20,7 +20,11 @@ const Env = z.object({
   LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEDGER_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
-  LEDGER_SESSION_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(480),
+  LEDGER_SESSION_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(480),
   LEDGER_STREAM_HEARTBEAT_SECONDS: z.coerce.number().positive().max(3600).default(15),
 });
 
@@ -102,7 +106,11 @@ function defaultKeysPath(store: 'sqlite' | 'esdb', sqlitePath: string, readModel
 export function parseTokens(spec: string): Map<string, Role> {
   const tokens = new Map<string, Role>();
   // errors name the entry by its place, never by its text: any part of it may be a secret
-  for (const [index, pair] of spec.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+  for (const [index, pair] of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .entries()) {
     const at = pair.indexOf(':');
     const role = pair.slice(0, at);
     const token = pair.slice(at + 1);
@@ -112,7 +120,8 @@ export function parseTokens(spec: string): Map<string, Role> {
     if (token.length < 8) throw new ConfigError(`configuration: LEDGER_TOKENS: the ${role} token (entry ${index + 1}) must be at least 8 characters`);
     // one token, two roles: whichever came last would win, silently taking the other's rights away
     const taken = tokens.get(token);
-    if (taken !== undefined && taken !== role) throw new ConfigError(`configuration: LEDGER_TOKENS: the same token is given to both ${taken} and ${role}; give each role its own`);
+    if (taken !== undefined && taken !== role)
+      throw new ConfigError(`configuration: LEDGER_TOKENS: the same token is given to both ${taken} and ${role}; give each role its own`);
     tokens.set(token, role);
   }
   return tokens;

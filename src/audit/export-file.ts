@@ -34,12 +34,29 @@ export const ExportCheckpointLine = z.union([
 export type ExportCheckpointLine = z.infer<typeof ExportCheckpointLine>;
 
 export function eventLine(e: StoredEvent): string {
-  return JSON.stringify({ kind: 'event', position: e.position, streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata });
+  return JSON.stringify({
+    kind: 'event',
+    position: e.position,
+    streamId: e.streamId,
+    revision: e.revision,
+    id: e.id,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+  });
 }
 
 export function checkpointLine(c: RecordedCheckpoint | undefined): string {
   if (!c) return JSON.stringify({ kind: 'checkpoint', checkpoint: null });
-  return JSON.stringify({ kind: 'checkpoint', eventId: c.eventId, streamId: c.streamId, revision: c.revision, position: c.position, hash: c.hash, checkpoint: c.checkpoint });
+  return JSON.stringify({
+    kind: 'checkpoint',
+    eventId: c.eventId,
+    streamId: c.streamId,
+    revision: c.revision,
+    position: c.position,
+    hash: c.hash,
+    checkpoint: c.checkpoint,
+  });
 }
 
 /** Every line of the export of these events (global order), each ending in a newline. */
@@ -112,25 +129,49 @@ export function verifyExport(text: string, options: Omit<VerifyOptions, 'live'> 
   if (line === undefined) {
     extra.push({ check: 'export', problem: 'the export has no final checkpoint line: it was cut short' });
   } else if (line.checkpoint === null) {
-    if (latest) extra.push({ check: 'export', line: parsed.checkpointLineNumber, problem: `the final line says there is no checkpoint, but event ${latest.eventId} is one` });
+    if (latest)
+      extra.push({
+        check: 'export',
+        line: parsed.checkpointLineNumber,
+        problem: `the final line says there is no checkpoint, but event ${latest.eventId} is one`,
+      });
   } else {
     const named = parsed.events.find((e) => e.id === line.eventId);
     const recorded = named && asRecordedCheckpoint(named);
     if (!named) {
-      extra.push({ check: 'export', line: parsed.checkpointLineNumber, eventId: line.eventId, problem: `the final checkpoint line names event ${line.eventId}, which is not in the export: events were removed` });
+      extra.push({
+        check: 'export',
+        line: parsed.checkpointLineNumber,
+        eventId: line.eventId,
+        problem: `the final checkpoint line names event ${line.eventId}, which is not in the export: events were removed`,
+      });
     } else if (!recorded || recorded.hash !== line.hash || JSON.stringify(recorded.checkpoint) !== JSON.stringify(line.checkpoint)) {
-      extra.push({ check: 'export', line: parsed.checkpointLineNumber, eventId: line.eventId, problem: `the final checkpoint line differs from event ${line.eventId} (line ${named.line ?? '?'}) that it names` });
+      extra.push({
+        check: 'export',
+        line: parsed.checkpointLineNumber,
+        eventId: line.eventId,
+        problem: `the final checkpoint line differs from event ${line.eventId} (line ${named.line ?? '?'}) that it names`,
+      });
     } else if (latest && latest.eventId !== line.eventId) {
-      extra.push({ check: 'export', line: parsed.checkpointLineNumber, eventId: line.eventId, problem: `the final checkpoint line names ${line.eventId}, but ${latest.eventId} is a later checkpoint` });
+      extra.push({
+        check: 'export',
+        line: parsed.checkpointLineNumber,
+        eventId: line.eventId,
+        problem: `the final checkpoint line names ${line.eventId}, but ${latest.eventId} is a later checkpoint`,
+      });
     }
     // the line is a checkpoint in its own right: it still covers what it covered if its event is gone
-    if (!recorded || recorded.hash !== line.hash) kept.push({ checkpoint: line.checkpoint, label: `the export's final checkpoint line (${line.checkpoint.rootHash})` });
+    if (!recorded || recorded.hash !== line.hash)
+      kept.push({ checkpoint: line.checkpoint, label: `the export's final checkpoint line (${line.checkpoint.rootHash})` });
   }
   const report = verifyLedger(parsed.events, { ...options, kept });
   // An export ends with a checkpoint over every event it holds; anything after it was added to the file
   // (unless a checkpoint already fails: events inserted among what it covers push real ones past its end).
   const coverageBroken = report.problems.some((p) => p.check === 'checkpoint' || p.check === 'kept-checkpoint');
-  const firstUncovered = report.uncovered > 0 && !coverageBroken ? parsed.events.slice(report.latestCheckpoint?.eventCount ?? 0).find((e) => e.streamId !== CHECKPOINT_STREAM) : undefined;
+  const firstUncovered =
+    report.uncovered > 0 && !coverageBroken
+      ? parsed.events.slice(report.latestCheckpoint?.eventCount ?? 0).find((e) => e.streamId !== CHECKPOINT_STREAM)
+      : undefined;
   if (firstUncovered) {
     extra.push({
       check: 'export',

@@ -36,13 +36,23 @@ export function compareSnapshots(rebuilt: ProjectionSnapshot, live: ProjectionSn
   compareById('document', rebuilt.documents, live.documents, (d) => d.documentId, drift);
   for (const key of ['version', 'digest', 'events', 'lastPosition'] as const) {
     if (rebuilt.version[key] !== live.version[key]) {
-      drift.push({ kind: 'version', id: key, problem: `the live ledger version has ${key} ${String(live.version[key])}, the events give ${String(rebuilt.version[key])}` });
+      drift.push({
+        kind: 'version',
+        id: key,
+        problem: `the live ledger version has ${key} ${String(live.version[key])}, the events give ${String(rebuilt.version[key])}`,
+      });
     }
   }
   return drift;
 }
 
-function compareById<T extends object>(kind: 'position' | 'document', rebuilt: readonly T[], live: readonly T[], idOf: (t: T) => string, drift: ProjectionDrift[]): void {
+function compareById<T extends object>(
+  kind: 'position' | 'document',
+  rebuilt: readonly T[],
+  live: readonly T[],
+  idOf: (t: T) => string,
+  drift: ProjectionDrift[],
+): void {
   const liveById = new Map(live.map((t) => [idOf(t), t]));
   const rebuiltIds = new Set<string>();
   for (const r of rebuilt) {

@@ -10,7 +10,9 @@ import { verifyLedger } from './verify';
 /** The ledger refuses to vouch, by a checkpoint, for a ledger that does not verify. */
 export class UnverifiedLedgerError extends Error {
   constructor(readonly problems: readonly { problem: string }[]) {
-    super(`no checkpoint recorded: the ledger does not verify (${problems.length} problem${problems.length === 1 ? '' : 's'}; first: ${problems[0]?.problem ?? '?'})`);
+    super(
+      `no checkpoint recorded: the ledger does not verify (${problems.length} problem${problems.length === 1 ? '' : 's'}; first: ${problems[0]?.problem ?? '?'})`,
+    );
     this.name = 'UnverifiedLedgerError';
   }
 }
@@ -63,10 +65,22 @@ export async function recordCheckpoint(store: EventStore, options: RecordCheckpo
     const handler = new CommandHandler(store, { now: () => new Date(recordedAt) });
     const command: RecordCheckpointCommand = { type: 'RecordCheckpoint', data: checkpoint };
     try {
-      const { events: [recorded] } = await handler.handle({ kind: checkpointKind, streamId: CHECKPOINT_STREAM, command, context: () => undefined }, options.actor, {
+      const {
+        events: [recorded],
+      } = await handler.handle({ kind: checkpointKind, streamId: CHECKPOINT_STREAM, command, context: () => undefined }, options.actor, {
         expectedRevision: events.filter((e) => e.streamId === CHECKPOINT_STREAM).length - 1,
       });
-      return { recorded: true, checkpoint: recorded && { eventId: recorded.eventId, streamId: recorded.streamId, revision: recorded.streamRevision, position: recorded.position, hash: recorded.metadata.hash, checkpoint: recorded.data } };
+      return {
+        recorded: true,
+        checkpoint: recorded && {
+          eventId: recorded.eventId,
+          streamId: recorded.streamId,
+          revision: recorded.streamRevision,
+          position: recorded.position,
+          hash: recorded.metadata.hash,
+          checkpoint: recorded.data,
+        },
+      };
     } catch (error) {
       if (error instanceof StaleRevisionError && attempt < 3) continue;
       throw error;

@@ -76,7 +76,13 @@ export function replay(events: readonly StoredEvent[], until: Until): ReplayResu
     meaning: meaningOf(until),
     eventsReplayed: replayed.length,
     lastEvent: last
-      ? { id: last.id, streamId: last.streamId, revision: last.revision, position: last.position, recordedAt: typeof last.metadata.recordedAt === 'string' ? last.metadata.recordedAt : null }
+      ? {
+          id: last.id,
+          streamId: last.streamId,
+          revision: last.revision,
+          position: last.position,
+          recordedAt: typeof last.metadata.recordedAt === 'string' ? last.metadata.recordedAt : null,
+        }
       : null,
     count: positions.length,
     positions,

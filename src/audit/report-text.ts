@@ -8,7 +8,9 @@ export function reportLines(report: VerifyReport, source: string): string[] {
       `${report.checkpoints} checkpoints in the ledger and ${report.keptCheckpoints} kept checkpoints checked; projections ${report.projection}`,
   );
   if (report.latestCheckpoint) {
-    out.push(`  latest checkpoint ${report.latestCheckpoint.rootHash} (event ${report.latestCheckpoint.eventId}, ${report.latestCheckpoint.eventCount} events, recorded ${report.latestCheckpoint.recordedAt})`);
+    out.push(
+      `  latest checkpoint ${report.latestCheckpoint.rootHash} (event ${report.latestCheckpoint.eventId}, ${report.latestCheckpoint.eventCount} events, recorded ${report.latestCheckpoint.recordedAt})`,
+    );
   } else out.push('  no checkpoint recorded: a truncated tail or a dropped stream could not be detected');
   if (report.uncovered > 0) out.push(`  ${report.uncovered} events after the latest checkpoint are protected by their hash chain only`);
   for (const p of report.problems) out.push(`  - ${problemLine(p)}`);

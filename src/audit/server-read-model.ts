@@ -28,7 +28,9 @@ export async function fetchServerReadModel(baseUrl: string, fetchImpl: typeof fe
   let ledgerVersion: LedgerVersion | undefined;
   let cursor: string | null = null;
   do {
-    const page: { positions: Stance[]; ledgerVersion: LedgerVersion; next: string | null } = await get(`api/positions?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { positions: Stance[]; ledgerVersion: LedgerVersion; next: string | null } = await get(
+      `api/positions?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     positions.push(...page.positions);
     ledgerVersion ??= page.ledgerVersion;
     cursor = page.next;

@@ -27,7 +27,13 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
  * hashes, chains and checkpoints, the views against a rebuild, the read store's own tables row by
  * row (`tableDrift`), and what the store no longer enforces.
  */
-export function verifyAtOneState(store: EventStore, events: readonly StoredEvent[], live: ProjectionSnapshot, tableDrift: (events: readonly StoredEvent[]) => string[], keptRoots: readonly string[]): VerifyReport {
+export function verifyAtOneState(
+  store: EventStore,
+  events: readonly StoredEvent[],
+  live: ProjectionSnapshot,
+  tableDrift: (events: readonly StoredEvent[]) => string[],
+  keptRoots: readonly string[],
+): VerifyReport {
   const report = verifyLedger(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live });
   const tables = tableDrift(events).map((problem) => ({ check: 'projection' as const, problem }));
   const problems = [...storeGuardProblems(store), ...report.problems, ...tables];

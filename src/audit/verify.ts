@@ -90,7 +90,11 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
 
     const key = positionKey(e.position);
     if (key && previousKey && previous && compareKeys(key, previousKey) <= 0) {
-      add({ check: 'order', ...where(e), problem: `${label(e)} at position ${e.position} comes after ${label(previous)} at position ${previous.position} in global order: events were reordered` });
+      add({
+        check: 'order',
+        ...where(e),
+        problem: `${label(e)} at position ${e.position} comes after ${label(previous)} at position ${previous.position} in global order: events were reordered`,
+      });
     }
     if (key) previousKey = key;
     previous = e;
@@ -102,7 +106,11 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
     const recomputed = recomputeHash(e);
     if (recorded === null) add({ check: 'hash', ...where(e), problem: `${label(e)} carries no hash` });
     else if (recomputed !== recorded) {
-      add({ check: 'hash', ...where(e), problem: `${label(e)}: the recorded hash ${recorded} is not the hash of its content (${recomputed ?? 'content unreadable'}): its type, data, stream, revision, recordedAt, recordedBy or prevHash was changed` });
+      add({
+        check: 'hash',
+        ...where(e),
+        problem: `${label(e)}: the recorded hash ${recorded} is not the hash of its content (${recomputed ?? 'content unreadable'}): its type, data, stream, revision, recordedAt, recordedBy or prevHash was changed`,
+      });
     } else hashOk.add(e);
   });
 
@@ -126,10 +134,18 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
         const missing = e.revision - expected === 1 ? `revision ${expected} is` : `revisions ${expected}..${e.revision - 1} are`;
         add({ check: 'revision', ...where(e), problem: `stream ${streamId}: ${missing} missing before ${label(e)}: deleted` });
       } else if (before && e.revision === before.event.revision) {
-        add({ check: 'revision', ...where(e), problem: `stream ${streamId} has two events at revision ${e.revision}: ${before.event.id} and ${e.id}: one was inserted` });
+        add({
+          check: 'revision',
+          ...where(e),
+          problem: `stream ${streamId} has two events at revision ${e.revision}: ${before.event.id} and ${e.id}: one was inserted`,
+        });
       }
       if (before && before.index > at.index) {
-        add({ check: 'order', ...where(e), problem: `${label(e)} comes before ${label(before.event)} in global order, against the order of its stream: events were reordered` });
+        add({
+          check: 'order',
+          ...where(e),
+          problem: `${label(e)} comes before ${label(before.event)} in global order, against the order of its stream: events were reordered`,
+        });
       }
       const prevHash = recordedPrevHash(e);
       const expectedPrev = before ? recordedHash(before.event) : null;
@@ -156,13 +172,17 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
   });
   const coverage = coverageChecker(events, streams);
   for (const { at, checkpoint } of recordedCheckpoints) {
-    for (const p of coverage(checkpoint, `checkpoint ${at.event.id} (recorded ${checkpoint.recordedAt})`, at.index)) add({ check: 'checkpoint', ...where(at.event), ...p });
+    for (const p of coverage(checkpoint, `checkpoint ${at.event.id} (recorded ${checkpoint.recordedAt})`, at.index))
+      add({ check: 'checkpoint', ...where(at.event), ...p });
   }
   for (const kept of options.kept ?? []) {
     if ('rootHash' in kept) {
       const found = recordedCheckpoints.find((c) => c.checkpoint.rootHash === kept.rootHash);
       if (!found) {
-        add({ check: 'kept-checkpoint', problem: `no checkpoint with root ${kept.rootHash} is in the ledger: the checkpoint you kept was removed, or the ledger was rewritten since` });
+        add({
+          check: 'kept-checkpoint',
+          problem: `no checkpoint with root ${kept.rootHash} is in the ledger: the checkpoint you kept was removed, or the ledger was rewritten since`,
+        });
       }
       continue;
     }
@@ -196,7 +216,12 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
     checkpoints: recordedCheckpoints.length,
     keptCheckpoints: options.kept?.length ?? 0,
     latestCheckpoint: latest
-      ? { eventId: latest.at.event.id, rootHash: latest.checkpoint.rootHash, eventCount: latest.checkpoint.eventCount, recordedAt: latest.checkpoint.recordedAt }
+      ? {
+          eventId: latest.at.event.id,
+          rootHash: latest.checkpoint.rootHash,
+          eventCount: latest.checkpoint.eventCount,
+          recordedAt: latest.checkpoint.recordedAt,
+        }
       : null,
     uncovered: events.slice(covered).filter((e) => e.streamId !== CHECKPOINT_STREAM).length,
     projection,
@@ -226,25 +251,41 @@ function coverageChecker(events: readonly AuditedEvent[], streams: ReadonlyMap<s
     const out: CoverageProblem[] = [];
     const add = (p: CoverageProblem) => out.push(withoutUndefined(p));
     if (c.treeSize !== c.streamHeads.length) add({ problem: `${name}: treeSize ${c.treeSize} but ${c.streamHeads.length} stream heads` });
-    if (streamHeadsRoot(c.streamHeads) !== c.rootHash) add({ problem: `${name}: its rootHash ${c.rootHash} is not the Merkle root of its own stream heads: the checkpoint was altered` });
+    if (streamHeadsRoot(c.streamHeads) !== c.rootHash)
+      add({ problem: `${name}: its rootHash ${c.rootHash} is not the Merkle root of its own stream heads: the checkpoint was altered` });
     if (ownIndex !== undefined && c.eventCount > ownIndex) {
       add({ problem: `${name} covers ${c.eventCount} events, but only ${ownIndex} precede it in global order: events before it were removed` });
     }
-    if (c.eventCount > events.length) add({ problem: `${name} covers ${c.eventCount} events, but the ledger has ${events.length}: events it covered were removed (a truncated tail?)` });
+    if (c.eventCount > events.length)
+      add({ problem: `${name} covers ${c.eventCount} events, but the ledger has ${events.length}: events it covered were removed (a truncated tail?)` });
 
     const heads = new Map(c.streamHeads.map((h) => [h.streamId, h]));
     for (const head of c.streamHeads) {
       const stream = streams.get(head.streamId);
       const at = stream?.find((l) => l.event.revision === head.revision);
       if (!stream) {
-        add({ streamId: head.streamId, revision: head.revision, problem: `stream ${head.streamId} is missing: ${name} recorded its head at revision ${head.revision}: the whole stream was removed` });
+        add({
+          streamId: head.streamId,
+          revision: head.revision,
+          problem: `stream ${head.streamId} is missing: ${name} recorded its head at revision ${head.revision}: the whole stream was removed`,
+        });
       } else if (!at) {
         const last = Math.max(...stream.map((l) => l.event.revision));
-        add({ streamId: head.streamId, revision: head.revision, problem: `stream ${head.streamId} has no revision ${head.revision} (it ends at ${last}), which ${name} recorded as its head ${head.hash}: events were removed` });
+        add({
+          streamId: head.streamId,
+          revision: head.revision,
+          problem: `stream ${head.streamId} has no revision ${head.revision} (it ends at ${last}), which ${name} recorded as its head ${head.hash}: events were removed`,
+        });
       } else if (recordedHash(at.event) !== head.hash) {
-        add({ ...where(at.event), problem: `${label(at.event)} has hash ${String(recordedHash(at.event))}, but ${name} recorded ${head.hash} for it: the stream was rewritten after the checkpoint` });
+        add({
+          ...where(at.event),
+          problem: `${label(at.event)} has hash ${String(recordedHash(at.event))}, but ${name} recorded ${head.hash} for it: the stream was rewritten after the checkpoint`,
+        });
       } else if (at.index >= c.eventCount) {
-        add({ ...where(at.event), problem: `${label(at.event)} is now event ${at.index + 1} in global order, but ${name} covered it among the first ${c.eventCount}: events were reordered` });
+        add({
+          ...where(at.event),
+          problem: `${label(at.event)} is now event ${at.index + 1} in global order, but ${name} covered it among the first ${c.eventCount}: events were reordered`,
+        });
       }
     }
     const n = Math.min(c.eventCount, events.length);
@@ -252,13 +293,22 @@ function coverageChecker(events: readonly AuditedEvent[], streams: ReadonlyMap<s
     for (let i = 0; i < Math.min(n, ownIndex ?? n); i += 1) {
       const e = events[i]!;
       const head = heads.get(e.streamId);
-      if (!head) add({ ...where(e), problem: `${label(e)} lies among the ${c.eventCount} events that ${name} covers, yet that checkpoint knows no stream ${e.streamId}: it was inserted` });
+      if (!head)
+        add({
+          ...where(e),
+          problem: `${label(e)} lies among the ${c.eventCount} events that ${name} covers, yet that checkpoint knows no stream ${e.streamId}: it was inserted`,
+        });
       else if (e.revision > head.revision) {
-        add({ ...where(e), problem: `${label(e)} lies among the ${c.eventCount} events that ${name} covers, yet that checkpoint recorded the head of ${e.streamId} at revision ${head.revision}: it was inserted` });
+        add({
+          ...where(e),
+          problem: `${label(e)} lies among the ${c.eventCount} events that ${name} covers, yet that checkpoint recorded the head of ${e.streamId} at revision ${head.revision}: it was inserted`,
+        });
       }
     }
     if (c.eventCount <= events.length && rootOfFirst(c.eventCount) !== c.eventsRoot) {
-      add({ problem: `the first ${c.eventCount} events in global order no longer have the Merkle root ${c.eventsRoot} that ${name} recorded: covered events were changed, reordered, inserted or removed${reorderHint(events, n)}` });
+      add({
+        problem: `the first ${c.eventCount} events in global order no longer have the Merkle root ${c.eventsRoot} that ${name} recorded: covered events were changed, reordered, inserted or removed${reorderHint(events, n)}`,
+      });
     }
     return out;
   };
@@ -269,7 +319,8 @@ function reorderHint(events: readonly AuditedEvent[], n: number): string {
   for (let i = 1; i < n; i += 1) {
     const a = (events[i - 1]!.metadata as { recordedAt?: unknown }).recordedAt;
     const b = (events[i]!.metadata as { recordedAt?: unknown }).recordedAt;
-    if (typeof a === 'string' && typeof b === 'string' && b < a) return ` (recording time goes backwards at ${label(events[i]!)}, recorded ${b}, after ${label(events[i - 1]!)}, recorded ${a})`;
+    if (typeof a === 'string' && typeof b === 'string' && b < a)
+      return ` (recording time goes backwards at ${label(events[i]!)}, recorded ${b}, after ${label(events[i - 1]!)}, recorded ${a})`;
   }
   return '';
 }

@@ -16,7 +16,14 @@ export class UsageError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreNotFoundError || error instanceof StoreNotWritableError || error instanceof KeyFileNotFoundError) return EXIT.usage;
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof StoreNotFoundError ||
+    error instanceof StoreNotWritableError ||
+    error instanceof KeyFileNotFoundError
+  )
+    return EXIT.usage;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return EXIT.usage;
   return EXIT.problems;

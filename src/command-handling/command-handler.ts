@@ -3,7 +3,16 @@ import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { Decider, Recorded } from '../domain/decider';
 import type { LedgerMetadata } from '../domain/ledger-event';
 import { EMPTY_CHAIN, linkEvents, type ChainHead } from '../integrity/hash-chain';
-import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult, type EventStore, type NewEvent, type SerializedAppend, type StoredEvent, type StreamAppend } from '../store/event-store';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type NewEvent,
+  type SerializedAppend,
+  type StoredEvent,
+  type StreamAppend,
+} from '../store/event-store';
 import { IdempotencyKeyReusedError, StaleRevisionError } from './errors';
 
 export interface Actor {
@@ -73,7 +82,10 @@ interface KeyUse {
 
 /** A command of a bulk run failed: nothing of the run was recorded. */
 export class BulkCommandError extends Error {
-  constructor(readonly index: number, override readonly cause: unknown) {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'BulkCommandError';
   }
@@ -119,7 +131,11 @@ export class CommandHandler {
     this.cacheSize = options.cacheSize ?? 20_000;
   }
 
-  async handle<S, C, E extends { type: string; data: unknown }, X>(addressed: Addressed<S, C, E, X>, actor: Actor, options: HandleOptions = {}): Promise<Handled<S, E>> {
+  async handle<S, C, E extends { type: string; data: unknown }, X>(
+    addressed: Addressed<S, C, E, X>,
+    actor: Actor,
+    options: HandleOptions = {},
+  ): Promise<Handled<S, E>> {
     const a = addressed as unknown as AnyAddressed;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -144,7 +160,10 @@ export class CommandHandler {
    * appended together: one transaction where the store has them, so all are recorded or none.
    * Commands already recorded under their idempotency key are answered as replayed.
    */
-  async handleAll(batch: readonly { addressed: AnyAddressed; actor: Actor; options?: HandleOptions }[], onDecided?: (done: number) => void): Promise<{ replayed: boolean; events: number }[]> {
+  async handleAll(
+    batch: readonly { addressed: AnyAddressed; actor: Actor; options?: HandleOptions }[],
+    onDecided?: (done: number) => void,
+  ): Promise<{ replayed: boolean; events: number }[]> {
     const staged = new Map<string, StreamEntry>();
     const appends: StreamAppend[] = [];
     // the data's canonical JSON (which the hashes cover) is what a store that keeps JSON text stores: written once, never serialised again
@@ -167,7 +186,12 @@ export class CommandHandler {
         staged.set(addressed.streamId, next);
         const expected = expectedOf(entry);
         // one form kept per command: a large import holds every event until its one transaction
-        if (verbatim) serialized.push({ streamId: addressed.streamId, expected, events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })) });
+        if (verbatim)
+          serialized.push({
+            streamId: addressed.streamId,
+            expected,
+            events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })),
+          });
         else appends.push({ streamId: addressed.streamId, events: newEvents, expected });
         owners.push(index);
         outcomes.push({ replayed: false, events: newEvents.length });
@@ -218,20 +242,33 @@ export class CommandHandler {
     if (result.retried) {
       // a concurrent identical request recorded these very ids first
       this.cache.delete(a.streamId);
-      if (result.stored.some((s) => (s.metadata as { requestHash?: unknown }).requestHash !== options.requestHash)) throw new IdempotencyKeyReusedError(options.idempotencyKey ?? '');
+      if (result.stored.some((s) => (s.metadata as { requestHash?: unknown }).requestHash !== options.requestHash))
+        throw new IdempotencyKeyReusedError(options.idempotencyKey ?? '');
       const latest = await this.load(a.kind, a.streamId);
       return { streamId: a.streamId, events: result.stored.map(a.kind.read), state: latest.state, streamRevision: result.nextExpectedRevision, replayed: true };
     }
     this.remember(a.streamId, next);
     // what was just written is known: nothing is read back or parsed again
     const events = result.stored.map((s): HandledEvent<{ type: string; data: unknown }> => ({
-      type: s.type, data: s.data, eventId: s.id, streamId: s.streamId, streamRevision: s.revision, position: s.position, metadata: s.metadata as LedgerMetadata,
+      type: s.type,
+      data: s.data,
+      eventId: s.id,
+      streamId: s.streamId,
+      streamRevision: s.revision,
+      position: s.position,
+      metadata: s.metadata as LedgerMetadata,
     }));
     return { streamId: a.streamId, events, state: next.state, streamRevision: next.head.revision, replayed: false };
   }
 
   /** Decides on the entry's state and wraps the decided events: ids, the ledger's metadata, the hash chain. */
-  private async decide(a: AnyAddressed, entry: StreamEntry, actor: Actor, options: HandleOptions, stateOf: StateOf): Promise<{ newEvents: NewEvent[]; canonicalData: string[]; next: StreamEntry }> {
+  private async decide(
+    a: AnyAddressed,
+    entry: StreamEntry,
+    actor: Actor,
+    options: HandleOptions,
+    stateOf: StateOf,
+  ): Promise<{ newEvents: NewEvent[]; canonicalData: string[]; next: StreamEntry }> {
     const recordedAt = this.now().toISOString();
     const context = await a.context({ recordedAt, stateOf });
     const decided = a.kind.decider.decide(a.command, entry.state, context);
@@ -290,7 +327,7 @@ export class CommandHandler {
 
   private stateReader(staged?: ReadonlyMap<string, StreamEntry>, empty = false): StateOf {
     return async <S>(kind: StreamKind<S, never, never, never>, streamId: string) =>
-      ((staged?.get(streamId) ?? (empty ? newStream(kind as unknown as AnyKind) : await this.load(kind as unknown as AnyKind, streamId))).state as S);
+      (staged?.get(streamId) ?? (empty ? newStream(kind as unknown as AnyKind) : await this.load(kind as unknown as AnyKind, streamId))).state as S;
   }
 
   /** The stream's entry from the cache, or rebuilt from the stream. A stream not there yet is read again each time: another writer may create it. */

@@ -1,6 +1,10 @@
 /** The client's If-Match no longer matches the stream: someone else recorded a change first. */
 export class StaleRevisionError extends Error {
-  constructor(readonly streamId: string, readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly streamId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super(`${streamId} is at stream revision ${actual} (ETag "${actual}"), not ${expected} as If-Match said: reload it and decide again`);
     this.name = 'StaleRevisionError';
   }

@@ -64,7 +64,12 @@ export class Ledger {
   async execute(command: Command, actor: Actor, options: HandleOptions = {}): Promise<Recorded> {
     try {
       const handled = await this.handler.handle(this.address(command) as Addressed<unknown, Command, PositionEvent, unknown>, actor, options);
-      return { streamId: handled.streamId, events: handled.events as readonly LedgerEvent[], streamRevision: handled.streamRevision, replayed: handled.replayed };
+      return {
+        streamId: handled.streamId,
+        events: handled.events as readonly LedgerEvent[],
+        streamRevision: handled.streamRevision,
+        replayed: handled.replayed,
+      };
     } catch (error) {
       // If-Match on a position that does not exist is a 404, not a stale revision
       if (error instanceof StaleRevisionError && error.actual === -1) throw errors.positionNotFound(idOf(command));
@@ -105,7 +110,7 @@ export class Ledger {
   private async context(command: PositionCommand, recordedAt: string, stateOf: StateOf): Promise<DecisionContext> {
     const registered = new Set<string>();
     for (const id of citedDocuments(command)) {
-      if ((await stateOf(documentKind as never, documentStream(id)) as DocumentState).registered) registered.add(id);
+      if (((await stateOf(documentKind as never, documentStream(id))) as DocumentState).registered) registered.add(id);
     }
     const addedOn = new Map<string, string>();
     for (const id of relatedPositions(command)) {
@@ -122,7 +127,12 @@ export class Ledger {
 }
 
 function relatedPositions(command: PositionCommand): string[] {
-  const relations = command.type === 'AddPosition' || command.type === 'RevisePosition' ? command.data.relatesTo : command.type === 'CorrectRecord' ? command.data.changes.relatesTo : undefined;
+  const relations =
+    command.type === 'AddPosition' || command.type === 'RevisePosition'
+      ? command.data.relatesTo
+      : command.type === 'CorrectRecord'
+        ? command.data.changes.relatesTo
+        : undefined;
   return (relations ?? []).map((r) => r.positionId);
 }
 

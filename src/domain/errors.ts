@@ -33,11 +33,15 @@ export const errors = {
       'decidedOn',
     ),
   issuedInFuture: (date: string, latest: string, today: string) =>
-    new DomainError('in-future', 'rule', `issuedOn ${date} reaches into the future (it may be as late as ${latest}; today is ${today} in Brussels)`, 'issuedOn'),
+    new DomainError(
+      'in-future',
+      'rule',
+      `issuedOn ${date} reaches into the future (it may be as late as ${latest}; today is ${today} in Brussels)`,
+      'issuedOn',
+    ),
   unregisteredSource: (documentId: string, field = 'source.documentId') =>
     new DomainError('unregistered-source', 'rule', `source document "${documentId}" is not registered`, field),
-  unknownRelatedPosition: (id: string, field: string) =>
-    new DomainError('unknown-related-position', 'rule', `related position "${id}" does not exist`, field),
+  unknownRelatedPosition: (id: string, field: string) => new DomainError('unknown-related-position', 'rule', `related position "${id}" does not exist`, field),
   selfRelation: (field: string) => new DomainError('self-relation', 'rule', 'a position cannot relate to itself', field),
   relatedPositionLater: (id: string, addedOn: string, date: string, field: string) =>
     new DomainError(
@@ -47,12 +51,7 @@ export const errors = {
       field,
     ),
   notYetAdded: (id: string, date: string, addedOn: string) =>
-    new DomainError(
-      'position-not-yet-added',
-      'rule',
-      `position "${id}" did not exist on ${date}: it was added on ${addedOn}`,
-      'decidedOn',
-    ),
+    new DomainError('position-not-yet-added', 'rule', `position "${id}" did not exist on ${date}: it was added on ${addedOn}`, 'decidedOn'),
   withdrawn: (id: string, withdrawnOn: string) =>
     new DomainError('position-withdrawn', 'rule', `position "${id}" was withdrawn on ${withdrawnOn}; nothing may follow a withdrawal`, 'decidedOn'),
   alreadyWithdrawn: (id: string, withdrawnOn: string) =>
@@ -85,12 +84,10 @@ export const errors = {
     ),
   alreadyEndorsed: (revision: number, by: string) =>
     new DomainError('already-endorsed', 'conflict', `text revision ${revision} is already endorsed by ${by}`, 'endorsedBy'),
-  unknownEvent: (eventId: string) =>
-    new DomainError('unknown-event', 'rule', `event ${eventId} is not an event of this position`, 'eventId'),
+  unknownEvent: (eventId: string) => new DomainError('unknown-event', 'rule', `event ${eventId} is not an event of this position`, 'eventId'),
   notCorrectable: (eventId: string, field: string, type: string) =>
     new DomainError('not-correctable', 'rule', `field "${field}" cannot be corrected on ${type} event ${eventId}`, `changes.${field}`),
-  correctionChangesNothing: () =>
-    new DomainError('correction-changes-nothing', 'rule', 'a correction must change at least one recorded value', 'changes'),
+  correctionChangesNothing: () => new DomainError('correction-changes-nothing', 'rule', 'a correction must change at least one recorded value', 'changes'),
   correctionLeavesRevisionIdle: (revision: number) =>
     new DomainError(
       'correction-changes-nothing',

@@ -92,7 +92,10 @@ export const SourceDocumentRegistered = z
       .max(200)
       .regex(/^(?!\.\.?$)[^/\\\u0000]+$/, 'must be a bare file name in the sources directory, without a path')
       .optional(),
-    contentSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    contentSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     note: Reason.optional(),
   })
   .meta({ id: 'SourceDocumentRegistered', description: 'A source document the positions cite.' });

@@ -12,7 +12,9 @@ export interface VersionedSchema {
  * checkpoints) come in through `extra`, so the domain imports nothing from them.
  */
 export function eventJsonSchemas(extra: Readonly<Record<string, VersionedSchema>> = {}): Record<string, unknown> {
-  const domain = Object.fromEntries((Object.keys(EVENT_SCHEMAS) as EventType[]).map((type) => [type, { schema: EVENT_SCHEMAS[type], version: EVENT_SCHEMA_VERSION[type] }]));
+  const domain = Object.fromEntries(
+    (Object.keys(EVENT_SCHEMAS) as EventType[]).map((type) => [type, { schema: EVENT_SCHEMAS[type], version: EVENT_SCHEMA_VERSION[type] }]),
+  );
   const out: Record<string, unknown> = {};
   for (const [type, { schema, version }] of Object.entries<VersionedSchema>({ ...domain, ...extra })) {
     out[`${type}.v${version}.schema.json`] = {

@@ -13,7 +13,10 @@ export const LedgerMetadata = z
     causationId: z.string().optional(),
     idempotencyKey: z.string().optional(),
     requestHash: z.string().optional(),
-    prevHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    prevHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
     hash: z.string().regex(/^[0-9a-f]{64}$/),
   })
   .meta({ id: 'LedgerMetadata' });
@@ -28,7 +31,12 @@ export type LedgerEvent<E extends DomainEvent = DomainEvent> = E & {
 };
 
 export class InvalidRecordedEventError extends Error {
-  constructor(readonly eventId: string, readonly streamId: string, readonly streamRevision: number, problem: string) {
+  constructor(
+    readonly eventId: string,
+    readonly streamId: string,
+    readonly streamRevision: number,
+    problem: string,
+  ) {
     super(`event ${eventId} (${streamId}@${streamRevision}) is not a valid ledger event: ${problem}`);
     this.name = 'InvalidRecordedEventError';
   }

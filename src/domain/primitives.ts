@@ -50,9 +50,11 @@ export const RELATION_KINDS = {
   'responds-to': 'reacts to what became of the related position (e.g. welcomes the recognition it asked for)',
 } as const;
 export type RelationKind = keyof typeof RELATION_KINDS;
-export const RelationKind = z
-  .enum(Object.keys(RELATION_KINDS) as [RelationKind, ...RelationKind[]])
-  .meta({ description: Object.entries(RELATION_KINDS).map(([k, v]) => `${k}: ${v}`).join('; ') });
+export const RelationKind = z.enum(Object.keys(RELATION_KINDS) as [RelationKind, ...RelationKind[]]).meta({
+  description: Object.entries(RELATION_KINDS)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; '),
+});
 
 export const PositionRelation = z
   .strictObject({

@@ -25,9 +25,16 @@ export class UnknownSchemaVersionError extends Error {
  * keyed on the version stored with the event (the stored event itself, and so its hash, is never
  * touched). A version this ledger does not know yet (written by a newer one) is refused.
  */
-export function upcast(type: EventType, version: number, data: Data, upcasters: Upcasters = UPCASTERS, current: Readonly<Record<EventType, number>> = EVENT_SCHEMA_VERSION): Data {
+export function upcast(
+  type: EventType,
+  version: number,
+  data: Data,
+  upcasters: Upcasters = UPCASTERS,
+  current: Readonly<Record<EventType, number>> = EVENT_SCHEMA_VERSION,
+): Data {
   const target = current[type];
-  if (version > target) throw new UnknownSchemaVersionError(`${type} schema version ${version} is newer than this ledger knows (${target}): upgrade the ledger to read it`);
+  if (version > target)
+    throw new UnknownSchemaVersionError(`${type} schema version ${version} is newer than this ledger knows (${target}): upgrade the ledger to read it`);
   let out = data;
   for (let v = version; v < target; v += 1) {
     const step = upcasters[type]?.[v];

@@ -7,7 +7,9 @@ import { configure } from 'safe-stable-stringify';
  * sorted keys writes exactly that, at about half the cost of `canonicalize`; a property test holds
  * the two to the same bytes. Strict: what is not JSON (NaN, a function, a bigint) is refused.
  */
-export const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: TypeError, strict: true }) as (value: unknown) => string | undefined;
+export const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: TypeError, strict: true }) as (
+  value: unknown,
+) => string | undefined;
 
 /** What an event's hash covers. The chain link (prevHash) makes any change, removal or reordering within a stream visible. */
 export interface HashedContent {
@@ -46,7 +48,8 @@ export function eventHash(content: HashedContent): string {
  * it to canonicalize() over the whole envelope.
  */
 export function eventHashOfCanonicalData(c: Omit<HashedContent, 'data'>, data: string): string {
-  if (!Number.isSafeInteger(c.streamRevision) || !Number.isSafeInteger(c.schemaVersion)) throw new TypeError('event revision and schema version must be integers');
+  if (!Number.isSafeInteger(c.streamRevision) || !Number.isSafeInteger(c.schemaVersion))
+    throw new TypeError('event revision and schema version must be integers');
   const s = JSON.stringify;
   return sha256Hex(
     `{"data":${data},"eventId":${s(c.eventId)},"prevHash":${c.prevHash === null ? 'null' : s(c.prevHash)},"recordedAt":${s(c.recordedAt)},"recordedBy":${s(c.recordedBy)},` +

@@ -41,7 +41,10 @@ export function linkEvents(streamId: string, head: ChainHead, events: readonly U
   return events.map((e) => {
     streamRevision += 1;
     const data = canonicalData(e.data);
-    const hash = eventHashOfCanonicalData({ eventId: e.id, streamId, streamRevision, type: e.type, schemaVersion: e.schemaVersion, recordedAt: e.recordedAt, recordedBy: e.recordedBy, prevHash }, data);
+    const hash = eventHashOfCanonicalData(
+      { eventId: e.id, streamId, streamRevision, type: e.type, schemaVersion: e.schemaVersion, recordedAt: e.recordedAt, recordedBy: e.recordedBy, prevHash },
+      data,
+    );
     const link = { streamRevision, prevHash, hash, canonicalData: data };
     prevHash = hash;
     return link;

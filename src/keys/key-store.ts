@@ -66,7 +66,12 @@ async function secretMatches(secret: string, stored: string): Promise<boolean> {
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || salt === undefined || hash === undefined) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const derived = await scryptAsync(secret, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 });
+  const derived = await scryptAsync(secret, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 256 * 1024 * 1024,
+  });
   return derived.length === expected.length && timingSafeEqual(derived, expected);
 }
 
@@ -93,7 +98,10 @@ export class KeyStore {
   private readonly verified = new Map<string, string>();
   private readonly byId: Database.Statement<[string], Row>;
 
-  private constructor(db: Database.Database, readonly path: string) {
+  private constructor(
+    db: Database.Database,
+    readonly path: string,
+  ) {
     this.db = db;
     this.byId = db.prepare<[string], Row>('SELECT * FROM api_keys WHERE id = ?');
   }

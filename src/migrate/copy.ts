@@ -15,7 +15,11 @@ export interface MigrationReport {
 
 /** The target holds something else where the source's event should go: never overwritten, never merged. */
 export class MigrationConflictError extends Error {
-  constructor(readonly streamId: string, readonly revision: number, detail: string) {
+  constructor(
+    readonly streamId: string,
+    readonly revision: number,
+    detail: string,
+  ) {
     super(`target stream ${streamId} at revision ${revision}: ${detail}`);
     this.name = 'MigrationConflictError';
   }
@@ -36,7 +40,8 @@ export async function copyLedger(source: EventStore, target: EventStore, options
   const pageSize = options.pageSize ?? 5000;
   // Between stores that keep JSON text (SQLite to SQLite) the bytes go across as they are: nothing parsed, nothing serialised again.
   const verbatim = source.readAllSerialized !== undefined && target.appendManySerialized !== undefined;
-  const read = (after: string | undefined): Promise<readonly CopiedEvent[]> => (verbatim ? source.readAllSerialized!({ after, maxCount: pageSize }) : source.readAll({ after, maxCount: pageSize }));
+  const read = (after: string | undefined): Promise<readonly CopiedEvent[]> =>
+    verbatim ? source.readAllSerialized!({ after, maxCount: pageSize }) : source.readAll({ after, maxCount: pageSize });
   // an empty target holds no stream: nothing to look up before each stream's first append
   const targetWasEmpty = (await target.readAll({ maxCount: 1 })).length === 0;
   const known = new Map<string, string[]>(); // stream -> ids the target holds, by revision

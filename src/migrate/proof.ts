@@ -32,7 +32,8 @@ export function proveCopy(source: readonly StoredEvent[], target: readonly Store
       problem(`event ${s.id} (${s.streamId}@${s.revision}) is missing from the target`);
       continue;
     }
-    if (t.streamId !== s.streamId || t.revision !== s.revision) problem(`event ${s.id} is ${t.streamId}@${t.revision} in the target, ${s.streamId}@${s.revision} in the source`);
+    if (t.streamId !== s.streamId || t.revision !== s.revision)
+      problem(`event ${s.id} is ${t.streamId}@${t.revision} in the target, ${s.streamId}@${s.revision} in the source`);
     if (t.type !== s.type) problem(`event ${s.id}: type ${t.type} in the target, ${s.type} in the source`);
     if (JSON.stringify(t.data) !== JSON.stringify(s.data)) problem(`event ${s.id}: data differs`);
     if (JSON.stringify(t.metadata) !== JSON.stringify(s.metadata)) problem(`event ${s.id}: metadata differs`);
@@ -114,8 +115,10 @@ export async function proveInLockstep(source: EventStore, target: EventStore, pa
     let x = a.next();
     let y = b.next();
     if (x instanceof Promise || y instanceof Promise) [x, y] = await Promise.all([x, y]);
-    if (x === undefined || y === undefined) return x === y ? { ok: true, events, streams: heads.size, hashesVerified, problems: [], problemCount: 0 } : differs();
-    if (x.id !== y.id || x.streamId !== y.streamId || x.revision !== y.revision || x.type !== y.type || x.data !== y.data || x.metadata !== y.metadata) return differs();
+    if (x === undefined || y === undefined)
+      return x === y ? { ok: true, events, streams: heads.size, hashesVerified, problems: [], problemCount: 0 } : differs();
+    if (x.id !== y.id || x.streamId !== y.streamId || x.revision !== y.revision || x.type !== y.type || x.data !== y.data || x.metadata !== y.metadata)
+      return differs();
     const head = heads.get(y.streamId);
     if (y.revision !== (head ? head.revision + 1 : 0)) return differs();
     const metadata = JSON.parse(y.metadata) as Record<string, unknown>;

@@ -5,7 +5,17 @@ import { sha256Hex } from '../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../store/event-store';
 import { EventWaiters } from './event-waiters';
-import { CITED_BY_PREVIEW, exactPositionTotal, matchesText, pageOf, type Page, type PageRequest, type PositionQuery, type ReadModel, type TimelineQuery } from './read-model';
+import {
+  CITED_BY_PREVIEW,
+  exactPositionTotal,
+  matchesText,
+  pageOf,
+  type Page,
+  type PageRequest,
+  type PositionQuery,
+  type ReadModel,
+  type TimelineQuery,
+} from './read-model';
 import { relatedFrom, stanceOf, type PositionView, type Stance, type ViewPoint } from './stance';
 import { ledgerTimeline, positionTimeline, timelineKey, type LedgerTimelineFilter, type TimelineEntry } from './timeline';
 
@@ -13,7 +23,10 @@ export const DocumentView = SourceDocumentRegistered.extend({
   eventId: z.string(),
   recordedAt: z.string(),
   recordedBy: z.string(),
-  citedBy: z.array(z.string()).readonly().meta({ description: 'positions whose history cites this document, in id order: a page of them (the first few in a list of documents)' }),
+  citedBy: z
+    .array(z.string())
+    .readonly()
+    .meta({ description: 'positions whose history cites this document, in id order: a page of them (the first few in a list of documents)' }),
   citedByCount: z.number().int().min(0).meta({ description: 'how many positions cite this document (all pages)' }),
   citedByNext: z.string().nullable().meta({ description: 'cursor of the next page of citedBy (GET /api/documents/{id}?cursor=…), or null' }),
 }).meta({ id: 'DocumentView' });
@@ -72,10 +85,7 @@ export class LedgerProjection implements ReadModel {
   /** Folds every stored event from the first, then follows the store live. */
   static async follow(store: EventStore, onError?: (error: unknown) => void): Promise<LedgerProjection> {
     const projection = await LedgerProjection.rebuild(store);
-    projection.subscription = store.subscribeToAll(
-      { after: projection.lastPosition, onError },
-      (e) => projection.apply(e),
-    );
+    projection.subscription = store.subscribeToAll({ after: projection.lastPosition, onError }, (e) => projection.apply(e));
     return projection;
   }
 
@@ -202,7 +212,10 @@ export class LedgerProjection implements ReadModel {
     const doc = this.documents.get(id);
     if (!doc || !this.recordedBy(doc.eventId, view.version)) return undefined;
     const positions = view.version === undefined ? [...this.current.values()] : this.positions({ version: view.version });
-    const citing = positions.filter((s) => this.cites(s.id, id, view.version)).map((s) => s.id).sort();
+    const citing = positions
+      .filter((s) => this.cites(s.id, id, view.version))
+      .map((s) => s.id)
+      .sort();
     const cited = pageOf('citedBy', citing, (p) => [p], ['string'], page, true);
     return { ...doc, citedBy: cited.items, citedByCount: citing.length, citedByNext: cited.next };
   }
@@ -223,7 +236,8 @@ export class LedgerProjection implements ReadModel {
 
   /** The citable version of the ledger now, or as it was at an earlier version (undefined: not recorded yet). */
   version(at?: number): LedgerVersion {
-    if (at === undefined) return { version: this.versions.length, digest: this.digest || null, events: this.applied.size, lastPosition: this.lastPosition ?? null };
+    if (at === undefined)
+      return { version: this.versions.length, digest: this.digest || null, events: this.applied.size, lastPosition: this.lastPosition ?? null };
     if (at === 0) return EMPTY_VERSION;
     return this.versions[at - 1]!;
   }

@@ -100,7 +100,8 @@ export function decodeCursor(list: ListName, cursor: string, shape: readonly ('s
     throw new BadCursorError(`not a cursor of this ${list} list: pass the \`next\` of a previous response unchanged`);
   }
   const key = parsed.slice(1) as unknown[];
-  if (!key.every((v, i) => typeof v === shape[i])) throw new BadCursorError(`not a cursor of this ${list} list: pass the \`next\` of a previous response unchanged`);
+  if (!key.every((v, i) => typeof v === shape[i]))
+    throw new BadCursorError(`not a cursor of this ${list} list: pass the \`next\` of a previous response unchanged`);
   return key as (string | number)[];
 }
 
@@ -131,7 +132,11 @@ export function textMatcher(query: string): (texts: readonly (string | undefined
   };
 }
 
-const fold = (text: string) => text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+const fold = (text: string) =>
+  text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 
 /** The total of a list of `n` matches, exact or capped (see TOTAL_CAP). */
 export function totalOf(n: number, exact: boolean): Pick<Page<unknown>, 'total' | 'totalCapped'> {
@@ -139,10 +144,18 @@ export function totalOf(n: number, exact: boolean): Pick<Page<unknown>, 'total' 
 }
 
 /** Whether a position list's total is counted exactly: the current positions, unsearched (from maintained counts). */
-export const exactPositionTotal = (q: PositionQuery): boolean => q.asOf === undefined && q.recordedAsOf === undefined && q.version === undefined && q.q === undefined;
+export const exactPositionTotal = (q: PositionQuery): boolean =>
+  q.asOf === undefined && q.recordedAsOf === undefined && q.version === undefined && q.q === undefined;
 
 /** Sorted items, paged after the cursor's key; `keyOf` gives each item's position in the sort order. */
-export function pageOf<T>(list: ListName, sorted: readonly T[], keyOf: (t: T) => (string | number)[], shape: readonly ('string' | 'number')[], page?: PageRequest, exactTotal = false): Page<T> {
+export function pageOf<T>(
+  list: ListName,
+  sorted: readonly T[],
+  keyOf: (t: T) => (string | number)[],
+  shape: readonly ('string' | 'number')[],
+  page?: PageRequest,
+  exactTotal = false,
+): Page<T> {
   if (!page) return { items: [...sorted], ...totalOf(sorted.length, exactTotal), next: null };
   let start = 0;
   if (page.cursor !== undefined) {

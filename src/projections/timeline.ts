@@ -49,7 +49,10 @@ export function positionTimeline(stream: readonly LedgerEvent[], view: ViewPoint
  * Timeline entries already built, by event id, with what they were built from: an entry whose
  * history entry (a new object when corrected) and text in force are the same is the same entry.
  */
-export type TimelineMemo = Map<string, { readonly source: HistoryEntry; readonly themes: readonly Theme[]; readonly addressees: readonly Addressee[]; readonly entry: TimelineEntry }>;
+export type TimelineMemo = Map<
+  string,
+  { readonly source: HistoryEntry; readonly themes: readonly Theme[]; readonly addressees: readonly Addressee[]; readonly entry: TimelineEntry }
+>;
 
 /** The timeline of the recorded events `known` whose state (folded from them) is `state`, up to the business day `until`. */
 export function timelineOfState(known: readonly LedgerEvent[], state: PositionState, until?: string, memo?: TimelineMemo): TimelineEntry[] {

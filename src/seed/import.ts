@@ -22,7 +22,9 @@ export class SeedFileError extends Error {
 
 /** Reads and validates every *.json file of a directory (all of them before anything is recorded). */
 export function readSeedDir(dir: string): { file: string; entries: SeedEntry[] }[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return files.map((file) => {
     let raw: unknown;
     try {
@@ -52,7 +54,11 @@ export async function importSeedDir(ledger: Ledger, dir: string, onProgress?: (d
   let outcomes: { replayed: boolean }[];
   try {
     outcomes = await ledger.executeAll(
-      entries.map(({ entry }) => ({ command: commandOf(entry), actor: SEED_ACTOR, options: { idempotencyKey: entry.entry, requestHash: requestHashOf(entry) } })),
+      entries.map(({ entry }) => ({
+        command: commandOf(entry),
+        actor: SEED_ACTOR,
+        options: { idempotencyKey: entry.entry, requestHash: requestHashOf(entry) },
+      })),
       onProgress && ((decided) => onProgress(decided, entries.length)),
     );
   } catch (error) {

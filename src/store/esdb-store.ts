@@ -459,7 +459,12 @@ export class EsdbEventStore implements EventStore {
             // It may pass (a node restarting its services); a fault that persists is reported, not retried forever.
             failingSince ??= Date.now();
             if (Date.now() - failingSince >= this.giveUpAfterMs) {
-              return fail(new StoreUnavailableError(`KurrentDB kept failing for ${Math.round((Date.now() - failingSince) / 1000)} s; the live follower gave up: ${messageOf(error)}`, error));
+              return fail(
+                new StoreUnavailableError(
+                  `KurrentDB kept failing for ${Math.round((Date.now() - failingSince) / 1000)} s; the live follower gave up: ${messageOf(error)}`,
+                  error,
+                ),
+              );
             }
           } else if (!isTransient(error)) return fail(error);
         }

@@ -130,7 +130,10 @@ export class WrongExpectedRevisionError extends Error {
 
 /** An event id that is already stored, appended again in a way that is not a faithful retry. */
 export class DuplicateEventIdError extends Error {
-  constructor(readonly eventId: string, detail: string) {
+  constructor(
+    readonly eventId: string,
+    detail: string,
+  ) {
     super(`event id ${eventId} is already stored: ${detail}`);
     this.name = 'DuplicateEventIdError';
   }
@@ -150,15 +153,24 @@ export class InvalidPositionError extends Error {
  * retry with the same event ids (the API: the same Idempotency-Key), never safe to report as failed.
  */
 export class AppendOutcomeUnknownError extends Error {
-  constructor(readonly streamId: string, override readonly cause: unknown) {
-    super(`the append to ${streamId} may or may not have been recorded (${cause instanceof Error ? cause.message : String(cause)}); retry it with the same ids`);
+  constructor(
+    readonly streamId: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `the append to ${streamId} may or may not have been recorded (${cause instanceof Error ? cause.message : String(cause)}); retry it with the same ids`,
+    );
     this.name = 'AppendOutcomeUnknownError';
   }
 }
 
 /** An append larger than the store accepts in one write (KurrentDB: MaxAppendSize). Nothing was written. */
 export class AppendTooLargeError extends Error {
-  constructor(readonly streamId: string, readonly bytes: number, readonly maxBytes: number) {
+  constructor(
+    readonly streamId: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
     super(`the append to ${streamId} is ${bytes} bytes, more than the ${maxBytes} the store accepts in one write`);
     this.name = 'AppendTooLargeError';
   }
@@ -174,7 +186,10 @@ export class StoreUnavailableError extends Error {
   readonly fault: StorageFault = 'unavailable';
   readonly retryAfterSeconds: number | undefined = 5;
 
-  constructor(detail: string, override readonly cause?: unknown) {
+  constructor(
+    detail: string,
+    override readonly cause?: unknown,
+  ) {
     super(detail);
     this.name = 'StoreUnavailableError';
   }

@@ -91,13 +91,18 @@ export class SqliteEventStore implements EventStore {
   private readonly readOnly: boolean;
   private readonly lockTimeoutMs: number;
 
-  constructor(readonly path: string, options: SqliteStoreOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
     const access = options.access ?? 'create';
     this.readOnly = access === 'read-only';
     if (access === 'create') {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     } else if (path === ':memory:' || !existsSync(path)) {
-      throw new StoreNotFoundError(`no ledger at ${path}: check LEDGER_SQLITE_PATH (or the sqlite: path); \`npm start\` or \`ledger import events/\` creates one`);
+      throw new StoreNotFoundError(
+        `no ledger at ${path}: check LEDGER_SQLITE_PATH (or the sqlite: path); \`npm start\` or \`ledger import events/\` creates one`,
+      );
     }
     this.db = new Database(path, { readonly: access === 'read-only', fileMustExist: access !== 'create' });
     // Never wait for a lock on the server's thread: busy_timeout blocks the event loop (/health and
@@ -122,7 +127,9 @@ export class SqliteEventStore implements EventStore {
       const fault = path === ':memory:' ? undefined : this.writeFault();
       if (fault && fault.fault !== 'locked') {
         this.db.close();
-        throw new StoreNotWritableError(`cannot write the ledger at ${path} (${fault.message}); fix the file's permissions or the disk, or set LEDGER_READ_ONLY=true to serve it read-only on purpose`);
+        throw new StoreNotWritableError(
+          `cannot write the ledger at ${path} (${fault.message}); fix the file's permissions or the disk, or set LEDGER_READ_ONLY=true to serve it read-only on purpose`,
+        );
       }
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
@@ -133,7 +140,9 @@ export class SqliteEventStore implements EventStore {
     this.appendSerializedTransaction = transactions.serialized;
     // prepared once: preparing costs more than reading a short stream
     this.statements = {
-      stream: this.db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?'),
+      stream: this.db.prepare<[string, number, number], Row>(
+        'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
+      ),
       all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
     };
   }
@@ -147,7 +156,10 @@ export class SqliteEventStore implements EventStore {
 
   missingAppendOnlyTriggers(): string[] {
     const present = new Set(
-      this.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all().map((r) => r.name),
+      this.db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
+        .all()
+        .map((r) => r.name),
     );
     return APPEND_ONLY_TRIGGERS.filter((name) => !present.has(name));
   }
@@ -238,9 +250,7 @@ export class SqliteEventStore implements EventStore {
       'SELECT stream_revision AS rev, global_position AS pos FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
     );
     const byId = this.db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?');
-    const insert = this.db.prepare(
-      'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    const insert = this.db.prepare('INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     const insertOne = (id: string, streamId: string, revision: number, type: string, data: string, metadata: string): number => {
       try {
         return Number(insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
@@ -307,8 +317,7 @@ export class SqliteEventStore implements EventStore {
     if (found.every((r) => r === undefined)) return undefined;
     const first = found[0];
     const faithful =
-      first !== undefined &&
-      found.every((r, i) => r !== undefined && r.stream_id === streamId && r.stream_revision === first.stream_revision + i);
+      first !== undefined && found.every((r, i) => r !== undefined && r.stream_id === streamId && r.stream_revision === first.stream_revision + i);
     if (!faithful) {
       const clash = found.find((r) => r !== undefined)!;
       throw new DuplicateEventIdError(clash.event_id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
@@ -329,9 +338,15 @@ export class SqliteEventStore implements EventStore {
   async readAllSerialized(options: ReadAllOptions = {}): Promise<StoredSerializedEvent[]> {
     return this.withLockRetry(() => {
       const after = options.after === undefined ? 0 : parsePosition(options.after);
-      return this.statements.all.all(after, options.maxCount ?? -1).map(
-        (r): StoredSerializedEvent => ({ id: r.event_id, streamId: r.stream_id, revision: r.stream_revision, position: String(r.global_position), type: r.type, data: r.data, metadata: r.metadata }),
-      );
+      return this.statements.all.all(after, options.maxCount ?? -1).map((r): StoredSerializedEvent => ({
+        id: r.event_id,
+        streamId: r.stream_id,
+        revision: r.stream_revision,
+        position: String(r.global_position),
+        type: r.type,
+        data: r.data,
+        metadata: r.metadata,
+      }));
     });
   }
 
@@ -416,10 +431,12 @@ function storageFault(error: unknown): StoreUnavailableError | undefined {
   // better-sqlite3 loaded in the process, which need not be this module's, nor of this realm (jest)
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
   if (name !== 'SqliteError' || typeof code !== 'string') return undefined;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return StoreUnavailableError.of('locked', 'another process holds the ledger\'s write lock', 1);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return StoreUnavailableError.of('locked', "another process holds the ledger's write lock", 1);
   if (code === 'SQLITE_FULL') return StoreUnavailableError.of('disk-full', 'the disk holding the ledger is full', 5);
   if (code.startsWith('SQLITE_READONLY')) return StoreUnavailableError.of('read-only', 'the ledger file cannot be written (read-only)', 5);
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return StoreUnavailableError.of('io-error', `the disk holding the ledger fails (${code})`, 5);
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN'))
+    return StoreUnavailableError.of('io-error', `the disk holding the ledger fails (${code})`, 5);
   return undefined;
 }
 

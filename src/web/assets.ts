@@ -32,7 +32,11 @@ export function clientBundles(): Promise<Map<string, Built>> {
 
 async function loadBundles(): Promise<Map<string, Built>> {
   const code = existsSync(PREBUILT)
-    ? new Map(readdirSync(PREBUILT).filter((f) => f.endsWith('.js')).map((f) => [f.slice(0, -3), readFileSync(join(PREBUILT, f), 'utf8')]))
+    ? new Map(
+        readdirSync(PREBUILT)
+          .filter((f) => f.endsWith('.js'))
+          .map((f) => [f.slice(0, -3), readFileSync(join(PREBUILT, f), 'utf8')]),
+      )
     : await (await import('./client-bundle')).bundleClient();
   return new Map([...code].map(([name, body]) => [name, built(body)]));
 }
@@ -56,7 +60,10 @@ function sendAsset(res: Response, type: string, asset: Built, ifNoneMatch: strin
 export function assetRoutes(): Router {
   const router = Router();
   router.get(ASSET.css, (req, res) => sendAsset(res, 'text/css', stylesheet(), req.get('if-none-match')));
-  for (const [name, path] of [['app', ASSET.js], ['api-docs', ASSET.apiDocsJs]] as const) {
+  for (const [name, path] of [
+    ['app', ASSET.js],
+    ['api-docs', ASSET.apiDocsJs],
+  ] as const) {
     router.get(path, async (req, res) => sendAsset(res, 'application/javascript', (await clientBundles()).get(name)!, req.get('if-none-match')));
   }
   // swagger-ui-dist is only static files: the reference page is rendered in the browser from /api/openapi.json

@@ -31,7 +31,8 @@ export function auditPageRoutes(deps: ApiDeps, sessions: WebSessions): Router {
           : `Nothing was recorded since the latest checkpoint (root hash ${checkpoint.checkpoint.rootHash}).`;
       res.redirect(303, '/audit#checkpoints');
     } catch (error) {
-      if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}: no checkpoint may vouch for it`);
+      if (error instanceof UnverifiedLedgerError)
+        throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}: no checkpoint may vouch for it`);
       throw error;
     }
   });

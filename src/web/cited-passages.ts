@@ -26,7 +26,10 @@ export function locateCitations(text: string, citations: readonly Citation[]): {
   const missing: Citation[] = [];
   for (const c of citations) {
     const anchor = passageAnchor(c.quote);
-    const parts = c.quote.split(' […] ').map((p) => normalised(p).normal.trim()).filter((p) => p.length > 0);
+    const parts = c.quote
+      .split(' […] ')
+      .map((p) => normalised(p).normal.trim())
+      .filter((p) => p.length > 0);
     let from = 0;
     let all = true;
     for (const part of parts) {

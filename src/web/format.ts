@@ -23,7 +23,8 @@ export function instantLabel(iso: string): string {
 }
 
 export const themeLabel = (t: Theme): string => THEMES[t].split(':')[0]!;
-export const addresseeLabel = (a: Addressee): string => ({ cities: 'Cities', 'national-governments': 'National governments', 'eu-institutions': 'EU institutions' })[a] ?? ADDRESSEES[a];
+export const addresseeLabel = (a: Addressee): string =>
+  ({ cities: 'Cities', 'national-governments': 'National governments', 'eu-institutions': 'EU institutions' })[a] ?? ADDRESSEES[a];
 
 export const EVENT_LABEL = {
   PositionAdded: 'Added',

@@ -87,8 +87,8 @@ export function Layout({ title, path, version, viewer, scripts = [], styles = []
         <footer class="site">
           <p>
             Ledger version <span class="ledger-version">{version.version}</span>
-            {version.digest ? ` (digest ${version.digest.slice(0, 16)}…)` : ''}. Every page is a citable URL; add <code>version={version.version}</code> to
-            it and it shows this very state of the ledger for good.
+            {version.digest ? ` (digest ${version.digest.slice(0, 16)}…)` : ''}. Every page is a citable URL; add <code>version={version.version}</code> to it
+            and it shows this very state of the ledger for good.
           </p>
           <p>
             <a href="/api/openapi.json">OpenAPI</a> · <a href="/api/docs">API reference</a> · <a href="/health">Health</a>

@@ -27,7 +27,11 @@ export function sendPage(res: Response, ctx: PageContext, page: Page): void {
       {page.main}
     </Layout>,
   );
-  res.status(page.status ?? 200).type('html').set('Cache-Control', 'no-cache').send(`<!doctype html>${html}`);
+  res
+    .status(page.status ?? 200)
+    .type('html')
+    .set('Cache-Control', 'no-cache')
+    .send(`<!doctype html>${html}`);
 }
 
 export function pageContext(deps: ApiDeps, req: Request, res: Response): PageContext {

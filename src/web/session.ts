@@ -85,7 +85,13 @@ export function webSessions(options: { minutes: number; now?: () => Date; keys?:
     if (who && !req.path.startsWith('/api/') && !req.path.startsWith('/assets/')) {
       const flash = req.method === 'GET' ? req.session.flash : undefined;
       if (flash !== undefined) delete req.session.flash;
-      res.locals.viewer = { role: who.role, id: who.id, ...(who.name !== undefined ? { name: who.name } : {}), csrfToken: csrf.generateToken(req), ...(flash ? { flash } : {}) };
+      res.locals.viewer = {
+        role: who.role,
+        id: who.id,
+        ...(who.name !== undefined ? { name: who.name } : {}),
+        csrfToken: csrf.generateToken(req),
+        ...(flash ? { flash } : {}),
+      };
     }
     next();
   };

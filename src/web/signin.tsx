@@ -24,7 +24,13 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
 
   router.get('/signin', (req, res) => {
     const next = typeof req.query.next === 'string' ? req.query.next : undefined;
-    show(req, res, 200, 'Sign in', <SigninForm csrf={sessions.csrfToken(req)} next={next} principal={req.session.principal} signedOut={req.query.signedOut === '1'} />);
+    show(
+      req,
+      res,
+      200,
+      'Sign in',
+      <SigninForm csrf={sessions.csrfToken(req)} next={next} principal={req.session.principal} signedOut={req.query.signedOut === '1'} />,
+    );
   });
 
   router.post('/signin', formBody, async (req, res) => {
@@ -33,7 +39,10 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
     const next = typeof req.body?.next === 'string' ? req.body.next : undefined;
     const principal = token === '' ? undefined : await principalOf(token);
     if (!principal) {
-      const error = token === '' ? 'Enter your key or your secretariat or auditor token.' : 'This key or token is not valid here (or the key was revoked). Check it and try again.';
+      const error =
+        token === ''
+          ? 'Enter your key or your secretariat or auditor token.'
+          : 'This key or token is not valid here (or the key was revoked). Check it and try again.';
       return show(req, res, 401, 'Sign in: problem', <SigninForm csrf={sessions.csrfToken(req)} next={next} error={error} />);
     }
     await sessions.signIn(req, principal);

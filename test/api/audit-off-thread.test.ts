@@ -44,7 +44,12 @@ describe('whole-ledger audit work does not hold the server', () => {
     const finished: string[] = [];
     const timed = <T>(name: string, p: Promise<T>) => p.then((value) => (finished.push(name), value));
     const verify = (token: string) => fetch(`${url}/api/audit/verify`, { headers: { Authorization: `Bearer ${token}` } });
-    const verifies = auditors.map((token, i) => timed(`verify ${i}`, verify(token).then(async (res) => ({ status: res.status, body: (await res.json()) as { ok: boolean; events: number; problems: unknown[] } }))));
+    const verifies = auditors.map((token, i) =>
+      timed(
+        `verify ${i}`,
+        verify(token).then(async (res) => ({ status: res.status, body: (await res.json()) as { ok: boolean; events: number; problems: unknown[] } })),
+      ),
+    );
     // the requests are under way (the server answers them in order of arrival on one loop): now the others
     await new Promise((resolve) => setTimeout(resolve, 100));
     const health = await timed('health', fetch(`${url}/health`));

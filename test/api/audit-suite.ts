@@ -32,15 +32,31 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
     beforeEach(async () => {
       tasks = [];
       cancelled = 0;
-      const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '60' });
+      const config = loadConfig({
+        LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`,
+        LEDGER_SEED_ON_START: 'false',
+        LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+        LEDGER_CHECKPOINT_INTERVAL_MINUTES: '60',
+      });
       ledger = await composeLedger(config, { store: await openStore(), schedule });
       prefix = `a${Math.random().toString(36).slice(2, 8)}`;
-      await post('/api/documents', { id: pid('rec'), title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' });
+      await post('/api/documents', {
+        id: pid('rec'),
+        title: 'Political recommendations',
+        publisher: 'EUROCITIES',
+        issuedOn: '1999-10/2007-03-01',
+        language: 'en',
+      });
       await add('eu-4');
     });
     afterEach(async () => ledger.close());
 
-    const post = (path: string, body: unknown, headers: Record<string, string> = {}) => request(ledger.app).post(path).set(bearer(SECRETARIAT)).set(headers).send(body as object);
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      request(ledger.app)
+        .post(path)
+        .set(bearer(SECRETARIAT))
+        .set(headers)
+        .send(body as object);
     const add = (id: string) => post('/api/positions', addBody({ id: pid(id), source: { documentId: pid('rec'), locator: 'item 4' } }));
     const audit = (path: string) => request(ledger.app).get(path).set(bearer(AUDITOR));
 
@@ -61,12 +77,33 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
     it('GET /api/audit/verify finds a live read model that drifted from the events, at the position it concerns', async () => {
       const [added] = await ledger.store.readStream(`position-${pid('eu-4')}`);
       // the read model applies an event that the store never recorded
-      ledger.projection.apply({ ...added!, id: '3f1d8a52-4a43-4c1e-9c55-2b7b1d7e9a10', revision: 1, position: `${added!.position}-drift`, type: 'PositionRevised', data: { positionId: pid('eu-4'), revision: 2, statement: 'A statement nobody decided.', decidedOn: '2014', source: { documentId: pid('rec'), locator: 'item 4' }, rationale: 'drift' } });
+      ledger.projection.apply({
+        ...added!,
+        id: '3f1d8a52-4a43-4c1e-9c55-2b7b1d7e9a10',
+        revision: 1,
+        position: `${added!.position}-drift`,
+        type: 'PositionRevised',
+        data: {
+          positionId: pid('eu-4'),
+          revision: 2,
+          statement: 'A statement nobody decided.',
+          decidedOn: '2014',
+          source: { documentId: pid('rec'), locator: 'item 4' },
+          rationale: 'drift',
+        },
+      });
       const res = await audit('/api/audit/verify');
       expect(res.body.ok).toBe(false);
-      expect(res.body.problems).toEqual(expect.arrayContaining([
-        expect.objectContaining({ check: 'projection', streamId: `position-${pid('eu-4')}`, eventId: added!.id, problem: expect.stringContaining('statement') }),
-      ]));
+      expect(res.body.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            check: 'projection',
+            streamId: `position-${pid('eu-4')}`,
+            eventId: added!.id,
+            problem: expect.stringContaining('statement'),
+          }),
+        ]),
+      );
       expect(res.body.problems.every((p: { check: string }) => p.check === 'projection')).toBe(true);
     });
 
@@ -94,7 +131,11 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
     it('GET /api/audit/log: who recorded what and when, filtered, paged, with corrections beside what they correct', async () => {
       await add('eu-7');
       const addedId = (await request(ledger.app).get(`/api/positions/${pid('eu-4')}/timeline`)).body.entries[0].eventId as string;
-      const c = await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' }, { 'If-Match': '"0"' });
+      const c = await post(
+        `/api/positions/${pid('eu-4')}/corrections`,
+        { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' },
+        { 'If-Match': '"0"' },
+      );
       expect(c.status).toBe(201);
       const all = await audit('/api/audit/log?limit=1000');
       expect(all.status).toBe(200);
@@ -102,7 +143,12 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
       expect(mine.map((e) => e.type)).toEqual(['SourceDocumentRegistered', 'PositionAdded', 'PositionAdded', 'PositionRecordCorrected']);
       const who = mine[0]!.recordedBy as string;
       expect(who).toMatch(/^secretariat\//);
-      expect(mine[1]).toMatchObject({ eventId: addedId, decidedOn: '2006', hash: expect.stringMatching(/^[0-9a-f]{64}$/), correctedBy: [expect.objectContaining({ reason: 'typo', changes: { title: 'Fixed title' } })] });
+      expect(mine[1]).toMatchObject({
+        eventId: addedId,
+        decidedOn: '2006',
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        correctedBy: [expect.objectContaining({ reason: 'typo', changes: { title: 'Fixed title' } })],
+      });
       expect(mine[3]).toMatchObject({ corrects: { eventId: addedId, type: 'PositionAdded', data: expect.objectContaining({ title: 'Role of cities' }) } });
 
       const byWho = await audit(`/api/audit/log?limit=1000&recordedBy=${encodeURIComponent(who)}`);
@@ -191,7 +237,9 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
 
     it('/api/openapi.json lists the auditors’ endpoints', async () => {
       const doc = await request(ledger.app).get('/api/openapi.json');
-      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/audit/verify', '/api/audit/log', '/api/audit/checkpoints', '/api/audit/export']));
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/api/audit/verify', '/api/audit/log', '/api/audit/checkpoints', '/api/audit/export']),
+      );
     });
   });
 }

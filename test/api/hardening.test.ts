@@ -24,10 +24,21 @@ describe('HTTP API hardening', () => {
         done();
       },
     });
-    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0' });
+    const config = loadConfig({
+      LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`,
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
+    });
     ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:'), logger: pino({ level: 'info' }, sink) });
-    await request(ledger.app).post('/api/documents').set(bearer(SECRETARIAT)).send({ id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' });
-    await request(ledger.app).post('/api/documents').set(bearer(SECRETARIAT)).send({ id: 'contribution', title: 'Informal contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' });
+    await request(ledger.app)
+      .post('/api/documents')
+      .set(bearer(SECRETARIAT))
+      .send({ id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' });
+    await request(ledger.app)
+      .post('/api/documents')
+      .set(bearer(SECRETARIAT))
+      .send({ id: 'contribution', title: 'Informal contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' });
   });
   afterEach(async () => ledger.close());
   const app = () => ledger.app;
@@ -36,7 +47,11 @@ describe('HTTP API hardening', () => {
     const server = ledger.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { method: 'POST', headers: { ...bearer(SECRETARIAT), 'Content-Type': contentType }, body: new Uint8Array(bytes) });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, {
+        method: 'POST',
+        headers: { ...bearer(SECRETARIAT), 'Content-Type': contentType },
+        body: new Uint8Array(bytes),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     } finally {
       server.close();
@@ -64,7 +79,11 @@ describe('HTTP API hardening', () => {
     });
 
     it('charset=utf-8 is accepted', async () => {
-      const res = await request(app()).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json; charset=UTF-8').send(JSON.stringify(addBody({ id: 'fine' })));
+      const res = await request(app())
+        .post('/api/positions')
+        .set(bearer(SECRETARIAT))
+        .set('Content-Type', 'application/json; charset=UTF-8')
+        .send(JSON.stringify(addBody({ id: 'fine' })));
       expect(res.status).toBe(201);
     });
   });
@@ -102,11 +121,14 @@ describe('HTTP API hardening', () => {
   });
 
   describe('methods and query parameters', () => {
-    it.each(['/health', '/api/documents', '/api/documents/recommendations', '/api/themes', '/api/openapi.json'])('GET %s refuses an unknown query parameter', async (path) => {
-      const res = await request(app()).get(`${path}?bogus=1`);
-      expect(res.status).toBe(400);
-      expect(res.body.field).toBe('bogus');
-    });
+    it.each(['/health', '/api/documents', '/api/documents/recommendations', '/api/themes', '/api/openapi.json'])(
+      'GET %s refuses an unknown query parameter',
+      async (path) => {
+        const res = await request(app()).get(`${path}?bogus=1`);
+        expect(res.status).toBe(400);
+        expect(res.body.field).toBe('bogus');
+      },
+    );
 
     it('auditor routes without parameters refuse unknown ones too', async () => {
       for (const path of ['/api/audit/checkpoints', '/api/audit/export']) {
@@ -153,7 +175,10 @@ describe('HTTP API hardening', () => {
       const stale = await request(app()).post('/api/positions/eu-4/revisions').set(bearer(SECRETARIAT)).set('If-Match', '"7"').send(reviseBody());
       expect(stale.status).toBe(412);
       expect(stale.body.detail).toMatch(/stream revision 0/);
-      const unknown = await request(app()).post('/api/positions/eu-4/endorsements').set(bearer(SECRETARIAT)).send({ revision: 5, endorsedBy: 'the working group', decidedOn: '2007' });
+      const unknown = await request(app())
+        .post('/api/positions/eu-4/endorsements')
+        .set(bearer(SECRETARIAT))
+        .send({ revision: 5, endorsedBy: 'the working group', decidedOn: '2007' });
       expect(unknown.status).toBe(422);
       expect(unknown.body.detail).toMatch(/no text revision 5/);
     });

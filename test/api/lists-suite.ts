@@ -24,15 +24,34 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
       ledger = await composeLedger(config, { store: await openStore() });
       app = ledger.app;
       word = `w${Math.random().toString(36).slice(2, 9)}`;
-      await post('/api/documents', { id: `${word}-rec`, title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' });
-      await post('/api/documents', { id: `${word}-con`, title: 'Informal contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' });
+      await post('/api/documents', {
+        id: `${word}-rec`,
+        title: 'Political recommendations',
+        publisher: 'EUROCITIES',
+        issuedOn: '1999-10/2007-03-01',
+        language: 'en',
+      });
+      await post('/api/documents', {
+        id: `${word}-con`,
+        title: 'Informal contribution',
+        publisher: 'EUROCITIES',
+        issuedOn: '2011-07-20/2014-01-21',
+        language: 'en',
+      });
     });
     afterEach(async () => ledger.close());
 
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      request(app).post(path).set('Authorization', `Bearer ${SECRETARIAT}`).set(headers).send(body as object);
+      request(app)
+        .post(path)
+        .set('Authorization', `Bearer ${SECRETARIAT}`)
+        .set(headers)
+        .send(body as object);
     const add = async (id: string, over = {}) => {
-      const res = await post('/api/positions', addBody({ id: pid(id), statement: `Cities ask for ${word} support.`, source: { documentId: pid('rec'), locator: 'item 1' }, ...over }));
+      const res = await post(
+        '/api/positions',
+        addBody({ id: pid(id), statement: `Cities ask for ${word} support.`, source: { documentId: pid('rec'), locator: 'item 1' }, ...over }),
+      );
       expect(res.status).toBe(201);
     };
     const get = (path: string) => request(app).get(path);
@@ -41,7 +60,10 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
     it('positions: q finds every word of the text in force, case and accents folded, with every filter', async () => {
       await add('a');
       await add('b', { addressees: ['cities'], themes: ['city-exchange'] });
-      await add('c', { statement: `La réception des ${word} nouveaux arrivants.`, source: { documentId: pid('rec'), locator: 'item 3', quote: 'Quoted ZEBRA words' } });
+      await add('c', {
+        statement: `La réception des ${word} nouveaux arrivants.`,
+        source: { documentId: pid('rec'), locator: 'item 3', quote: 'Quoted ZEBRA words' },
+      });
       expect(ids(await get(`/api/positions?q=${word}`))).toEqual([pid('a'), pid('b'), pid('c')]);
       expect(ids(await get(`/api/positions?q=${word}&addressee=cities`))).toEqual([pid('b')]);
       expect(ids(await get(`/api/positions?q=${word}&theme=city-exchange`))).toEqual([pid('b')]);
@@ -65,7 +87,15 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
       await add('a', { statement: 'The first text.' });
       const before = new Date().toISOString();
       await new Promise((r) => setTimeout(r, 5));
-      expect((await post(`/api/positions/${pid('a')}/revisions`, reviseBody({ statement: `The ${word} text of 2014.`, source: { documentId: pid('con'), locator: 'b1' } }), { 'If-Match': '"0"' })).status).toBe(201);
+      expect(
+        (
+          await post(
+            `/api/positions/${pid('a')}/revisions`,
+            reviseBody({ statement: `The ${word} text of 2014.`, source: { documentId: pid('con'), locator: 'b1' } }),
+            { 'If-Match': '"0"' },
+          )
+        ).status,
+      ).toBe(201);
       expect(ids(await get(`/api/positions?q=${word}`))).toEqual([pid('a')]);
       expect(ids(await get(`/api/positions?q=${word}&asOf=2010`))).toEqual([]);
       expect(ids(await get(`/api/positions?q=${word}&asOf=2015`))).toEqual([pid('a')]);
@@ -117,7 +147,9 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
       expect(second.body).toMatchObject({ count: 1, total: 2, next: null });
       expect(second.body.entries[0].positionId).toBe(pid('b'));
       const mine = await get(`/api/timeline?addressee=eu-institutions&from=2007&to=2007`);
-      expect((mine.body.entries as { positionId: string; type: string }[]).filter((e) => e.positionId === pid('a')).map((e) => e.type)).toEqual(['PositionEndorsed']);
+      expect((mine.body.entries as { positionId: string; type: string }[]).filter((e) => e.positionId === pid('a')).map((e) => e.type)).toEqual([
+        'PositionEndorsed',
+      ]);
     });
 
     it('bad input names the field: a cursor not given out, a cursor of another list, limit out of range, a q without words', async () => {
@@ -165,7 +197,9 @@ export function listSuite(name: string, openStore: () => Promise<EventStore>): v
         cursor = res.body.citedByNext;
       } while (cursor !== null);
       expect(seen).toEqual(['a', 'b', 'c', 'd', 'e'].map(pid));
-      const listed = ((await get('/api/documents')).body.documents as { documentId: string; citedBy: string[]; citedByCount: number }[]).find((d) => d.documentId === pid('rec'));
+      const listed = ((await get('/api/documents')).body.documents as { documentId: string; citedBy: string[]; citedByCount: number }[]).find(
+        (d) => d.documentId === pid('rec'),
+      );
       expect(listed).toMatchObject({ citedByCount: 5, citedBy: ['a', 'b', 'c', 'd', 'e'].map(pid) });
       const other = await get(`/api/documents/${pid('con')}`);
       expect(other.body).toMatchObject({ citedBy: [], citedByCount: 0, citedByNext: null });

@@ -102,7 +102,13 @@ describe('the OpenAPI document describes the server', () => {
 
   it('lists every route the server mounts, and the server mounts every operation it lists', () => {
     // the express routers themselves, walked: what they answer, whatever the route table says
-    const deps = { config: ledger.config, store: ledger.store, ledger: ledger.ledger, projection: ledger.projection, streams: ledger.streams } as unknown as ApiDeps;
+    const deps = {
+      config: ledger.config,
+      store: ledger.store,
+      ledger: ledger.ledger,
+      projection: ledger.projection,
+      streams: ledger.streams,
+    } as unknown as ApiDeps;
     const mounted = [
       ...healthRoutes(deps).stack.map((layer) => ({ prefix: '', layer })),
       ...API_ROUTES.flatMap((routes) => routes(deps).stack.map((layer) => ({ prefix: '/api', layer }))),
@@ -114,7 +120,11 @@ describe('the OpenAPI document describes the server', () => {
     const documented = operationsOf(doc).map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(mounted.length).toBeGreaterThan(20);
     expect([...new Set(mounted)].sort()).toEqual([...documented].sort());
-    expect(declaredOperations().map((op) => `${op.method.toUpperCase()} ${op.path}`).sort()).toEqual([...documented].sort());
+    expect(
+      declaredOperations()
+        .map((op) => `${op.method.toUpperCase()} ${op.path}`)
+        .sort(),
+    ).toEqual([...documented].sort());
   });
 
   it('lists the answers the middleware gives: 401 and 429 on every route but /health, 413 and 415 on writes', () => {
@@ -130,7 +140,7 @@ describe('the OpenAPI document describes the server', () => {
     expect(Object.keys(doc.paths['/api/timeline']!.get!.responses['200']!.content!).sort()).toEqual(['application/json', 'application/x-ndjson', 'text/csv']);
   });
 
-  it('answers the middleware\'s refusals (401, 403, 413, 415, 429) as documented, each a problem with its headers', async () => {
+  it("answers the middleware's refusals (401, 403, 413, 415, 429) as documented, each a problem with its headers", async () => {
     const post = (headers: Record<string, string>, body: string) => fetch(`${base}/api/positions`, { method: 'POST', headers, body });
     const secretariat = { authorization: `Bearer ${SECRETARIAT}` };
     const tooLarge = await post({ ...secretariat, 'content-type': 'application/json' }, JSON.stringify({ statement: 'x'.repeat(300_000) }));
@@ -147,7 +157,10 @@ describe('the OpenAPI document describes the server', () => {
     await expectDocumented('post', '/api/positions', wrongRole);
 
     // a second, empty ledger with a rate limit of 2 a minute
-    const limited = await composeLedger(loadConfig({ LEDGER_RATE_LIMIT_PER_MINUTE: '2', LEDGER_SEED_ON_START: 'false', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0', LEDGER_LOG_LEVEL: 'silent' }), { store: new SqliteEventStore(':memory:') });
+    const limited = await composeLedger(
+      loadConfig({ LEDGER_RATE_LIMIT_PER_MINUTE: '2', LEDGER_SEED_ON_START: 'false', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0', LEDGER_LOG_LEVEL: 'silent' }),
+      { store: new SqliteEventStore(':memory:') },
+    );
     const other = limited.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => other.once('listening', resolve));
     try {
@@ -184,7 +197,8 @@ describe('the OpenAPI document describes the server', () => {
           for (const [name, header] of Object.entries(declared.headers ?? {})) {
             const value = res.headers.get(name);
             if (header.required && value === null) throw new Error(`header ${name} missing: ${where}`);
-            if (value !== null && header.schema?.pattern && !new RegExp(header.schema.pattern, 'u').test(value)) throw new Error(`header ${name}: ${value} does not match ${header.schema.pattern}: ${where}`);
+            if (value !== null && header.schema?.pattern && !new RegExp(header.schema.pattern, 'u').test(value))
+              throw new Error(`header ${name}: ${value} does not match ${header.schema.pattern}: ${where}`);
           }
           if (declared.content) {
             const type = res.contentType;
@@ -199,7 +213,10 @@ describe('the OpenAPI document describes the server', () => {
           }
           if (status === '400') {
             const field = (JSON.parse(res.text) as { field?: string }).field;
-            if (!documentsFurtherChecks(op, field, resolve)) throw new Error(`a request valid by the document was refused, naming ${field}, which the document does not say the server checks further: ${where}`);
+            if (!documentsFurtherChecks(op, field, resolve))
+              throw new Error(
+                `a request valid by the document was refused, naming ${field}, which the document does not say the server checks further: ${where}`,
+              );
           }
           if (status === '404' || status === '405') {
             const code = (JSON.parse(res.text) as { code?: string }).code;
@@ -245,24 +262,27 @@ function requestArbitrary(method: string, path: string, op: OperationObject, res
     return p.in === 'header' ? value.filter((v) => typeof v === 'string' && /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(v)) : value;
   };
   const pick = (where: Parameter['in']) =>
-    fc.record(
-      Object.fromEntries(params.filter((p) => p.in === where).map((p) => [p.name, valueOf(p)])),
-      { requiredKeys: params.filter((p) => p.in === where && p.required).map((p) => p.name) as never[] },
-    ) as fc.Arbitrary<Record<string, unknown>>;
+    fc.record(Object.fromEntries(params.filter((p) => p.in === where).map((p) => [p.name, valueOf(p)])), {
+      requiredKeys: params.filter((p) => p.in === where && p.required).map((p) => p.name) as never[],
+    }) as fc.Arbitrary<Record<string, unknown>>;
   const body = op.requestBody ? schemaArbitrary(op.requestBody.content['application/json']!.schema!, resolve) : fc.constant(undefined);
   const sendsBody = op.requestBody?.required ? fc.constant(true) : op.requestBody ? fc.boolean() : fc.constant(false);
   const role = op['x-roles']?.[0];
-  return fc.record({ path: pick('path'), query: pick('query'), headers: pick('header'), body, sendsBody }).map(({ path: values, query, headers, body, sendsBody }) => ({
-    method: method.toUpperCase(),
-    path: path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name]))),
-    // a repeatable parameter (an array) is sent once per value
-    query: Object.entries(query).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, String(x)] as [string, string]) : [[k, String(v)] as [string, string]])),
-    headers: {
-      ...(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])) as Record<string, string>),
-      ...(role ? { authorization: `Bearer ${role === 'auditor' ? AUDITOR : SECRETARIAT}` } : {}),
-    },
-    ...(sendsBody ? { body } : {}),
-  }));
+  return fc
+    .record({ path: pick('path'), query: pick('query'), headers: pick('header'), body, sendsBody })
+    .map(({ path: values, query, headers, body, sendsBody }) => ({
+      method: method.toUpperCase(),
+      path: path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name]))),
+      // a repeatable parameter (an array) is sent once per value
+      query: Object.entries(query).flatMap(([k, v]) =>
+        Array.isArray(v) ? v.map((x) => [k, String(x)] as [string, string]) : [[k, String(v)] as [string, string]],
+      ),
+      headers: {
+        ...(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])) as Record<string, string>),
+        ...(role ? { authorization: `Bearer ${role === 'auditor' ? AUDITOR : SECRETARIAT}` } : {}),
+      },
+      ...(sendsBody ? { body } : {}),
+    }));
 }
 
 async function send(base: string, req: Sent): Promise<{ status: number; headers: Headers; contentType: string; text: string }> {

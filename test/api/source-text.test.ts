@@ -18,7 +18,12 @@ describe('GET /api/documents/:id/text', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-sources-'));
     writeFileSync(join(dir, 'recommendations.txt'), TEXT);
-    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${token}`, LEDGER_SEED_ON_START: 'false', LEDGER_SOURCES_DIR: dir, LEDGER_RATE_LIMIT_PER_MINUTE: '0' });
+    const config = loadConfig({
+      LEDGER_TOKENS: `secretariat:${token}`,
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_SOURCES_DIR: dir,
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+    });
     ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });
     const register = (body: object) => request(ledger.app).post('/api/documents').set('Authorization', `Bearer ${token}`).send(body).expect(201);
     const base = { title: 'T', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' };
@@ -47,14 +52,24 @@ describe('GET /api/documents/:id/text', () => {
   });
 
   it('registration vouches for the file: it must be there, a bare name, with the SHA-256 given; the hash is recorded when not given', async () => {
-    const post = (body: object) => request(ledger.app).post('/api/documents').set('Authorization', `Bearer ${token}`).send({ title: 'T', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en', ...body });
-    const expectField = (res: request.Response, status: number, field: string) => expect({ status: res.status, field: res.body.field, type: res.headers['content-type'] }).toEqual({ status, field, type: expect.stringMatching(/^application\/problem\+json/) });
+    const post = (body: object) =>
+      request(ledger.app)
+        .post('/api/documents')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ title: 'T', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en', ...body });
+    const expectField = (res: request.Response, status: number, field: string) =>
+      expect({ status: res.status, field: res.body.field, type: res.headers['content-type'] }).toEqual({
+        status,
+        field,
+        type: expect.stringMatching(/^application\/problem\+json/),
+      });
     expectField(await post({ id: 'elsewhere', file: 'not-here.txt' }), 422, 'file');
     expectField(await post({ id: 'escaping', file: '../../etc/passwd' }), 400, 'file');
     expectField(await post({ id: 'wrong-hash', file: 'recommendations.txt', contentSha256: '0'.repeat(64) }), 422, 'contentSha256');
     expectField(await post({ id: 'hash-alone', contentSha256: '0'.repeat(64) }), 422, 'contentSha256');
     expectField(await post({ id: 'not-yet-issued', issuedOn: '2020/2099' }), 422, 'issuedOn');
-    for (const id of ['elsewhere', 'escaping', 'wrong-hash', 'hash-alone', 'not-yet-issued']) expect((await request(ledger.app).get(`/api/documents/${id}`)).status).toBe(404);
+    for (const id of ['elsewhere', 'escaping', 'wrong-hash', 'hash-alone', 'not-yet-issued'])
+      expect((await request(ledger.app).get(`/api/documents/${id}`)).status).toBe(404);
     const hashed = await post({ id: 'hashed-by-ledger', file: 'recommendations.txt' });
     expect(hashed.status).toBe(201);
     expect(hashed.body.contentSha256).toBe(createHash('sha256').update(TEXT).digest('hex'));
@@ -63,7 +78,11 @@ describe('GET /api/documents/:id/text', () => {
   it('answers 404 problems for an unknown document, one without a file, and a file no longer there', async () => {
     for (const id of ['no-such-document', 'without-file', 'file-removed']) {
       const res = await request(ledger.app).get(`/api/documents/${id}/text`);
-      expect({ id, status: res.status, type: res.headers['content-type'] }).toEqual({ id, status: 404, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect({ id, status: res.status, type: res.headers['content-type'] }).toEqual({
+        id,
+        status: 404,
+        type: expect.stringMatching(/^application\/problem\+json/),
+      });
     }
   });
 
@@ -71,7 +90,12 @@ describe('GET /api/documents/:id/text', () => {
     writeFileSync(join(dir, 'recommendations.txt'), TEXT.replace('EUROPE', 'EUROPA'));
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const config = loadConfig({ LEDGER_SEED_ON_START: 'false', LEDGER_SOURCES_DIR: dir, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0' });
+    const config = loadConfig({
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_SOURCES_DIR: dir,
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
+    });
     // a second server on the same store: the first stays open and closes the store in afterEach
     const second = await composeLedger(config, { store: ledger.store, logger });
     await second.projection.stop();
@@ -87,7 +111,12 @@ describe('GET /api/documents/:id/text', () => {
     writeFileSync(join(dir, 'removed-later.txt'), TEXT);
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const config = loadConfig({ LEDGER_SEED_ON_START: 'false', LEDGER_SOURCES_DIR: dir, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0' });
+    const config = loadConfig({
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_SOURCES_DIR: dir,
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
+    });
     const second = await composeLedger(config, { store: ledger.store, logger });
     await second.projection.stop();
     expect(lines).toEqual([]);

@@ -29,7 +29,9 @@ describe('HTTP API configuration', () => {
   it('refuses bad configuration with a clear message', () => {
     expect(() => loadConfig({ LEDGER_TOKENS: 'admin:whatever-123' })).toThrow(/entry 1 does not start with a role/);
     expect(() => loadConfig({ LEDGER_TOKENS: 'secretariat:short' })).toThrow(/at least 8 characters/);
-    expect(() => loadConfig({ LEDGER_TOKENS: 'secretariat:verylongtoken,auditor:verylongtoken' })).toThrow(/same token is given to both secretariat and auditor/);
+    expect(() => loadConfig({ LEDGER_TOKENS: 'secretariat:verylongtoken,auditor:verylongtoken' })).toThrow(
+      /same token is given to both secretariat and auditor/,
+    );
     expect(() => loadConfig({ LEDGER_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });

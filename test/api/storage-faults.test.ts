@@ -14,7 +14,13 @@ const SECRETARIAT = 'secretariat-token-storage';
 const ROOT = join(__dirname, '../..');
 const bearer = { Authorization: `Bearer ${SECRETARIAT}` };
 const config = (env: NodeJS.ProcessEnv = {}) =>
-  loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0', ...env });
+  loadConfig({
+    LEDGER_TOKENS: `secretariat:${SECRETARIAT}`,
+    LEDGER_SEED_ON_START: 'false',
+    LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+    LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
+    ...env,
+  });
 const document = { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' };
 
 /** A store whose disk fills up and empties again on the test's word: the fault comes through the port, as from any adapter. */
@@ -50,7 +56,10 @@ describe('storage trouble', () => {
     try {
       expect((await request(ledger.app).post('/api/documents').set(bearer).send(document)).status).toBe(201);
       disk.full = true;
-      const refused = await request(ledger.app).post('/api/positions').set(bearer).send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }));
+      const refused = await request(ledger.app)
+        .post('/api/positions')
+        .set(bearer)
+        .send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }));
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('5');
       expect(refused.body).toMatchObject({ code: 'store-unavailable', detail: expect.stringMatching(/disk .* is full: nothing was recorded/) });
@@ -61,7 +70,14 @@ describe('storage trouble', () => {
       expect(await disk.readAll()).toHaveLength(1);
 
       disk.full = false;
-      expect((await request(ledger.app).post('/api/positions').set(bearer).send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }))).status).toBe(201);
+      expect(
+        (
+          await request(ledger.app)
+            .post('/api/positions')
+            .set(bearer)
+            .send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }))
+        ).status,
+      ).toBe(201);
       const healthy = await request(ledger.app).get('/health');
       expect([healthy.status, healthy.body.status]).toEqual([200, 'ok']);
     } finally {
@@ -93,10 +109,14 @@ describe('storage trouble', () => {
       expect((await request(ledger.app).post('/api/documents').set(bearer).send(document)).status).toBe(201);
       other.exec('BEGIN IMMEDIATE'); // as the CLI's import or checkpoint does on the live file
       let settled = false;
-      const waiting = request(ledger.app).post('/api/positions').set(bearer).send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } })).then((r) => {
-        settled = true;
-        return r;
-      });
+      const waiting = request(ledger.app)
+        .post('/api/positions')
+        .set(bearer)
+        .send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }))
+        .then((r) => {
+          settled = true;
+          return r;
+        });
       await new Promise((resolve) => setTimeout(resolve, 50));
       const health = await request(ledger.app).get('/health');
       const read = await request(ledger.app).get('/api/documents/recommendations');
@@ -106,7 +126,10 @@ describe('storage trouble', () => {
       expect(refused.headers['retry-after']).toBe('1');
       expect((await request(ledger.app).get('/health')).status).toBe(200); // a lock is contention, not a fault
 
-      const inTime = request(ledger.app).post('/api/positions').set(bearer).send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }));
+      const inTime = request(ledger.app)
+        .post('/api/positions')
+        .set(bearer)
+        .send(addBody({ source: { documentId: 'recommendations', locator: 'item 4' } }));
       setTimeout(() => other.exec('COMMIT'), 100);
       expect((await inTime).status).toBe(201);
     } finally {
@@ -133,7 +156,16 @@ describe('storage trouble', () => {
       // node itself (tsx as a loader), so that a kill reaches the server and not only a wrapper
       spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'], {
         cwd: ROOT,
-        env: { ...process.env, TMPDIR: dir, PORT: '0', HOST: '127.0.0.1', LEDGER_SQLITE_PATH: path, LEDGER_SEED_ON_START: 'false', LEDGER_TOKENS: `secretariat:${SECRETARIAT}`, ...env },
+        env: {
+          ...process.env,
+          TMPDIR: dir,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LEDGER_SQLITE_PATH: path,
+          LEDGER_SEED_ON_START: 'false',
+          LEDGER_TOKENS: `secretariat:${SECRETARIAT}`,
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     const refused = run({});
@@ -157,7 +189,11 @@ describe('storage trouble', () => {
       expect((await fetch(`${url}/api/documents/recommendations`)).status).toBe(200);
       const health = await fetch(`${url}/health`);
       expect([health.status, ((await health.json()) as { storage: unknown }).storage]).toEqual([200, { mode: 'read-only' }]);
-      const write = await fetch(`${url}/api/documents`, { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ ...document, id: 'another' }) });
+      const write = await fetch(`${url}/api/documents`, {
+        method: 'POST',
+        headers: { ...bearer, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...document, id: 'another' }),
+      });
       expect(write.status).toBe(503);
       expect(write.headers.get('retry-after')).toBeNull();
     } finally {

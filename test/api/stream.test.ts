@@ -27,7 +27,12 @@ describe('GET /api/stream: the live feed', () => {
   const open: EventSource[] = [];
 
   beforeEach(async () => {
-    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_STREAM_HEARTBEAT_SECONDS: '0.05' });
+    const config = loadConfig({
+      LEDGER_TOKENS: `secretariat:${SECRETARIAT}`,
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_STREAM_HEARTBEAT_SECONDS: '0.05',
+    });
     ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:', { pollIntervalMs: 20 }) });
     server = ledger.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -41,7 +46,11 @@ describe('GET /api/stream: the live feed', () => {
   });
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { Authorization: `Bearer ${SECRETARIAT}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRETARIAT}`, 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(201);
     return res;
   };
@@ -50,7 +59,8 @@ describe('GET /api/stream: the live feed', () => {
   /** An EventSource that collects `recorded` messages; `lastEventId` optionally sent on the first connection. */
   const listen = async (lastEventId?: string) => {
     const messages: { id: string; notice: Notice }[] = [];
-    const withHeader: FetchLike = (url, init) => fetch(url, { ...init, headers: { ...init.headers, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) } });
+    const withHeader: FetchLike = (url, init) =>
+      fetch(url, { ...init, headers: { ...init.headers, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) } });
     const source = new EventSource(`${base}/api/stream`, { fetch: withHeader });
     open.push(source);
     source.addEventListener('recorded', (e) => messages.push({ id: e.lastEventId, notice: JSON.parse(e.data) as Notice }));
@@ -90,7 +100,9 @@ describe('GET /api/stream: the live feed', () => {
   it('resumes after Last-Event-ID: what was recorded meanwhile first, in order, then live', async () => {
     const ids: string[] = [];
     for (const id of ['eu-1', 'eu-2', 'eu-3']) ids.push((await add(id)).headers.get('ledger-event-ids')!);
-    const events = await (await fetch(`${base}/api/events`, { headers: { Authorization: `Bearer ${SECRETARIAT}` } })).json() as { events: { id: string; position: string }[] };
+    const events = (await (await fetch(`${base}/api/events`, { headers: { Authorization: `Bearer ${SECRETARIAT}` } })).json()) as {
+      events: { id: string; position: string }[];
+    };
     const afterFirst = events.events.find((e) => e.id === ids[0])!.position;
 
     const feed = await listen(afterFirst);
@@ -101,7 +113,9 @@ describe('GET /api/stream: the live feed', () => {
 
   it('`after` does the same for a client that cannot send headers, and Last-Event-ID wins over it', async () => {
     await add('eu-1');
-    const all = await (await fetch(`${base}/api/events`, { headers: { Authorization: `Bearer ${SECRETARIAT}` } })).json() as { events: { position: string }[] };
+    const all = (await (await fetch(`${base}/api/events`, { headers: { Authorization: `Bearer ${SECRETARIAT}` } })).json()) as {
+      events: { position: string }[];
+    };
     const [documentAt, firstAt] = all.events.map((e) => e.position);
     const reader = await rawStream(`/api/stream?after=${documentAt}`);
     expect(await reader.until(/"positionId":"eu-1"/)).toMatch(/event: recorded/);
@@ -167,7 +181,9 @@ describe('GET /api/stream: the live feed', () => {
   });
 
   it('is described in the OpenAPI document', async () => {
-    const doc = await (await fetch(`${base}/api/openapi.json`)).json() as { paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }> };
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+    };
     expect(doc.paths['/api/stream']?.get?.responses['200']?.content).toHaveProperty('text/event-stream');
   });
 

@@ -10,7 +10,13 @@ export const AUDITOR = 'auditor-token-1';
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 const recommendations = { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' };
-const contribution = { id: 'contribution', title: 'Informal contribution', publisher: 'EUROCITIES working group on migrant integration', issuedOn: '2011-07-20/2014-01-21', language: 'en' };
+const contribution = {
+  id: 'contribution',
+  title: 'Informal contribution',
+  publisher: 'EUROCITIES working group on migrant integration',
+  issuedOn: '2011-07-20/2014-01-21',
+  language: 'en',
+};
 
 /**
  * The HTTP API, end to end over a real store: every endpoint and every error status. Written once
@@ -24,7 +30,12 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
     const pid = (s: string) => `${prefix}-${s}`;
 
     beforeEach(async () => {
-      const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', ...env });
+      const config = loadConfig({
+        LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`,
+        LEDGER_SEED_ON_START: 'false',
+        LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+        ...env,
+      });
       ledger = await composeLedger(config, { store: await openStore() });
       app = ledger.app;
       prefix = `p${Math.random().toString(36).slice(2, 8)}`;
@@ -34,11 +45,19 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
     afterEach(async () => ledger.close());
 
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      request(app).post(path).set(bearer(SECRETARIAT)).set(headers).send(body as object);
+      request(app)
+        .post(path)
+        .set(bearer(SECRETARIAT))
+        .set(headers)
+        .send(body as object);
     const src = (which: 'rec' | 'con', locator = 'item 4') => ({ documentId: pid(which), locator });
     const add = (id = 'eu-4', over = {}) => post('/api/positions', addBody({ id: pid(id), source: src('rec'), ...over }));
     const revise = (id: string, etag: string | undefined, over = {}, headers: Record<string, string> = {}) =>
-      post(`/api/positions/${pid(id)}/revisions`, reviseBody({ source: src('con', 'bullet 1'), ...over }), etag === undefined ? headers : { 'If-Match': etag, ...headers });
+      post(
+        `/api/positions/${pid(id)}/revisions`,
+        reviseBody({ source: src('con', 'bullet 1'), ...over }),
+        etag === undefined ? headers : { 'If-Match': etag, ...headers },
+      );
     const eventCount = async () => {
       const res = await request(app).get('/api/events?limit=1000').set(bearer(AUDITOR));
       return (res.body.events as { streamId: string }[]).filter((e) => e.streamId.includes(prefix)).length;
@@ -46,7 +65,12 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
     const expectProblem = (res: request.Response, status: number, field?: string) => {
       expect(res.status).toBe(status);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^urn:position-ledger:problem:/), title: expect.any(String), detail: expect.any(String) });
+      expect(res.body).toMatchObject({
+        status,
+        type: expect.stringMatching(/^urn:position-ledger:problem:/),
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
       if (field !== undefined) expect(res.body.field).toBe(field);
     };
@@ -108,7 +132,9 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(t.status).toBe(200);
         expect((t.body.entries as { decidedOn: string }[]).map((e) => e.decidedOn)).toEqual(['2006', '2009', '2014-01-21']);
         const all = await request(app).get('/api/timeline?from=2008&to=2010');
-        expect((all.body.entries as { positionId: string; decidedOn: string }[]).filter((e) => e.positionId === pid('eu-4')).map((e) => e.decidedOn)).toEqual(['2009']);
+        expect((all.body.entries as { positionId: string; decidedOn: string }[]).filter((e) => e.positionId === pid('eu-4')).map((e) => e.decidedOn)).toEqual([
+          '2009',
+        ]);
         expectProblem(await request(app).get(`/api/positions/${pid('nope')}/timeline`), 404);
         expectProblem(await request(app).get('/api/timeline?from=last-year'), 400, 'from');
       });
@@ -120,7 +146,10 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(res.status).toBe(200);
         expect(res.body.changed).toBe(true);
         expect(res.body.statement).toEqual(
-          expect.arrayContaining([{ op: 'removed', text: 'consulted' }, { op: 'added', text: 'equal partners' }]),
+          expect.arrayContaining([
+            { op: 'removed', text: 'consulted' },
+            { op: 'added', text: 'equal partners' },
+          ]),
         );
         expectProblem(await request(app).get(`/api/positions/${pid('eu-4')}/diff?from=2005`), 404, 'from');
         expectProblem(await request(app).get(`/api/positions/${pid('eu-4')}/diff`), 400, 'from');
@@ -141,8 +170,14 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         const first = await request(app).get('/api/events?limit=1').set(bearer(AUDITOR));
         expect(first.status).toBe(200);
         expect(first.body.events).toHaveLength(1);
-        expect(first.body.events[0].metadata).toMatchObject({ recordedBy: expect.any(String), recordedAt: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-        const next = await request(app).get(`/api/events?limit=1&after=${encodeURIComponent(first.body.next)}`).set(bearer(AUDITOR));
+        expect(first.body.events[0].metadata).toMatchObject({
+          recordedBy: expect.any(String),
+          recordedAt: expect.any(String),
+          hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        });
+        const next = await request(app)
+          .get(`/api/events?limit=1&after=${encodeURIComponent(first.body.next)}`)
+          .set(bearer(AUDITOR));
         expect(next.body.events[0].id).not.toBe(first.body.events[0].id);
         expectProblem(await request(app).get('/api/events?limit=0').set(bearer(AUDITOR)), 400, 'limit');
         expectProblem(await request(app).get('/api/events?after=not-a-position').set(bearer(AUDITOR)), 400, 'after');
@@ -169,17 +204,24 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(lines[0]).toMatch(/^id,title,statement,themes,addressees,status,/);
         expect(lines[0]!.split(',')).toEqual(expect.arrayContaining(['sourceDocument', 'sourceLocator', 'sourceQuote', 'citation']));
         const timelineCsv = await request(app).get('/api/timeline?format=csv');
-        expect(timelineCsv.text.split('\n')[0]!.split(',')).toEqual(expect.arrayContaining(['decidedOn', 'positionId', 'sourceDocument', 'sourceLocator', 'citation']));
+        expect(timelineCsv.text.split('\n')[0]!.split(',')).toEqual(
+          expect.arrayContaining(['decidedOn', 'positionId', 'sourceDocument', 'sourceLocator', 'citation']),
+        );
         expect(timelineCsv.text).toMatch(new RegExp(`${pid('eu-4')},PositionAdded,1,[^,]*,"A statement, with ""quotes"" and a comma\\."`));
         const row = lines.find((l) => l.startsWith(pid('eu-4')))!;
         expect(row).toContain('"A statement, with ""quotes"" and a comma."');
         expect(row).toContain(`position-ledger, version ${version.version}/${version.digest.slice(0, 16)}`);
         const nd = await request(app).get('/api/timeline?format=ndjson');
-        const [header, ...rest] = nd.text.trim().split('\n').map((l) => JSON.parse(l));
+        const [header, ...rest] = nd.text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
         expect(header).toMatchObject({ kind: 'position-ledger-export', ledgerVersion: version });
         expect(rest.some((r: { positionId: string }) => r.positionId === pid('eu-4'))).toBe(true);
         // an endorsement's row says who endorsed it and on what reference
-        expect((await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2007', reference: 'minutes' })).status).toBe(201);
+        expect(
+          (await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2007', reference: 'minutes' })).status,
+        ).toBe(201);
         const withEndorsement = (await request(app).get('/api/timeline?format=csv')).text.split('\n');
         const columns = withEndorsement[0]!.split(',');
         const endorsement = withEndorsement.find((l) => l.startsWith(`2007,year,${pid('eu-4')},PositionEndorsed`))!.split(',');
@@ -211,7 +253,10 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         // later recording (a checkpoint, a correction, another position) changes nothing a cited version shows
         const added = first[2]!.body.entries[0].eventId as string;
         const now = (await request(app).get(`/api/positions/${pid('eu-4')}`)).headers.etag as string;
-        expect((await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: added, changes: { title: 'Corrected' }, reason: 'typo' }, { 'If-Match': now })).status).toBe(201);
+        expect(
+          (await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: added, changes: { title: 'Corrected' }, reason: 'typo' }, { 'If-Match': now }))
+            .status,
+        ).toBe(201);
         await add('eu-5');
         await request(app).post('/api/audit/checkpoints').set(bearer(AUDITOR));
         const again = await Promise.all(reads.map((path) => request(app).get(path)));
@@ -227,7 +272,14 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         await add('eu-4', { relatesTo: undefined });
         await add('eu-6', { decidedOn: '2014', relatesTo: [{ positionId: pid('eu-4'), kind: 'extends' }] });
         const { version } = (await request(app).get('/health')).body.ledgerVersion;
-        for (const path of ['/api/positions?limit=500', `/api/positions/${pid('eu-4')}`, `/api/positions/${pid('eu-6')}/timeline`, '/api/timeline?limit=500', '/api/documents', `/api/positions?q=cities&limit=500`]) {
+        for (const path of [
+          '/api/positions?limit=500',
+          `/api/positions/${pid('eu-4')}`,
+          `/api/positions/${pid('eu-6')}/timeline`,
+          '/api/timeline?limit=500',
+          '/api/documents',
+          `/api/positions?q=cities&limit=500`,
+        ]) {
           const [now, pinned] = await Promise.all([request(app).get(path), request(app).get(`${path}${path.includes('?') ? '&' : '?'}version=${version}`)]);
           const { ledgerVersion: a, ...unpinned } = now.body;
           const { ledgerVersion: b, version: _v, ...atVersion } = pinned.body;
@@ -238,7 +290,12 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
 
       it('?version beyond the current one is a 404 naming version; a malformed one a 400', async () => {
         const { version } = (await request(app).get('/health')).body.ledgerVersion;
-        for (const path of [`/api/positions?version=${version + 1}`, `/api/positions/${pid('x')}?version=${version + 1}`, `/api/timeline?version=${version + 1}`, `/api/documents?version=${version + 1}`]) {
+        for (const path of [
+          `/api/positions?version=${version + 1}`,
+          `/api/positions/${pid('x')}?version=${version + 1}`,
+          `/api/timeline?version=${version + 1}`,
+          `/api/documents?version=${version + 1}`,
+        ]) {
           expectProblem(await request(app).get(path), 404, 'version');
         }
         for (const bad of ['-1', 'latest', '1.5']) expectProblem(await request(app).get(`/api/positions?version=${bad}`), 400, 'version');
@@ -249,7 +306,9 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         const { version, digest } = (await request(app).get('/health')).body.ledgerVersion;
         const csv = await request(app).get('/api/positions?format=csv&theme=governance');
         expect(csv.headers['ledger-version']).toBe(`${version}/${digest}`);
-        expect(csv.text).toContain(`position-ledger, version ${version}/${digest.slice(0, 16)}, /api/positions?format=csv&theme=governance&version=${version}, retrieved `);
+        expect(csv.text).toContain(
+          `position-ledger, version ${version}/${digest.slice(0, 16)}, /api/positions?format=csv&theme=governance&version=${version}, retrieved `,
+        );
         await request(app).post('/api/audit/checkpoints').set(bearer(AUDITOR));
         // an unchanged ledger cites the same version, checkpoint or not
         expect((await request(app).get('/api/positions?format=csv&theme=governance')).headers['ledger-version']).toBe(`${version}/${digest}`);
@@ -304,14 +363,22 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         const empty = await request(app).post('/api/positions').set(bearer(SECRETARIAT)).set('Content-Type', 'application/json');
         expectProblem(empty, 400, 'body');
         expect(empty.body.detail).toBe('body: a JSON object body is required');
-        for (const [text, what] of [['null', 'null'], ['"hi"', 'a string'], ['[1]', 'an array'], ['42', 'a number']] as const) {
+        for (const [text, what] of [
+          ['null', 'null'],
+          ['"hi"', 'a string'],
+          ['[1]', 'an array'],
+          ['42', 'a number'],
+        ] as const) {
           const res = await raw(text);
           expectProblem(res, 400, 'body');
           expect(res.body.detail).toBe(`body: the body must be a JSON object, not ${what}`);
         }
         expectProblem(await post('/api/positions', addBody({ id: pid('x'), source: src('rec'), title: 'nul \u0000 inside' })), 400, 'title');
         expectProblem(await raw(JSON.stringify({ ...addBody({ id: pid('x'), source: src('rec') }) }).replace('"title":"', '"title":"\\ud800')), 400, 'title');
-        const withQuery = await request(app).post('/api/positions?asOf=2010').set(bearer(SECRETARIAT)).send(addBody({ id: pid('x'), source: src('rec') }));
+        const withQuery = await request(app)
+          .post('/api/positions?asOf=2010')
+          .set(bearer(SECRETARIAT))
+          .send(addBody({ id: pid('x'), source: src('rec') }));
         expectProblem(withQuery, 400, 'asOf');
         expect(await eventCount()).toBe(before);
       });
@@ -364,10 +431,7 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
 
       it('two people revising at once: exactly one wins, the other gets 412 and nothing is lost', async () => {
         await add();
-        const [a, b] = await Promise.all([
-          revise('eu-4', '"0"', { statement: 'Alice’s text' }),
-          revise('eu-4', '"0"', { statement: 'Bob’s text' }),
-        ]);
+        const [a, b] = await Promise.all([revise('eu-4', '"0"', { statement: 'Alice’s text' }), revise('eu-4', '"0"', { statement: 'Bob’s text' })]);
         expect([a.status, b.status].sort()).toEqual([201, 412]);
         const winner = a.status === 201 ? 'Alice’s text' : 'Bob’s text';
         expect((await request(app).get(`/api/positions/${pid('eu-4')}`)).body.statement).toBe(winner);
@@ -381,7 +445,11 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expectProblem(await post(`/api/positions/${pid('eu-4')}/endorsements`, { revision: 1, endorsedBy: 'WG', decidedOn: '2008' }), 409);
         const addedId = (await request(app).get(`/api/positions/${pid('eu-4')}/timeline`)).body.entries[0].eventId;
         expectProblem(await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' }), 428);
-        const c = await post(`/api/positions/${pid('eu-4')}/corrections`, { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' }, { 'If-Match': '"1"' });
+        const c = await post(
+          `/api/positions/${pid('eu-4')}/corrections`,
+          { eventId: addedId, changes: { title: 'Fixed title' }, reason: 'typo' },
+          { 'If-Match': '"1"' },
+        );
         expect(c.status).toBe(201);
         expect(c.body).toMatchObject({ title: 'Fixed title', corrections: 1 });
         const w = await post(`/api/positions/${pid('eu-4')}/withdrawal`, { decidedOn: '2015', reason: 'superseded' });

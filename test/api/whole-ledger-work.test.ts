@@ -13,7 +13,12 @@ describe('whole-ledger work is limited per caller and in all', () => {
     const work = new WholeLedgerWork({ running: 2, waiting: 2 });
     const first = gate();
     const running = work.run('auditor/a', 'verify', first.job);
-    await expect(work.run('auditor/a', 'export', async () => 'no')).rejects.toMatchObject({ status: 429, code: 'too-many-audits', retryAfterSeconds: 5, detail: expect.stringContaining('the verify you asked for is still running') });
+    await expect(work.run('auditor/a', 'export', async () => 'no')).rejects.toMatchObject({
+      status: 429,
+      code: 'too-many-audits',
+      retryAfterSeconds: 5,
+      detail: expect.stringContaining('the verify you asked for is still running'),
+    });
     await expect(work.run('auditor/b', 'export', async () => 'yes')).resolves.toBe('yes');
     first.open();
     await running;
@@ -28,7 +33,10 @@ describe('whole-ledger work is limited per caller and in all', () => {
     const jobs = gates.map((g, i) => work.run(`caller-${i}`, 'verify', async () => (started.push(i), g.job())));
     await settled();
     expect(started).toEqual([0, 1]);
-    await expect(work.run('caller-3', 'verify', async () => undefined)).rejects.toMatchObject({ status: 429, detail: expect.stringContaining('busy with 3 whole-ledger jobs') });
+    await expect(work.run('caller-3', 'verify', async () => undefined)).rejects.toMatchObject({
+      status: 429,
+      detail: expect.stringContaining('busy with 3 whole-ledger jobs'),
+    });
     gates[0]!.open();
     await jobs[0];
     await settled();

@@ -18,7 +18,14 @@ describe('seeding at start-up', () => {
     const store = new SqliteEventStore(':memory:');
     // import is one transaction now, so only a ledger seeded entry by entry (an earlier version) can hold part of the seed: the first 8 entries
     const partial = mkdtempSync(join(tmpdir(), 'ledger-partial-seed-'));
-    writeFileSync(join(partial, '000.json'), JSON.stringify(readSeedDir(SEEDS).flatMap((f) => f.entries).slice(0, 8)));
+    writeFileSync(
+      join(partial, '000.json'),
+      JSON.stringify(
+        readSeedDir(SEEDS)
+          .flatMap((f) => f.entries)
+          .slice(0, 8),
+      ),
+    );
     await importSeedDir(new Ledger(store, { historyStart: '2006-01-01' }), partial);
     rmSync(partial, { recursive: true, force: true });
     expect(await store.readAll()).toHaveLength(8);

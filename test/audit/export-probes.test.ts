@@ -9,7 +9,14 @@ import { recordHistory, rechain, type History } from './history';
  * Every way to corrupt an export, in the manner of Certificate Transparency's verifier tests:
  * each probe must be detected offline (no store, no server) and reported at the exact event.
  */
-type Line = { kind: string; [k: string]: unknown } & { id?: string; streamId?: string; revision?: number; position?: string; data?: Record<string, unknown>; metadata?: Record<string, unknown> };
+type Line = { kind: string; [k: string]: unknown } & {
+  id?: string;
+  streamId?: string;
+  revision?: number;
+  position?: string;
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+};
 type EventLine = Line & { id: string; streamId: string; revision: number; type: string; data: Record<string, unknown>; metadata: Record<string, unknown> };
 
 describe('an export proved offline', () => {
@@ -20,7 +27,11 @@ describe('an export proved offline', () => {
     text = [...exportLines(history.events)].join('');
   });
 
-  const lines = (): Line[] => text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = (): Line[] =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
   const toText = (ls: readonly unknown[]) => `${ls.map((l) => JSON.stringify(l)).join('\n')}\n`;
   const idOf = (streamId: string, revision: number) => history.events.find((e) => e.streamId === streamId && e.revision === revision)!.id;
   const keptRootA = () => ({ rootHash: history.checkpointA.checkpoint.rootHash });
@@ -41,7 +52,9 @@ describe('an export proved offline', () => {
     line.data = { ...line.data, statement: 'Cities should be consulted, sometimes.' };
     const report = verifyExport(toText(ls));
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([expect.objectContaining({ check: 'hash', eventId: target, streamId: 'position-eu-4', revision: 1, line: ls.indexOf(line) + 1 })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ check: 'hash', eventId: target, streamId: 'position-eu-4', revision: 1, line: ls.indexOf(line) + 1 }),
+    ]);
   });
 
   it('changed metadata (who recorded it): the hash of that event', () => {
@@ -77,7 +90,9 @@ describe('an export proved offline', () => {
     const deleted = idOf('position-eu-4', 1);
     const after = idOf('position-eu-4', 2);
     const report = verifyExport(toText(lines().filter((l) => l.id !== deleted)));
-    expect(about(report, after)).toEqual([expect.objectContaining({ check: 'revision', revision: 2, problem: expect.stringContaining('revision 1 is missing') })]);
+    expect(about(report, after)).toEqual([
+      expect.objectContaining({ check: 'revision', revision: 2, problem: expect.stringContaining('revision 1 is missing') }),
+    ]);
     expect(checks(report)).toContain('checkpoint');
     // the checkpoints are not blamed as inserted: they are what proves the deletion
     for (const c of [history.checkpointA, history.checkpointB]) expect(about(report, c.eventId).filter((p) => p.problem.includes('was inserted'))).toEqual([]);
@@ -88,14 +103,30 @@ describe('an export proved offline', () => {
     const checkpointLineAt = ls.length - 1;
     const cities = ls.filter((l) => l.streamId === 'position-cities-1') as EventLine[];
     const last = cities.at(-1)!;
-    const forged = rechain<EventLine>([...cities, {
-      kind: 'event', id: '7a1d1c9e-3c2b-4f6e-8d0a-5b4c3d2e1f00', streamId: 'position-cities-1', revision: cities.length, position: String(checkpointLineAt + 1), type: 'PositionWithdrawn',
-      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata, schemaVersion: 1 },
-    }]).at(-1)!;
+    const forged = rechain<EventLine>([
+      ...cities,
+      {
+        kind: 'event',
+        id: '7a1d1c9e-3c2b-4f6e-8d0a-5b4c3d2e1f00',
+        streamId: 'position-cities-1',
+        revision: cities.length,
+        position: String(checkpointLineAt + 1),
+        type: 'PositionWithdrawn',
+        data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' },
+        metadata: { ...last.metadata, schemaVersion: 1 },
+      },
+    ]).at(-1)!;
     ls.splice(checkpointLineAt, 0, forged as Line);
     const report = verifyExport(toText(ls));
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([expect.objectContaining({ check: 'export', eventId: forged.id, line: checkpointLineAt + 1, problem: expect.stringContaining("follow the export's final checkpoint") })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        check: 'export',
+        eventId: forged.id,
+        line: checkpointLineAt + 1,
+        problem: expect.stringContaining("follow the export's final checkpoint"),
+      }),
+    ]);
   });
 
   it('two events swapped: the global order at the exact events', () => {
@@ -114,16 +145,29 @@ describe('an export proved offline', () => {
     const ls = lines();
     const cities = ls.filter((l) => l.streamId === 'position-cities-1') as EventLine[];
     const last = cities.at(-1)!;
-    const forged = rechain<EventLine>([...cities, {
-      kind: 'event', id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d', streamId: 'position-cities-1', revision: cities.length, position: '0', type: 'PositionWithdrawn',
-      data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...last.metadata, schemaVersion: 1 },
-    }]).at(-1)!;
+    const forged = rechain<EventLine>([
+      ...cities,
+      {
+        kind: 'event',
+        id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d',
+        streamId: 'position-cities-1',
+        revision: cities.length,
+        position: '0',
+        type: 'PositionWithdrawn',
+        data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' },
+        metadata: { ...last.metadata, schemaVersion: 1 },
+      },
+    ]).at(-1)!;
     // placed right after the stream's last event, positions renumbered so that they still increase
     const at = ls.indexOf(last) + 1;
     ls.splice(at, 0, forged as Line);
-    ls.forEach((l, i) => { if (l.kind === 'event') l.position = String(i + 1); });
+    ls.forEach((l, i) => {
+      if (l.kind === 'event') l.position = String(i + 1);
+    });
     const report = verifyExport(toText(ls));
-    expect(about(report, forged.id)).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', problem: expect.stringContaining('it was inserted') })]));
+    expect(about(report, forged.id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', problem: expect.stringContaining('it was inserted') })]),
+    );
     expect(report.problems.every((p) => p.check === 'checkpoint')).toBe(true);
   });
 
@@ -131,22 +175,28 @@ describe('an export proved offline', () => {
     const ls = lines();
     const cut = [...ls.slice(0, -4), ls.at(-1)!]; // the last three events and the checkpoint B event removed
     const report = verifyExport(toText(cut));
-    expect(report.problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ check: 'export', eventId: history.checkpointB.eventId, problem: expect.stringContaining('not in the export') }),
-      expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-7', problem: expect.stringContaining('missing') }),
-    ]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: 'export', eventId: history.checkpointB.eventId, problem: expect.stringContaining('not in the export') }),
+        expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-7', problem: expect.stringContaining('missing') }),
+      ]),
+    );
   });
 
   it('a truncated tail with its checkpoint line: the export is cut short; with the root the auditor kept, exactly what is gone', () => {
     const ls = lines();
     const cut = ls.slice(0, -4);
-    expect(verifyExport(toText(cut)).problems).toEqual([expect.objectContaining({ check: 'export', problem: expect.stringContaining('no final checkpoint line') })]);
+    expect(verifyExport(toText(cut)).problems).toEqual([
+      expect.objectContaining({ check: 'export', problem: expect.stringContaining('no final checkpoint line') }),
+    ]);
     const kept = { checkpoint: history.checkpointB.checkpoint };
     const report = verifyExport(toText(cut), { kept: [kept] });
-    expect(report.problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-7', revision: 0 }),
-      expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-4', revision: 3 }),
-    ]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-7', revision: 0 }),
+        expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-4', revision: 3 }),
+      ]),
+    );
   });
 
   it('a whole stream dropped: the checkpoints name it', () => {
@@ -165,7 +215,9 @@ describe('an export proved offline', () => {
     const out = ls.map((l) => rewritten.find((r) => r.id === l.id) ?? l);
     const report = verifyExport(toText(out));
     expect(checks(report).filter((c) => c === 'hash' || c === 'chain')).toEqual([]);
-    expect(about(report, stream[0]!.id)).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', problem: expect.stringContaining('rewritten') })]));
+    expect(about(report, stream[0]!.id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', problem: expect.stringContaining('rewritten') })]),
+    );
   });
 
   it('a stream and every checkpoint rewritten to match: only the checkpoint root the auditor kept catches it, and it does', () => {
@@ -186,16 +238,17 @@ describe('an export proved offline', () => {
     out[out.length - 1] = { ...out.at(-1)!, hash: (b.metadata as { hash: string }).hash, checkpoint: b.data };
     expect(verifyExport(toText(out)).problems).toEqual([]); // a forgery this complete passes every self-check…
     const report = verifyExport(toText(out), { kept: [keptRootA()] });
-    expect(report.problems).toEqual([expect.objectContaining({ check: 'kept-checkpoint', problem: expect.stringContaining(history.checkpointA.checkpoint.rootHash) })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ check: 'kept-checkpoint', problem: expect.stringContaining(history.checkpointA.checkpoint.rootHash) }),
+    ]);
   });
 
   it('lines that are not events are reported by line number', () => {
     const ls = text.trimEnd().split('\n');
     ls.splice(2, 0, '{"kind":"event"', 'not json at all');
     const report = verifyExport(`${ls.join('\n')}\n`);
-    expect(report.problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ check: 'format', line: 3 }),
-      expect.objectContaining({ check: 'format', line: 4 }),
-    ]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'format', line: 3 }), expect.objectContaining({ check: 'format', line: 4 })]),
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('replay --until and projection drift, pure over the events', () => {
 
   it('a business date: positions as decided by then, from all that is recorded (the correction included)', () => {
     const r = replay(history.events, parseUntil('2010')!);
-    expect(r.positions.map((p) => [p.id, p.revision, p.title])).toEqual([['cities-1', 1, 'Exchange between cities'], ['eu-4', 1, 'Role of cities']]);
+    expect(r.positions.map((p) => [p.id, p.revision, p.title])).toEqual([
+      ['cities-1', 1, 'Exchange between cities'],
+      ['eu-4', 1, 'Role of cities'],
+    ]);
   });
 
   it('a recorded instant: only what the ledger had recorded by then', () => {
@@ -61,9 +64,16 @@ describe('replay --until and projection drift, pure over the events', () => {
     expect(verifyLedger(history.events, { live }).problems).toEqual([]);
     const eu7 = history.events.filter((e) => e.streamId === 'position-eu-7').at(-1)!;
     expect(verifyLedger(history.events, { live: drifted }).problems).toEqual([
-      expect.objectContaining({ check: 'projection', streamId: 'position-eu-7', eventId: eu7.id, problem: expect.stringContaining('statement: live "Something else."') }),
+      expect.objectContaining({
+        check: 'projection',
+        streamId: 'position-eu-7',
+        eventId: eu7.id,
+        problem: expect.stringContaining('statement: live "Something else."'),
+      }),
     ]);
     const missing = { ...live, positions: live.positions.filter((s) => s.id !== 'cities-1') };
-    expect(verifyLedger(history.events, { live: missing }).problems).toEqual([expect.objectContaining({ check: 'projection', streamId: 'position-cities-1', problem: expect.stringContaining('missing from the live read model') })]);
+    expect(verifyLedger(history.events, { live: missing }).problems).toEqual([
+      expect.objectContaining({ check: 'projection', streamId: 'position-cities-1', problem: expect.stringContaining('missing from the live read model') }),
+    ]);
   });
 });

@@ -18,7 +18,15 @@ import { recordHistory, rechain, type History } from './history';
  * the append-only triggers with a raw connection, then change, delete, swap or insert rows, or
  * flip a bit in the file's bytes. `ledger verify` must find each one and name the event.
  */
-interface Row { global_position: number; event_id: string; stream_id: string; stream_revision: number; type: string; data: string; metadata: string }
+interface Row {
+  global_position: number;
+  event_id: string;
+  stream_id: string;
+  stream_revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
 
 describe('ledger verify on a tampered SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-probes-'));
@@ -52,13 +60,19 @@ describe('ledger verify on a tampered SQLite file', () => {
   /** verify's report, with the dropped triggers every tampered copy has (`guards`) kept apart from the problems in the events */
   async function verify(path: string, checkpoint: string[] = []): Promise<{ code: number; report: VerifyReport; guards: VerifyReport['problems'] }> {
     let out = '';
-    const code = await runVerify({ json: true, checkpoint }, cliDependencies({ out: (t) => (out += t), err: () => undefined, env: { LEDGER_SQLITE_PATH: path } }));
+    const code = await runVerify(
+      { json: true, checkpoint },
+      cliDependencies({ out: (t) => (out += t), err: () => undefined, env: { LEDGER_SQLITE_PATH: path } }),
+    );
     const full = JSON.parse(out) as VerifyReport;
     return { code, report: { ...full, problems: full.problems.filter((p) => p.check !== 'store') }, guards: full.problems.filter((p) => p.check === 'store') };
   }
 
   const triggers = (path: string) =>
-    new Database(path, { readonly: true }).prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all().map((r) => r.name);
+    new Database(path, { readonly: true })
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+      .all()
+      .map((r) => r.name);
 
   const row = (db: Database.Database, id: string) => db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?').get(id)!;
   const setJson = (db: Database.Database, id: string, column: 'data' | 'metadata', path: string, value: string) =>
@@ -77,14 +91,19 @@ describe('ledger verify on a tampered SQLite file', () => {
     const { code, report, guards } = await verify(path);
     expect(code).toBe(1);
     expect(report.problems).toEqual([]);
-    expect(guards.map((g) => g.problem)).toEqual([expect.stringContaining('events_are_append_only_update'), expect.stringContaining('events_are_append_only_delete')]);
+    expect(guards.map((g) => g.problem)).toEqual([
+      expect.stringContaining('events_are_append_only_update'),
+      expect.stringContaining('events_are_append_only_delete'),
+    ]);
     expect(triggers(path)).toEqual([]); // not quietly restored: the evidence stays
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
   it('a mistyped path: refused, and no empty ledger created there', async () => {
     const missing = join(dir, 'no-such-ledger.db');
-    await expect(runVerify({}, cliDependencies({ out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: missing } }))).rejects.toThrow(`no ledger at ${missing}`);
+    await expect(runVerify({}, cliDependencies({ out: () => undefined, err: () => undefined, env: { LEDGER_SQLITE_PATH: missing } }))).rejects.toThrow(
+      `no ledger at ${missing}`,
+    );
     expect(existsSync(missing)).toBe(false);
   });
 
@@ -92,7 +111,15 @@ describe('ledger verify on a tampered SQLite file', () => {
     const target = idOf('position-eu-4', 1);
     const { code, report } = await verify(tampered((db) => setJson(db, target, 'data', '$.statement', 'Cities should be consulted, sometimes.')));
     expect(code).toBe(1);
-    expect(report.problems).toEqual([expect.objectContaining({ check: 'hash', eventId: target, streamId: 'position-eu-4', revision: 1, position: String(row(new Database(pristine, { readonly: true }), target).global_position) })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        check: 'hash',
+        eventId: target,
+        streamId: 'position-eu-4',
+        revision: 1,
+        position: String(row(new Database(pristine, { readonly: true }), target).global_position),
+      }),
+    ]);
   });
 
   it('metadata changed (when it was recorded): the hash of that event', async () => {
@@ -106,12 +133,22 @@ describe('ledger verify on a tampered SQLite file', () => {
     const path = tampered((db) => {
       const r = row(db, target);
       const metadata = { ...(JSON.parse(r.metadata) as Record<string, unknown>), prevHash: sha256Hex('another past') };
-      const relinked = { id: r.event_id, streamId: r.stream_id, revision: r.stream_revision, position: String(r.global_position), type: r.type, data: JSON.parse(r.data) as Record<string, unknown>, metadata };
+      const relinked = {
+        id: r.event_id,
+        streamId: r.stream_id,
+        revision: r.stream_revision,
+        position: String(r.global_position),
+        type: r.type,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        metadata,
+      };
       db.prepare('UPDATE events SET metadata = ? WHERE event_id = ?').run(JSON.stringify({ ...metadata, hash: recomputeHash(relinked) }), target);
     });
     const { code, report } = await verify(path);
     expect(code).toBe(1);
-    expect(report.problems.filter((p) => p.eventId === target)).toEqual([expect.objectContaining({ check: 'chain', eventId: target, revision: 1, problem: expect.stringContaining('is not chained to') })]);
+    expect(report.problems.filter((p) => p.eventId === target)).toEqual([
+      expect.objectContaining({ check: 'chain', eventId: target, revision: 1, problem: expect.stringContaining('is not chained to') }),
+    ]);
   });
 
   it('one bit flipped in the file: the event whose bytes it was', async () => {
@@ -151,21 +188,43 @@ describe('ledger verify on a tampered SQLite file', () => {
       put.run(rb.event_id, rb.stream_id, rb.stream_revision, rb.type, rb.data, rb.metadata, ra.global_position);
     });
     const { report } = await verify(path);
-    expect(report.problems.filter((p) => p.check === 'order')).toEqual([expect.objectContaining({ eventId: b, revision: 2, problem: expect.stringContaining('reordered') })]);
+    expect(report.problems.filter((p) => p.check === 'order')).toEqual([
+      expect.objectContaining({ eventId: b, revision: 2, problem: expect.stringContaining('reordered') }),
+    ]);
     expect(report.problems.filter((p) => p.check !== 'order' && p.check !== 'checkpoint')).toEqual([]);
   });
 
   it('an event inserted, hash-chained like a real one, into what a checkpoint covers', async () => {
     const cities = history.events.filter((e) => e.streamId === 'position-cities-1');
-    const forged = rechain([...cities, { ...cities[0]!, id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d', revision: 1, type: 'PositionWithdrawn', data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' }, metadata: { ...cities[0]!.metadata, schemaVersion: 1 } }]).at(-1)!;
+    const forged = rechain([
+      ...cities,
+      {
+        ...cities[0]!,
+        id: '0b6f8f0e-7d1c-4a55-9f0e-2f7d8a9b1c2d',
+        revision: 1,
+        type: 'PositionWithdrawn',
+        data: { positionId: 'cities-1', decidedOn: '2015', reason: 'never happened' },
+        metadata: { ...cities[0]!.metadata, schemaVersion: 1 },
+      },
+    ]).at(-1)!;
     const after = Number(cities[0]!.position);
     const path = tampered((db) => {
       db.prepare('UPDATE events SET global_position = -global_position WHERE global_position > ?').run(after);
       db.prepare('UPDATE events SET global_position = 1 - global_position WHERE global_position < 0').run();
-      db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)').run(after + 1, forged.id, forged.streamId, forged.revision, forged.type, JSON.stringify(forged.data), JSON.stringify(forged.metadata));
+      db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        after + 1,
+        forged.id,
+        forged.streamId,
+        forged.revision,
+        forged.type,
+        JSON.stringify(forged.data),
+        JSON.stringify(forged.metadata),
+      );
     });
     const { report } = await verify(path);
-    expect(report.problems.filter((p) => p.eventId === forged.id)).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', problem: expect.stringContaining('it was inserted') })]));
+    expect(report.problems.filter((p) => p.eventId === forged.id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', problem: expect.stringContaining('it was inserted') })]),
+    );
     expect(report.problems.every((p) => p.check === 'checkpoint' || p.check === 'projection')).toBe(true);
   });
 
@@ -174,11 +233,13 @@ describe('ledger verify on a tampered SQLite file', () => {
     expect((await verify(path)).report.problems).toEqual([]); // what no checkpoint covers, only a kept one can vouch for
     const { code, report } = await verify(path, [keptB]);
     expect(code).toBe(1);
-    expect(report.problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ check: 'kept-checkpoint', problem: expect.stringMatching(/covers 9 events, but the ledger has 7/) }),
-      expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-7', problem: expect.stringContaining('stream position-eu-7 is missing') }),
-      expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-4', revision: 3 }),
-    ]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: 'kept-checkpoint', problem: expect.stringMatching(/covers 9 events, but the ledger has 7/) }),
+        expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-7', problem: expect.stringContaining('stream position-eu-7 is missing') }),
+        expect.objectContaining({ check: 'kept-checkpoint', streamId: 'position-eu-4', revision: 3 }),
+      ]),
+    );
     expect((await verify(path, [history.checkpointB.checkpoint.rootHash])).report.problems).toEqual([
       expect.objectContaining({ check: 'kept-checkpoint', problem: expect.stringContaining('no checkpoint with root') }),
     ]);
@@ -187,14 +248,17 @@ describe('ledger verify on a tampered SQLite file', () => {
   it('a whole stream dropped: the checkpoints name it', async () => {
     const { report } = await verify(tampered((db) => db.prepare("DELETE FROM events WHERE stream_id = 'position-cities-1'").run()));
     expect(report.problems.filter((p) => p.check !== 'checkpoint')).toEqual([]);
-    expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', streamId: 'position-cities-1', problem: expect.stringContaining('is missing') })]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'checkpoint', streamId: 'position-cities-1', problem: expect.stringContaining('is missing') })]),
+    );
   });
 
   it('a whole stream rewritten with freshly recomputed hashes: caught by the older checkpoints', async () => {
     const cities = history.events.filter((e) => e.streamId === 'position-cities-1');
     const rewritten = rechain(cities.map((e, i) => (i === 0 ? { ...e, data: { ...e.data, statement: 'Cities compete with each other.' } } : e)));
     const path = tampered((db) => {
-      for (const e of rewritten) db.prepare('UPDATE events SET data = ?, metadata = ? WHERE event_id = ?').run(JSON.stringify(e.data), JSON.stringify(e.metadata), e.id);
+      for (const e of rewritten)
+        db.prepare('UPDATE events SET data = ?, metadata = ? WHERE event_id = ?').run(JSON.stringify(e.data), JSON.stringify(e.metadata), e.id);
     });
     const { report } = await verify(path);
     expect(report.problems.filter((p) => ['hash', 'chain', 'schema', 'revision', 'order'].includes(p.check))).toEqual([]);
@@ -210,7 +274,12 @@ describe('ledger verify on a tampered SQLite file', () => {
     expect(readFileSync(out, 'utf8')).toBe([...exportLines(history.events)].join('')); // nothing new since checkpoint B: none recorded
     const bad = join(dir, 'export-tampered.ndjson');
     writeFileSync(bad, readFileSync(out, 'utf8').replace('Cities learn from each other.', 'Cities learn nothing.'));
-    const cli = (args: string[]) => spawnSync(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../src/cli/main.ts'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'unused.db') } });
+    const cli = (args: string[]) =>
+      spawnSync(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../src/cli/main.ts'), ...args], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'unused.db') },
+      });
     const ok = cli(['verify', '--file', out, '--checkpoint', keptB]);
     expect(ok.stdout).toMatch(/: OK/);
     expect(ok.status).toBe(0);

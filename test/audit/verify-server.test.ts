@@ -21,7 +21,14 @@ describe('ledger verify --server', () => {
   let url: string;
 
   beforeAll(async () => {
-    ledger = await composeLedger(loadConfig({ ...env, LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_SEED_DIR: join(__dirname, '../../events'), LEDGER_SOURCES_DIR: join(__dirname, '../../sources') }));
+    ledger = await composeLedger(
+      loadConfig({
+        ...env,
+        LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+        LEDGER_SEED_DIR: join(__dirname, '../../events'),
+        LEDGER_SOURCES_DIR: join(__dirname, '../../sources'),
+      }),
+    );
     server = await new Promise<Server>((resolve) => {
       const s = ledger.app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -46,14 +53,24 @@ describe('ledger verify --server', () => {
   it('without --server the read store on disk is compared table by table with one rebuilt from the same events: a changed row is named, exit 1', async () => {
     const clean = await verify();
     expect([clean.code, clean.report.problems]).toEqual([0, []]);
-    expect((clean.report as VerifyReport & { readStore?: string }).readStore).toMatch(/^the read store on disk compared table by table with one rebuilt from its \d+ events$/);
+    expect((clean.report as VerifyReport & { readStore?: string }).readStore).toMatch(
+      /^the read store on disk compared table by table with one rebuilt from its \d+ events$/,
+    );
     const db = ledger.projection.currentTables().db;
-    const row = db.prepare("SELECT id, status FROM stances WHERE position_id = 'eu-4' AND rec_to IS NULL AND biz_to IS NULL").get() as { id: number; status: string };
+    const row = db.prepare("SELECT id, status FROM stances WHERE position_id = 'eu-4' AND rec_to IS NULL AND biz_to IS NULL").get() as {
+      id: number;
+      status: string;
+    };
     db.prepare("UPDATE stances SET status = 'withdrawn' WHERE id = ?").run(row.id);
     try {
       const { code, report } = await verify();
       expect(code).toBe(1);
-      expect(report.problems[0]).toEqual(expect.objectContaining({ check: 'projection', problem: expect.stringMatching(/^read store table stances, row \d+: live .*"eu-4".*"withdrawn".*, from the events .*"endorsed"/) }));
+      expect(report.problems[0]).toEqual(
+        expect.objectContaining({
+          check: 'projection',
+          problem: expect.stringMatching(/^read store table stances, row \d+: live .*"eu-4".*"withdrawn".*, from the events .*"endorsed"/),
+        }),
+      );
       // and the counts the triggers keep beside it
       expect(report.problems.every((p) => p.check === 'projection' && /^read store table (stances|current_counts),/.test(p.problem))).toBe(true);
     } finally {
@@ -70,10 +87,20 @@ describe('ledger verify --server', () => {
 
   it('a server whose read model drifted from the events: the position and field named, exit 1', async () => {
     const [added] = await ledger.store.readStream('position-eu-4');
-    ledger.projection.apply({ ...added!, id: '6a0e1f7c-2d3b-4c5a-9e8f-7d6c5b4a3f21', revision: 99, position: `${added!.position}-drift`, type: 'PositionWithdrawn', data: { positionId: 'eu-4', decidedOn: '2015', reason: 'nobody decided this' }, metadata: { ...added!.metadata, schemaVersion: 1 } });
+    ledger.projection.apply({
+      ...added!,
+      id: '6a0e1f7c-2d3b-4c5a-9e8f-7d6c5b4a3f21',
+      revision: 99,
+      position: `${added!.position}-drift`,
+      type: 'PositionWithdrawn',
+      data: { positionId: 'eu-4', decidedOn: '2015', reason: 'nobody decided this' },
+      metadata: { ...added!.metadata, schemaVersion: 1 },
+    });
     const { code, report } = await verify(url);
     expect(code).toBe(1);
-    expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'projection', streamId: 'position-eu-4', problem: expect.stringContaining('status') })]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'projection', streamId: 'position-eu-4', problem: expect.stringContaining('status') })]),
+    );
   });
 
   it('a server that cannot be reached is a usage error, not a clean report', async () => {

@@ -54,7 +54,9 @@ describe('reading pages in Chromium', () => {
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.waitForURL(/q=undocumented/);
     const titles = () => page.locator('ul.positions h2').allTextContents();
-    expect(await titles()).toEqual(expect.arrayContaining([expect.stringMatching(/Acknowledge undocumented migrants/), expect.stringMatching(/including the undocumented/)]));
+    expect(await titles()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Acknowledge undocumented migrants/), expect.stringMatching(/including the undocumented/)]),
+    );
 
     // the year slider swaps the view in place: no navigation, the URL follows
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
@@ -96,7 +98,10 @@ describe('reading pages in Chromium', () => {
 
     // and the passage it was quoted from, highlighted at its anchor
     await page.goto(served.baseUrl + '/positions/eu-4');
-    await page.locator('dl.facts').getByRole('link', { name: /contribution/i }).click();
+    await page
+      .locator('dl.facts')
+      .getByRole('link', { name: /contribution/i })
+      .click();
     const target = page.locator('mark:target');
     await target.waitFor({ state: 'visible' });
     expect(await target.textContent()).toMatch(/cities need to be involved directly in planning/);

@@ -58,7 +58,12 @@ describe('recording and auditing in Chromium', () => {
     const res = await fetch(`${served.baseUrl}/api/positions/${id}/revisions`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${SECRETARIAT}`, 'Content-Type': 'application/json', 'If-Match': etag },
-      body: JSON.stringify({ statement, decidedOn: '2026-11-19', source: { documentId: current.source.documentId, locator: 'colleague' }, rationale: 'a colleague’s revision' }),
+      body: JSON.stringify({
+        statement,
+        decidedOn: '2026-11-19',
+        source: { documentId: current.source.documentId, locator: 'colleague' },
+        rationale: 'a colleague’s revision',
+      }),
     });
     expect(res.status).toBe(201);
   };
@@ -125,7 +130,12 @@ describe('recording and auditing in Chromium', () => {
     await page.getByRole('button', { name: 'Revise' }).click();
     await expect(page.locator('h1').textContent()).resolves.toBe('Someone recorded a change first');
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Nothing was recorded/);
-    await expect(page.getByRole('link', { name: /fresh version/ }).first().getAttribute('href')).resolves.toBe('/positions/eu-6');
+    await expect(
+      page
+        .getByRole('link', { name: /fresh version/ })
+        .first()
+        .getAttribute('href'),
+    ).resolves.toBe('/positions/eu-6');
     await expect(page.getByRole('link', { name: /what changed/ }).getAttribute('href')).resolves.toMatch(/^\/positions\/eu-6\/diff\?from=/);
     await expect(page.locator('.typed').textContent()).resolves.toMatch(/My revision, typed/);
     expect(await streamRevision('eu-6')).toBe(afterColleague);
@@ -142,8 +152,15 @@ describe('recording and auditing in Chromium', () => {
     const before = await streamRevision('eu-5');
     await fillRevision(page, 'Recorded once, however often it is sent.');
     // exactly what the browser sends (Chromium itself cancels the first of two quick clicks, so the two requests are sent side by side here)
-    const sent = await page.evaluate(() => new URLSearchParams(new FormData(document.querySelector<HTMLFormElement>('form[data-record-form]')!) as unknown as string[][]).toString());
-    const post = () => page.request.post(`${served.baseUrl}/positions/eu-5/revise`, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, data: sent, maxRedirects: 0 });
+    const sent = await page.evaluate(() =>
+      new URLSearchParams(new FormData(document.querySelector<HTMLFormElement>('form[data-record-form]')!) as unknown as string[][]).toString(),
+    );
+    const post = () =>
+      page.request.post(`${served.baseUrl}/positions/eu-5/revise`, {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        data: sent,
+        maxRedirects: 0,
+      });
     const both = await Promise.all([post(), post()]);
     expect(both.map((r) => [r.status(), r.headers().location])).toEqual([
       [303, '/positions/eu-5'],

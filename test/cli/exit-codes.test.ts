@@ -54,7 +54,12 @@ describe('CLI exit codes', () => {
 
   it('the real CLI: an unknown command, a missing argument, a bad configuration and a missing directory all exit 2', () => {
     const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-      spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'l.db'), ...env }, encoding: 'utf8', timeout: 60_000 });
+      spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli/main.ts'), ...args], {
+        cwd: ROOT,
+        env: { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'l.db'), ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
     expect(run(['no-such-command']).status).toBe(2);
     expect(run(['import']).status).toBe(2);
     const badConfig = run(['import', 'events'], { LEDGER_TOKENS: 'my-secret-token' });

@@ -32,7 +32,10 @@ describe('the command handler', () => {
     const ledger = await seeded(store);
     reads.length = 0;
     for (let i = 0; i < 5; i += 1) {
-      const r = await ledger.execute({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: `Statement ${i}.`, decidedOn: String(2007 + i) }) }, SECRETARIAT);
+      const r = await ledger.execute(
+        { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: `Statement ${i}.`, decidedOn: String(2007 + i) }) },
+        SECRETARIAT,
+      );
       expect(r.events.map((e) => e.streamRevision)).toEqual([i + 1]);
       expect(r.events[0]!.position).toMatch(/^\d+$/);
     }
@@ -45,7 +48,9 @@ describe('the command handler', () => {
     const other = new Ledger(store, { historyStart: '2006-01-01' });
     await other.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } }, SECRETARIAT);
     // the first ledger still holds revision 0; its decision must see the endorsement
-    await expect(ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2007' } }, SECRETARIAT)).rejects.toMatchObject({ code: 'already-endorsed' });
+    await expect(
+      ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2007' } }, SECRETARIAT),
+    ).rejects.toMatchObject({ code: 'already-endorsed' });
     const r = await ledger.execute({ type: 'WithdrawPosition', positionId: 'eu-4', data: { decidedOn: '2010', reason: 'r' } }, SECRETARIAT);
     expect(r.streamRevision).toBe(2);
     expect((await store.readStream('position-eu-4')).map((e) => e.type)).toEqual(['PositionAdded', 'PositionEndorsed', 'PositionWithdrawn']);
@@ -57,7 +62,9 @@ describe('the command handler', () => {
     const key = randomUUID();
     await ledger.execute({ type: 'AddPosition', data: addBody({ id: 'eu-5' }) }, SECRETARIAT, { idempotencyKey: key, requestHash: 'a' });
     const other = new Ledger(store, { historyStart: '2006-01-01' }); // a fresh cache: the collision is found by the store
-    await expect(other.execute({ type: 'AddPosition', data: addBody({ id: 'eu-6' }) }, SECRETARIAT, { idempotencyKey: key, requestHash: 'b' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await expect(
+      other.execute({ type: 'AddPosition', data: addBody({ id: 'eu-6' }) }, SECRETARIAT, { idempotencyKey: key, requestHash: 'b' }),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(await store.readStream('position-eu-6')).toEqual([]);
   });
 
@@ -72,7 +79,10 @@ describe('the command handler', () => {
     ] as const;
     await expect(ledger.executeAll(bad)).rejects.toMatchObject({ index: 2, cause: expect.objectContaining({ code: 'already-endorsed' }) });
     expect(await store.readAll()).toHaveLength(before);
-    expect(await ledger.executeAll(bad.slice(0, 2))).toEqual([{ replayed: false, events: 1 }, { replayed: false, events: 1 }]);
+    expect(await ledger.executeAll(bad.slice(0, 2))).toEqual([
+      { replayed: false, events: 1 },
+      { replayed: false, events: 1 },
+    ]);
     expect((await store.readStream('position-eu-7')).map((e) => e.type)).toEqual(['PositionAdded', 'PositionEndorsed']);
   });
 });

@@ -42,8 +42,15 @@ describe('Ledger command handling', () => {
     expect(added!.metadata.prevHash).toBeNull();
     expect(revised!.metadata.hash).toBe(
       eventHash({
-        eventId: revised!.eventId, streamId: 'position-eu-4', streamRevision: 1, type: 'PositionRevised', schemaVersion: 2,
-        data: revised!.data, recordedAt: revised!.metadata.recordedAt, recordedBy: SECRETARIAT.id, prevHash: added!.metadata.hash,
+        eventId: revised!.eventId,
+        streamId: 'position-eu-4',
+        streamRevision: 1,
+        type: 'PositionRevised',
+        schemaVersion: 2,
+        data: revised!.data,
+        recordedAt: revised!.metadata.recordedAt,
+        recordedBy: SECRETARIAT.id,
+        prevHash: added!.metadata.hash,
       }),
     );
     expect(r.events.map((e) => e.eventId)).toEqual([revised!.eventId]);
@@ -59,7 +66,9 @@ describe('Ledger command handling', () => {
       }),
       { historyStart: '2006-01-01' },
     );
-    await expect(ledger.execute({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody() }, SECRETARIAT, { expectedRevision: 0 })).rejects.toBeInstanceOf(StaleRevisionError);
+    await expect(
+      ledger.execute({ type: 'RevisePosition', positionId: 'eu-4', data: reviseBody() }, SECRETARIAT, { expectedRevision: 0 }),
+    ).rejects.toBeInstanceOf(StaleRevisionError);
     expect((await store.readStream('position-eu-4')).map((e) => e.type)).toEqual(['PositionAdded', 'PositionEndorsed']);
   });
 
@@ -79,13 +88,24 @@ describe('Ledger command handling', () => {
   it('an idempotency key makes a retry return what was recorded, with the same event ids', async () => {
     const { store, ledger } = await seeded();
     const options = { idempotencyKey: randomUUID(), requestHash: 'h1' };
-    const first = await ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } }, SECRETARIAT, options);
-    const again = await ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } }, SECRETARIAT, options);
+    const first = await ledger.execute(
+      { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } },
+      SECRETARIAT,
+      options,
+    );
+    const again = await ledger.execute(
+      { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } },
+      SECRETARIAT,
+      options,
+    );
     expect(again.replayed).toBe(true);
     expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
     expect(await store.readStream('position-eu-4')).toHaveLength(2);
     await expect(
-      ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'Other', decidedOn: '2006' } }, SECRETARIAT, { ...options, requestHash: 'h2' }),
+      ledger.execute({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'Other', decidedOn: '2006' } }, SECRETARIAT, {
+        ...options,
+        requestHash: 'h2',
+      }),
     ).rejects.toThrow(/already used for a different request/);
   });
 });

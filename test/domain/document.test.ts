@@ -3,12 +3,18 @@ import { decideDocument, evolveDocument, initialDocumentState } from '../../src/
 import { RegisterDocumentBody } from '../../src/domain/commands';
 
 const TODAY = '2026-11-23';
-const register = { type: 'RegisterDocument' as const, data: { id: 'contribution', title: 'Contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' } };
+const register = {
+  type: 'RegisterDocument' as const,
+  data: { id: 'contribution', title: 'Contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' },
+};
 
 describe('RegisterDocument', () => {
   it('given nothing, registers the document', () => {
     const [event] = decideDocument(register, initialDocumentState, TODAY);
-    expect(event).toEqual({ type: 'SourceDocumentRegistered', data: { documentId: 'contribution', title: 'Contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' } });
+    expect(event).toEqual({
+      type: 'SourceDocumentRegistered',
+      data: { documentId: 'contribution', title: 'Contribution', publisher: 'EUROCITIES', issuedOn: '2011-07-20/2014-01-21', language: 'en' },
+    });
   });
 
   it('refuses a second registration of the same id', () => {

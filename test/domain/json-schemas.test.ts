@@ -14,7 +14,10 @@ describe('the JSON Schemas in events/schemas', () => {
   });
 
   it('keep the rules of the zod schemas: required fields, no unknown fields', () => {
-    const schema = ledgerJsonSchemas()['PositionAdded.v2.schema.json'] as { $ref: string; $defs: Record<string, { required: string[]; additionalProperties: boolean }> };
+    const schema = ledgerJsonSchemas()['PositionAdded.v2.schema.json'] as {
+      $ref: string;
+      $defs: Record<string, { required: string[]; additionalProperties: boolean }>;
+    };
     expect(schema.$ref).toBe('#/$defs/PositionAdded');
     const added = schema.$defs.PositionAdded!;
     expect(added.required).toEqual(expect.arrayContaining(['positionId', 'statement', 'decidedOn', 'source']));

@@ -16,7 +16,15 @@ describe('upcasting stored events', () => {
     metadata: { schemaVersion, recordedAt: '2020-01-01T00:00:00.000Z', recordedBy: 'secretariat/old', prevHash: null, hash: 'a'.repeat(64) },
   });
   // written before relations existed: no relatesTo
-  const v1 = { positionId: 'eu-4', title: 'Role of cities', statement: 'The Commission should consult the large cities.', themes: ['governance'], addressees: ['eu-institutions'], decidedOn: '2006', source: { documentId: 'recommendations', locator: 'item 4' } };
+  const v1 = {
+    positionId: 'eu-4',
+    title: 'Role of cities',
+    statement: 'The Commission should consult the large cities.',
+    themes: ['governance'],
+    addressees: ['eu-institutions'],
+    decidedOn: '2006',
+    source: { documentId: 'recommendations', locator: 'item 4' },
+  };
 
   it('a v1 PositionAdded written before the v2 schema reads as a v2 event', () => {
     expect(EVENT_SCHEMA_VERSION.PositionAdded).toBe(2);
@@ -26,7 +34,10 @@ describe('upcasting stored events', () => {
 
   it('steps run in order from the stored version to the current one, and data already current is left alone', () => {
     const steps: Upcasters = {
-      PositionWithdrawn: { 1: (d) => ({ ...d, trail: [...((d.trail as number[]) ?? []), 1] }), 2: (d) => ({ ...d, trail: [...((d.trail as number[]) ?? []), 2] }) },
+      PositionWithdrawn: {
+        1: (d) => ({ ...d, trail: [...((d.trail as number[]) ?? []), 1] }),
+        2: (d) => ({ ...d, trail: [...((d.trail as number[]) ?? []), 2] }),
+      },
     };
     const current = { ...EVENT_SCHEMA_VERSION, PositionWithdrawn: 3 };
     expect(upcast('PositionWithdrawn', 1, {}, steps, current)).toEqual({ trail: [1, 2] });

@@ -29,7 +29,15 @@ describe('the compiled server', () => {
 
     const child = spawn(process.execPath, ['--require', join(ROOT, 'test/support/forbid-build-tools.js'), 'dist/cli/main.js', 'serve'], {
       cwd: app,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGER_SQLITE_PATH: join(dir, 'ledger.db'), LEDGER_SEED_DIR: SEEDS, LEDGER_SOURCES_DIR: join(ROOT, 'sources'), LEDGER_TOKENS: `auditor:${AUDITOR}` },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LEDGER_SQLITE_PATH: join(dir, 'ledger.db'),
+        LEDGER_SEED_DIR: SEEDS,
+        LEDGER_SOURCES_DIR: join(ROOT, 'sources'),
+        LEDGER_TOKENS: `auditor:${AUDITOR}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -48,7 +48,11 @@ describe('end to end, as a user runs it', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
-      const child = spawn(TSX, [MAIN, 'serve'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEDGER_SQLITE_PATH: db(), LEDGER_SEED_ON_START: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(TSX, [MAIN, 'serve'], {
+        cwd: ROOT,
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEDGER_SQLITE_PATH: db(), LEDGER_SEED_ON_START: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let err = '';
       child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

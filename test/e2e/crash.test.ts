@@ -58,7 +58,8 @@ function startServer(env: NodeJS.ProcessEnv): Promise<Running> {
   });
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 describe('kill -9 under concurrent writes', () => {
   jest.setTimeout(120_000);
@@ -136,8 +137,29 @@ describe('kill -9 under concurrent writes', () => {
         const key = `w${w}-${n}`;
         const revise = latest !== undefined && random() < 0.4;
         const res = revise
-          ? await post(`/api/positions/${latest!.id}/revisions`, { statement: `Revised by writer ${w}, step ${n}.`, decidedOn: '2012', source: { documentId: document.id, locator: `p. ${n}` }, rationale: 'crash test' }, { 'Idempotency-Key': key, 'If-Match': latest!.etag })
-          : await post('/api/positions', { id: `w${w}-p${n}`, title: `Position ${n} of writer ${w}`, statement: `Statement ${n} of writer ${w}.`, themes: ['governance'], addressees: ['eu-institutions'], decidedOn: '2010', source: { documentId: document.id, locator: `p. ${n}` } }, { 'Idempotency-Key': key });
+          ? await post(
+              `/api/positions/${latest!.id}/revisions`,
+              {
+                statement: `Revised by writer ${w}, step ${n}.`,
+                decidedOn: '2012',
+                source: { documentId: document.id, locator: `p. ${n}` },
+                rationale: 'crash test',
+              },
+              { 'Idempotency-Key': key, 'If-Match': latest!.etag },
+            )
+          : await post(
+              '/api/positions',
+              {
+                id: `w${w}-p${n}`,
+                title: `Position ${n} of writer ${w}`,
+                statement: `Statement ${n} of writer ${w}.`,
+                themes: ['governance'],
+                addressees: ['eu-institutions'],
+                decidedOn: '2010',
+                source: { documentId: document.id, locator: `p. ${n}` },
+              },
+              { 'Idempotency-Key': key },
+            );
         if (res.status >= 200 && res.status < 300) {
           acknowledged.set(key, (res.headers.get('ledger-event-ids') ?? '').split(', ').filter(Boolean));
           latest = { id: revise ? latest!.id : `w${w}-p${n}`, etag: res.headers.get('etag')! };
@@ -184,7 +206,11 @@ describe('kill -9 under concurrent writes', () => {
     // every acknowledged write once: its event ids present exactly once, and no key recorded twice
     const idCount = new Map<string, number>();
     for (const e of events) idCount.set(e.id, (idCount.get(e.id) ?? 0) + 1);
-    const missing = [...acknowledged].flatMap(([key, ids]) => (ids.length === 0 ? [`${key}: no Ledger-Event-Ids`] : ids.filter((id) => idCount.get(id) !== 1).map((id) => `${key}: event ${id} present ${idCount.get(id) ?? 0} times`)));
+    const missing = [...acknowledged].flatMap(([key, ids]) =>
+      ids.length === 0
+        ? [`${key}: no Ledger-Event-Ids`]
+        : ids.filter((id) => idCount.get(id) !== 1).map((id) => `${key}: event ${id} present ${idCount.get(id) ?? 0} times`),
+    );
     expect(missing).toEqual([]);
     const perKey = new Map<string, number>();
     for (const e of events) {

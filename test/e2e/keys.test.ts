@@ -14,7 +14,12 @@ describe('named keys, end to end', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('`keys add` prints a key once; a running server takes it; `keys revoke` takes effect at its next request; the log never holds the secret', async () => {
-    const env = { LEDGER_SQLITE_PATH: join(dir, 'ledger.db'), LEDGER_READ_MODEL_DIR: join(dir, 'read-model'), LEDGER_SEED_ON_START: 'false', LEDGER_TOKENS: '' };
+    const env = {
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.db'),
+      LEDGER_READ_MODEL_DIR: join(dir, 'read-model'),
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_TOKENS: '',
+    };
     const added = ledgerCli(['keys', 'add', '--name', 'Ana López', '--role', 'secretariat'], env);
     expect(added.status).toBe(0);
     const key = added.stdout.trim();
@@ -28,7 +33,11 @@ describe('named keys, end to end', () => {
     try {
       // a connection each: a kept-alive one may be closed by the server while the CLI runs
       const record = (docId: string) =>
-        request(url).post('/api/documents').set('Connection', 'close').set('Authorization', `Bearer ${key}`).send({ id: docId, title: 'A document', publisher: 'EUROCITIES', issuedOn: '2010', language: 'en' });
+        request(url)
+          .post('/api/documents')
+          .set('Connection', 'close')
+          .set('Authorization', `Bearer ${key}`)
+          .send({ id: docId, title: 'A document', publisher: 'EUROCITIES', issuedOn: '2010', language: 'en' });
       const read = (path: string) => request(url).get(path).set('Connection', 'close');
       const first = await record('doc-1');
       expect(first.status).toBe(201);

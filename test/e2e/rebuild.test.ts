@@ -12,7 +12,12 @@ describe('the read store, end to end', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a restart catches up instead of rebuilding; `ledger rebuild` swaps a fresh read store under a server that keeps answering', async () => {
-    const env = { LEDGER_SQLITE_PATH: join(dir, 'ledger.db'), LEDGER_SEED_DIR: SEEDS, LEDGER_TOKENS: 'secretariat:e2e-secretariat-token', LEDGER_LOG_LEVEL: 'info' };
+    const env = {
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.db'),
+      LEDGER_SEED_DIR: SEEDS,
+      LEDGER_TOKENS: 'secretariat:e2e-secretariat-token',
+      LEDGER_LOG_LEVEL: 'info',
+    };
     const readModel = join(dir, 'ledger.read-model');
     const first = await serve(env);
     const version = ((await (await fetch(`${first.url}/health`)).json()) as { ledgerVersion: { events: number } }).ledgerVersion;

@@ -22,7 +22,14 @@ describe('signals to npm start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-signals-'));
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGER_SQLITE_PATH: join(dir, 'ledger.db'), LEDGER_READ_MODEL_DIR: dir, LEDGER_SEED_ON_START: 'false' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LEDGER_SQLITE_PATH: join(dir, 'ledger.db'),
+        LEDGER_READ_MODEL_DIR: dir,
+        LEDGER_SEED_ON_START: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

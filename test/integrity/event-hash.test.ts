@@ -22,8 +22,14 @@ const content = fc.record({
 describe('the event hash, with the data canonicalised once', () => {
   it('writes the same canonical JSON as canonicalize (RFC 8785) for any JSON value, and refuses what is not JSON', () => {
     const key = fc.string({ unit: 'binary' });
-    const value = fc.oneof(fc.jsonValue(), fc.dictionary(key, fc.oneof(fc.string({ unit: 'binary' }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constant(undefined))));
-    fc.assert(fc.property(value, (v) => expect(canonicalJson(v)).toBe(canonicalize(v))), { numRuns: 2000 });
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(key, fc.oneof(fc.string({ unit: 'binary' }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constant(undefined))),
+    );
+    fc.assert(
+      fc.property(value, (v) => expect(canonicalJson(v)).toBe(canonicalize(v))),
+      { numRuns: 2000 },
+    );
     for (const notJson of [NaN, Infinity, { a: Number.NEGATIVE_INFINITY }, { n: BigInt(1) }]) expect(() => canonicalJson(notJson)).toThrow();
   });
 

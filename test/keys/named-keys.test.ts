@@ -18,7 +18,11 @@ const TOKEN = 'secretariat-token-1';
 const DOCUMENT = { title: 'A document', publisher: 'EUROCITIES', issuedOn: '2010', language: 'en' };
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const cookieOf = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('ledger_session='))?.split(';')[0];
+const cookieOf = (res: request.Response) =>
+  ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('ledger_session='))
+    ?.split(';')[0];
 
 /** Named API keys: one per person, stored hashed, revocable at once, recorded by id and name. */
 describe('named API keys', () => {
@@ -34,8 +38,18 @@ describe('named API keys', () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-keys-'));
     keysPath = join(dir, 'ledger.keys.db');
     logs = '';
-    const sink = new Writable({ write: (chunk, _enc, done) => { logs += String(chunk); done(); } });
-    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${TOKEN}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_KEYS_PATH: keysPath });
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        logs += String(chunk);
+        done();
+      },
+    });
+    const config = loadConfig({
+      LEDGER_TOKENS: `secretariat:${TOKEN}`,
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_KEYS_PATH: keysPath,
+    });
     serverKeys = KeyStore.open(keysPath);
     cli = KeyStore.open(keysPath);
     ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:'), keys: serverKeys, logger: pino({ level: 'trace' }, sink) });
@@ -46,7 +60,11 @@ describe('named API keys', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const addDocument = (key: string, id: string) => request(ledger.app).post('/api/documents').set('Authorization', `Bearer ${key}`).send({ id, ...DOCUMENT });
+  const addDocument = (key: string, id: string) =>
+    request(ledger.app)
+      .post('/api/documents')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ id, ...DOCUMENT });
 
   it('a key has the shape the logs mask, and the key file holds only its hash', async () => {
     const { key, record } = await cli.add('Ana López', 'secretariat');
@@ -60,7 +78,8 @@ describe('named API keys', () => {
     const stored = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.includes('Ana L')).toBe(true); // the file was read: the name is there…
-    for (const form of [key, secret, Buffer.from(secret, 'base64url').toString('hex'), Buffer.from(secret, 'base64url').toString('base64')]) expect(stored.includes(form)).toBe(false); // …the secret is not
+    for (const form of [key, secret, Buffer.from(secret, 'base64url').toString('hex'), Buffer.from(secret, 'base64url').toString('base64')])
+      expect(stored.includes(form)).toBe(false); // …the secret is not
     expect(stored.includes(Buffer.from(secret, 'base64url'))).toBe(false);
     cli = KeyStore.open(keysPath);
   });
@@ -121,7 +140,9 @@ describe('named API keys', () => {
     expect(byName.status).toBe(200);
     expect(byName.body.entries.map((e: { recordedBy: string }) => e.recordedBy)).toEqual([`secretariat/${ana.record.id} (Ana López)`]);
     const part = await audit('?name=ana');
-    expect(new Set(part.body.entries.map((e: { recordedBy: string }) => e.recordedBy))).toEqual(new Set([`secretariat/${ana.record.id} (Ana López)`, `secretariat/${bea.record.id} (Beatriz Ana Souza)`]));
+    expect(new Set(part.body.entries.map((e: { recordedBy: string }) => e.recordedBy))).toEqual(
+      new Set([`secretariat/${ana.record.id} (Ana López)`, `secretariat/${bea.record.id} (Beatriz Ana Souza)`]),
+    );
     expect((await audit('?name=nobody')).body.entries).toEqual([]);
     expect((await audit('?name=')).status).toBe(400);
     expect((await audit('?who=ana')).status).toBe(400); // unknown parameters stay refused
@@ -132,7 +153,11 @@ describe('named API keys', () => {
 
     // the same filter on /audit, signed in with the auditor's key
     const form = await request(ledger.app).get('/signin');
-    const signedIn = await request(ledger.app).post('/signin').set('Cookie', cookieOf(form)!).type('form').send({ _csrf: csrfOf(form.text), token: auditor.key });
+    const signedIn = await request(ledger.app)
+      .post('/signin')
+      .set('Cookie', cookieOf(form)!)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), token: auditor.key });
     const page = await request(ledger.app).get('/audit?name=carl').set('Cookie', cookieOf(signedIn)!);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`secretariat/${carl.record.id} (Carl Berg)`);
@@ -143,20 +168,30 @@ describe('named API keys', () => {
   it('the pages sign in with a named key and say who is signed in; revoking the key ends the session', async () => {
     const ana = await cli.add('Ana López', 'auditor');
     const form = await request(ledger.app).get('/signin');
-    const res = await request(ledger.app).post('/signin').set('Cookie', cookieOf(form)!).type('form').send({ _csrf: csrfOf(form.text), token: ana.key });
+    const res = await request(ledger.app)
+      .post('/signin')
+      .set('Cookie', cookieOf(form)!)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), token: ana.key });
     expect(res.status).toBe(303);
     const cookie = cookieOf(res)!;
     const page = await request(ledger.app).get('/audit').set('Cookie', cookie);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Signed in: Ana López (auditor)');
-    expect((await request(ledger.app).get('/signout').set('Cookie', cookie)).text).toContain(`<strong>Ana López</strong> (key <span class="mono">${ana.record.id}</span>)`);
+    expect((await request(ledger.app).get('/signout').set('Cookie', cookie)).text).toContain(
+      `<strong>Ana López</strong> (key <span class="mono">${ana.record.id}</span>)`,
+    );
 
     cli.revoke(ana.record.id);
     expect((await request(ledger.app).get('/api/audit/log').set('Cookie', cookie)).status).toBe(401);
     expect((await request(ledger.app).get('/audit').set('Cookie', cookie)).text).not.toContain('Ana López');
 
     const again = await request(ledger.app).get('/signin');
-    const refused = await request(ledger.app).post('/signin').set('Cookie', cookieOf(again)!).type('form').send({ _csrf: csrfOf(again.text), token: ana.key });
+    const refused = await request(ledger.app)
+      .post('/signin')
+      .set('Cookie', cookieOf(again)!)
+      .type('form')
+      .send({ _csrf: csrfOf(again.text), token: ana.key });
     expect(refused.status).toBe(401);
     expect(refused.text).toMatch(/id="token-error"[^>]*>[^<]*not valid/);
   });
@@ -168,7 +203,11 @@ describe('named API keys', () => {
     const inQuery = await request(ledger.app).get(`/api/positions?access_token=${ana.key}`);
     const inPath = await request(ledger.app).get(`/api/positions/${ana.key}`);
     const form = await request(ledger.app).get('/signin');
-    await request(ledger.app).post('/signin').set('Cookie', cookieOf(form)!).type('form').send({ _csrf: csrfOf(form.text), token: ana.key });
+    await request(ledger.app)
+      .post('/signin')
+      .set('Cookie', cookieOf(form)!)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), token: ana.key });
     cli.revoke(ana.record.id);
     await addDocument(ana.key, 'doc-2');
     expect(logs).toContain(ana.record.id); // the requests were logged, the key's id may show…
@@ -209,7 +248,9 @@ describe('named API keys', () => {
 
   it('the key file is a file of its own beside the ledger, or beside the read store on KurrentDB; one the server cannot open stops it at start', async () => {
     expect(loadConfig({ LEDGER_SQLITE_PATH: '/srv/ledger/main.db' }).keysPath).toBe('/srv/ledger/main.keys.db');
-    expect(loadConfig({ LEDGER_STORE: 'esdb', ESDB_CONNECTION_STRING: 'esdb://127.0.0.1:2113?tls=false', LEDGER_READ_MODEL_DIR: '/data/read-model' }).keysPath).toBe('/data/keys.db');
+    expect(
+      loadConfig({ LEDGER_STORE: 'esdb', ESDB_CONNECTION_STRING: 'esdb://127.0.0.1:2113?tls=false', LEDGER_READ_MODEL_DIR: '/data/read-model' }).keysPath,
+    ).toBe('/data/keys.db');
     expect(loadConfig({ LEDGER_KEYS_PATH: '/elsewhere/k.db' }).keysPath).toBe('/elsewhere/k.db');
     const notADir = join(dir, 'ledger.keys.db', 'keys.db'); // below a file
     const config = loadConfig({ LEDGER_SQLITE_PATH: join(dir, 'never.db'), LEDGER_KEYS_PATH: notADir, LEDGER_SEED_ON_START: 'false' });

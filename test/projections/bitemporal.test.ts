@@ -116,7 +116,11 @@ describe('corrections', () => {
     await f.at('2021-01-01T10:00:00Z', documents.recommendations);
     const added = await f.at('2021-01-02T10:00:00Z', { type: 'AddPosition', data: addBody({ statement: 'Cites teh cities.' }) });
     const eventId = added.events[0]!.eventId;
-    await f.at('2021-02-01T10:00:00Z', { type: 'CorrectRecord', positionId: 'eu-4', data: { eventId, changes: { statement: 'Cites the cities.' }, reason: 'typo' } });
+    await f.at('2021-02-01T10:00:00Z', {
+      type: 'CorrectRecord',
+      positionId: 'eu-4',
+      data: { eventId, changes: { statement: 'Cites the cities.' }, reason: 'typo' },
+    });
     const p = await f.rebuild();
     expect(p.position('eu-4')!.statement).toBe('Cites the cities.');
     expect(p.position('eu-4')!.corrections).toBe(1);

@@ -63,7 +63,7 @@ describe('the read store survives kill -9 at any moment', () => {
     // killed part-way at least twice, each time having gone further, never back
     expect(outcomes.filter((o, i) => o === 'killed' && progress[i]! < total).length).toBeGreaterThanOrEqual(2);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    process.stdout.write(`checkpoints left by the killed processes: ${progress.join(", ")} of ${total}\n`);
+    process.stdout.write(`checkpoints left by the killed processes: ${progress.join(', ')} of ${total}\n`);
     const live = await ReadStore.follow(store, { location, swapCheckMs: 0 });
     const events = await store.readAll();
     expect(live.version().events).toBe(events.length);

@@ -35,7 +35,9 @@ beforeAll(async () => {
   explain = (sql) => {
     const statement = prepare(`EXPLAIN QUERY PLAN ${sql}`);
     const named = sql.match(/@\w+/g);
-    const rows = named ? statement.all(Object.fromEntries(named.map((p) => [p.slice(1), null]))) : statement.all(...Array.from(sql.matchAll(/\?/g), () => null));
+    const rows = named
+      ? statement.all(Object.fromEntries(named.map((p) => [p.slice(1), null])))
+      : statement.all(...Array.from(sql.matchAll(/\?/g), () => null));
     return (rows as { detail: string }[]).map((r) => r.detail);
   };
   prepared = [];
@@ -69,17 +71,38 @@ function plansOf(ask: () => void): string[][] {
 const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
 
 const positionQueries: PositionQuery[] = [
-  {}, { theme: 'governance', addressee: 'cities' }, { status: 'endorsed' }, { q: 'housing' }, { q: 'housing', asOf: '2010' }, { q: 'zzznothing' },
-  { asOf: '2010' }, { asOf: '2005' }, { recordedAsOf: '2024-01-01T00:30:00.000Z' }, { recordedAsOf: '2030-01-01T00:00:00.000Z', asOf: '2010' }, { recordedAsOf: '2023-01-01T00:00:00.000Z' },
+  {},
+  { theme: 'governance', addressee: 'cities' },
+  { status: 'endorsed' },
+  { q: 'housing' },
+  { q: 'housing', asOf: '2010' },
+  { q: 'zzznothing' },
+  { asOf: '2010' },
+  { asOf: '2005' },
+  { recordedAsOf: '2024-01-01T00:30:00.000Z' },
+  { recordedAsOf: '2030-01-01T00:00:00.000Z', asOf: '2010' },
+  { recordedAsOf: '2023-01-01T00:00:00.000Z' },
 ];
-const timelineQueries: TimelineQuery[] = [{}, { from: '2011', to: '2014' }, { q: 'reception', addressee: 'cities' }, { recordedAsOf: '2024-01-01T00:30:00.000Z' }, { from: '2008', to: '2008', theme: 'governance' }];
+const timelineQueries: TimelineQuery[] = [
+  {},
+  { from: '2011', to: '2014' },
+  { q: 'reception', addressee: 'cities' },
+  { recordedAsOf: '2024-01-01T00:30:00.000Z' },
+  { from: '2008', to: '2008', theme: 'governance' },
+];
 
 describe('the read store at a thousand positions', () => {
   it('answers every list as the in-memory projection does, first page and total', () => {
     for (const query of positionQueries) {
       const page = readStore.positionPage(query, { limit: 50 });
       const expected = oracle.positionPage(query, { limit: 50 });
-      expect([query, page.items.map((s) => s.id), page.total, page.totalCapped, page.next]).toEqual([query, expected.items.map((s) => s.id), expected.total, expected.totalCapped, expected.next]);
+      expect([query, page.items.map((s) => s.id), page.total, page.totalCapped, page.next]).toEqual([
+        query,
+        expected.items.map((s) => s.id),
+        expected.total,
+        expected.totalCapped,
+        expected.next,
+      ]);
     }
     for (const query of timelineQueries) {
       const page = readStore.timelinePage(query, { limit: 50 });
@@ -115,12 +138,37 @@ describe('the read store at a thousand positions', () => {
 
   it('seeks the few rows a selective condition names instead of walking every position', () => {
     const uses = (plans: string[][], index: string) => plans.some((p) => p.some((line) => line.includes(index)));
-    expect(uses(plansOf(() => readStore.positionPage({ q: 'zzznothing' }, { limit: 50 })), 'stances_by_text')).toBe(true);
-    expect(uses(plansOf(() => readStore.positionPage({ asOf: '2005' }, { limit: 50 })), 'stances_known_from')).toBe(true);
-    expect(uses(plansOf(() => readStore.positionPage({ recordedAsOf: '2023-01-01T00:00:00.000Z' }, { limit: 50 })), 'stances_recorded')).toBe(true);
-    expect(uses(plansOf(() => readStore.timelinePage({ recordedAsOf: '2024-01-01T00:00:10.000Z' }, { limit: 50 })), 'timeline_recorded')).toBe(true);
+    expect(
+      uses(
+        plansOf(() => readStore.positionPage({ q: 'zzznothing' }, { limit: 50 })),
+        'stances_by_text',
+      ),
+    ).toBe(true);
+    expect(
+      uses(
+        plansOf(() => readStore.positionPage({ asOf: '2005' }, { limit: 50 })),
+        'stances_known_from',
+      ),
+    ).toBe(true);
+    expect(
+      uses(
+        plansOf(() => readStore.positionPage({ recordedAsOf: '2023-01-01T00:00:00.000Z' }, { limit: 50 })),
+        'stances_recorded',
+      ),
+    ).toBe(true);
+    expect(
+      uses(
+        plansOf(() => readStore.timelinePage({ recordedAsOf: '2024-01-01T00:00:10.000Z' }, { limit: 50 })),
+        'timeline_recorded',
+      ),
+    ).toBe(true);
     // a late instant: matches are dense, so the list's own order is walked
-    expect(uses(plansOf(() => readStore.positionPage({ recordedAsOf: '2030-01-01T00:00:00.000Z' }, { limit: 50 })), 'stances_over_time')).toBe(true);
+    expect(
+      uses(
+        plansOf(() => readStore.positionPage({ recordedAsOf: '2030-01-01T00:00:00.000Z' }, { limit: 50 })),
+        'stances_over_time',
+      ),
+    ).toBe(true);
   });
 
   it('a search word is asked of the search index as the indexed words it begins, not as a prefix query (which reads every posting first)', () => {
@@ -149,7 +197,12 @@ describe('the read store at a thousand positions', () => {
     const limits = { ...QUERY_LIMITS };
     Object.assign(QUERY_LIMITS, { textSeek: 10, countScan: 300 });
     try {
-      const queries: PositionQuery[] = [{ q: 'housing' }, { q: 'housing cities', asOf: '2010' }, { q: 'HOUSING', theme: 'governance', recordedAsOf: '2024-01-01T00:30:00.000Z' }, { q: 'position' }];
+      const queries: PositionQuery[] = [
+        { q: 'housing' },
+        { q: 'housing cities', asOf: '2010' },
+        { q: 'HOUSING', theme: 'governance', recordedAsOf: '2024-01-01T00:30:00.000Z' },
+        { q: 'position' },
+      ];
       for (const query of queries) {
         let cursor: string | undefined;
         for (let pages = 0; pages < 3; pages += 1) {

@@ -23,19 +23,83 @@ async function richHistory(store?: EventStore) {
   await f.at('2021-01-01T10:00:00Z', documents.contribution);
   const added = await f.at('2021-01-02T10:00:00Z', { type: 'AddPosition', data: addBody({ statement: 'Text of 2006 about réception.' }) });
   await f.at('2021-01-02T11:00:00Z', { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } });
-  await f.at('2021-01-03T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'cities-1', title: 'Exchange', statement: 'Cities learn from each other.', themes: ['city-exchange', 'governance'], addressees: ['cities'], decidedOn: '2008-05-02', source: { ...source('item 1'), quote: 'learning ZEBRA' } }) });
+  await f.at('2021-01-03T10:00:00Z', {
+    type: 'AddPosition',
+    data: addBody({
+      id: 'cities-1',
+      title: 'Exchange',
+      statement: 'Cities learn from each other.',
+      themes: ['city-exchange', 'governance'],
+      addressees: ['cities'],
+      decidedOn: '2008-05-02',
+      source: { ...source('item 1'), quote: 'learning ZEBRA' },
+    }),
+  });
   await f.at('2021-03-01T10:00:00Z', { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: 'Text of 2014.', decidedOn: '2014-01-21' }) });
-  await f.at('2021-03-01T10:00:00Z', { type: 'AddPosition', data: addBody({ id: 'national-2', statement: 'Nationals text.', addressees: ['national-governments'], themes: ['monitoring-data'], decidedOn: '2014-01-21', source: source('bullet 2', 'contribution'), relatesTo: [{ positionId: 'eu-4', kind: 'extends' }, { positionId: 'cities-1', kind: 'readdresses' }] }) });
-  await f.at('2022-05-01T10:00:00Z', { type: 'RevisePosition', positionId: 'eu-4', data: reviseBody({ statement: 'Text of 2009.', title: 'Cities as partners', themes: ['governance', 'monitoring-data'], decidedOn: '2009-06' }) });
-  await f.at('2022-06-01T10:00:00Z', { type: 'CorrectRecord', positionId: 'cities-1', data: { eventId: (await f.store.readStream('position-cities-1'))[0]!.id, changes: { decidedOn: '2007', statement: 'Cities learn from one another.' }, reason: 'date and wording' } });
+  await f.at('2021-03-01T10:00:00Z', {
+    type: 'AddPosition',
+    data: addBody({
+      id: 'national-2',
+      statement: 'Nationals text.',
+      addressees: ['national-governments'],
+      themes: ['monitoring-data'],
+      decidedOn: '2014-01-21',
+      source: source('bullet 2', 'contribution'),
+      relatesTo: [
+        { positionId: 'eu-4', kind: 'extends' },
+        { positionId: 'cities-1', kind: 'readdresses' },
+      ],
+    }),
+  });
+  await f.at('2022-05-01T10:00:00Z', {
+    type: 'RevisePosition',
+    positionId: 'eu-4',
+    data: reviseBody({ statement: 'Text of 2009.', title: 'Cities as partners', themes: ['governance', 'monitoring-data'], decidedOn: '2009-06' }),
+  });
+  await f.at('2022-06-01T10:00:00Z', {
+    type: 'CorrectRecord',
+    positionId: 'cities-1',
+    data: {
+      eventId: (await f.store.readStream('position-cities-1'))[0]!.id,
+      changes: { decidedOn: '2007', statement: 'Cities learn from one another.' },
+      reason: 'date and wording',
+    },
+  });
   await f.at('2022-07-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 2, endorsedBy: 'WG', decidedOn: '2014-02' } });
   await f.at('2022-08-01T10:00:00Z', { type: 'WithdrawPosition', positionId: 'national-2', data: { decidedOn: '2016', reason: 'replaced' } });
   void added;
   return f;
 }
 
-const AS_OF = [undefined, '2005', '2006', '2006-06-01', '2007', '2008', '2009-06-15', '2009-06', '2010', '2014-01-15', '2014-01', '2014-02', '2015', '2016', '2020'];
-const RECORDED = [undefined, '2020-12-31T00:00:00.000Z', '2021-01-02T10:00:00.000Z', '2021-01-02T10:30:00.000Z', '2021-02-01T00:00:00.000Z', '2021-03-01T10:00:00.000Z', '2022-05-15T00:00:00.000Z', '2022-06-15T00:00:00.000Z', '2022-07-15T00:00:00.000Z', '2030-01-01T00:00:00.000Z'];
+const AS_OF = [
+  undefined,
+  '2005',
+  '2006',
+  '2006-06-01',
+  '2007',
+  '2008',
+  '2009-06-15',
+  '2009-06',
+  '2010',
+  '2014-01-15',
+  '2014-01',
+  '2014-02',
+  '2015',
+  '2016',
+  '2020',
+];
+const RECORDED = [
+  undefined,
+  '2020-12-31T00:00:00.000Z',
+  '2021-01-02T10:00:00.000Z',
+  '2021-01-02T10:30:00.000Z',
+  '2021-02-01T00:00:00.000Z',
+  '2021-03-01T10:00:00.000Z',
+  '2022-05-15T00:00:00.000Z',
+  '2022-06-15T00:00:00.000Z',
+  '2022-07-15T00:00:00.000Z',
+  '2030-01-01T00:00:00.000Z',
+];
 const IDS = ['eu-4', 'cities-1', 'national-2', 'nope'];
 
 /** The same question to both read models must get the same answer. */
@@ -52,14 +116,32 @@ function expectSameAnswers(oracle: ReadModel, store: ReadModel): void {
     }
   }
   const queries: PositionQuery[] = [
-    { theme: 'governance' }, { theme: 'monitoring-data', asOf: '2010' }, { addressee: 'cities' }, { status: 'endorsed' }, { status: 'withdrawn', asOf: '2015' },
-    { q: 'text' }, { q: 'RECEPTION' }, { q: 'zebra', asOf: '2008' }, { q: 'text 2009', asOf: '2010' }, { q: 'text 2009', asOf: '2010', recordedAsOf: '2021-04-01T00:00:00.000Z' },
-    { q: 'learn another' }, { q: 'learn another', recordedAsOf: '2022-05-15T00:00:00.000Z' }, { q: 'missing-word' }, { theme: 'governance', q: 'cities', status: 'proposed' },
+    { theme: 'governance' },
+    { theme: 'monitoring-data', asOf: '2010' },
+    { addressee: 'cities' },
+    { status: 'endorsed' },
+    { status: 'withdrawn', asOf: '2015' },
+    { q: 'text' },
+    { q: 'RECEPTION' },
+    { q: 'zebra', asOf: '2008' },
+    { q: 'text 2009', asOf: '2010' },
+    { q: 'text 2009', asOf: '2010', recordedAsOf: '2021-04-01T00:00:00.000Z' },
+    { q: 'learn another' },
+    { q: 'learn another', recordedAsOf: '2022-05-15T00:00:00.000Z' },
+    { q: 'missing-word' },
+    { theme: 'governance', q: 'cities', status: 'proposed' },
   ];
   for (const query of queries) expect([query, store.positionPage(query).items]).toEqual([query, oracle.positionPage(query).items]);
   const timelines: TimelineQuery[] = [
-    {}, { from: '2008', to: '2014' }, { theme: 'monitoring-data' }, { addressee: 'cities' }, { q: 'text' }, { recordedAsOf: '2021-04-01T00:00:00.000Z' },
-    { from: '2009', recordedAsOf: '2022-06-15T00:00:00.000Z', theme: 'governance' }, { to: '2007' }, { q: 'learn', recordedAsOf: '2022-05-15T00:00:00.000Z' },
+    {},
+    { from: '2008', to: '2014' },
+    { theme: 'monitoring-data' },
+    { addressee: 'cities' },
+    { q: 'text' },
+    { recordedAsOf: '2021-04-01T00:00:00.000Z' },
+    { from: '2009', recordedAsOf: '2022-06-15T00:00:00.000Z', theme: 'governance' },
+    { to: '2007' },
+    { q: 'learn', recordedAsOf: '2022-05-15T00:00:00.000Z' },
   ];
   for (const query of timelines) expect([query, store.timelinePage(query).items]).toEqual([query, oracle.timelinePage(query).items]);
   expect(store.relatedFrom('eu-4')).toEqual([expect.objectContaining({ positionId: 'national-2', kind: 'extends' })]);
@@ -99,8 +181,16 @@ describe('the SQLite read store answers as the projections do', () => {
     const f = await richHistory();
     // recorded before the stream's last event, then at the instant of its latest: both refold the stream from scratch
     await f.at('2022-08-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'cities-1', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' } });
-    await f.at('2022-07-15T10:00:00Z', { type: 'RevisePosition', positionId: 'cities-1', data: reviseBody({ statement: 'Cities learn together.', decidedOn: '2010' }) });
-    await f.at('2022-08-01T10:00:00Z', { type: 'RevisePosition', positionId: 'cities-1', data: { ...reviseBody({ statement: 'Cities learn, 2015.', decidedOn: '2015' }), relatesTo: [{ positionId: 'national-2', kind: 'responds-to' }] } });
+    await f.at('2022-07-15T10:00:00Z', {
+      type: 'RevisePosition',
+      positionId: 'cities-1',
+      data: reviseBody({ statement: 'Cities learn together.', decidedOn: '2010' }),
+    });
+    await f.at('2022-08-01T10:00:00Z', {
+      type: 'RevisePosition',
+      positionId: 'cities-1',
+      data: { ...reviseBody({ statement: 'Cities learn, 2015.', decidedOn: '2015' }), relatesTo: [{ positionId: 'national-2', kind: 'responds-to' }] },
+    });
     const events = await f.store.readAll();
     const built = rebuildTables(events);
     for (const followedPositions of [0, 4096]) {
@@ -206,7 +296,11 @@ describe('the read store on disk', () => {
     await store.close();
     copyFileSync(path, join(dir, 'older.db'));
     const newer = new SqliteEventStore(path);
-    await ledgerFixture(newer).at('2023-01-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'cities-1', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' } });
+    await ledgerFixture(newer).at('2023-01-01T10:00:00Z', {
+      type: 'EndorsePosition',
+      positionId: 'cities-1',
+      data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' },
+    });
     const location = { dir: join(dir, 'read-model') };
     await (await ReadStore.follow(newer, { location })).stop();
     await newer.close();
@@ -217,7 +311,9 @@ describe('the read store on disk', () => {
     await f.at('2023-02-01T10:00:00Z', { type: 'WithdrawPosition', positionId: 'cities-1', data: { decidedOn: '2016', reason: 'replaced' } });
     const reasons: string[] = [];
     const again = await ReadStore.follow(older, { location, onRebuild: (r) => reasons.push(r) });
-    expect(reasons).toEqual([expect.stringMatching(/^the read store is ahead of the event store: the last event it applied \(position-cities-1@2, position \d+\) is not there/)]);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^the read store is ahead of the event store: the last event it applied \(position-cities-1@2, position \d+\) is not there/),
+    ]);
     expect(again.position('cities-1')).toMatchObject({ status: 'withdrawn', latestEndorsement: null });
     expectSameAnswers(await f.rebuild(), again);
     await again.stop();
@@ -238,7 +334,11 @@ describe('the read store on disk', () => {
     for (let i = 0; i < 100 && live.currentTables().path === before; i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(live.currentTables().path).toBe(join(location.dir, current));
     expect(readdirSync(location.dir).filter((n) => n.endsWith('.sqlite'))).toEqual([current]);
-    const recorded = await f.at('2023-01-01T10:00:00Z', { type: 'EndorsePosition', positionId: 'cities-1', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' } });
+    const recorded = await f.at('2023-01-01T10:00:00Z', {
+      type: 'EndorsePosition',
+      positionId: 'cities-1',
+      data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' },
+    });
     expect(await live.waitFor(recorded.events[0]!.eventId, 2000)).toBe(true);
     expectSameAnswers(await f.rebuild(), live);
     await live.stop();

@@ -7,8 +7,14 @@ import { parseQuery } from '../../src/api/validate';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const year = fc.integer({ min: 1000, max: 9999 });
-const day = fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-const point = fc.oneof(year.map((y) => String(y)), fc.tuple(year, fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${y}-${pad(m, 2)}`), day);
+const day = fc
+  .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+const point = fc.oneof(
+  year.map((y) => String(y)),
+  fc.tuple(year, fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${y}-${pad(m, 2)}`),
+  day,
+);
 
 /** Property tests: the business-date grammar and the request parsers, over inputs nobody would think to write. */
 describe('business-date grammar (fast-check)', () => {
@@ -48,8 +54,16 @@ describe('business-date grammar (fast-check)', () => {
 
 describe('query parsers (fast-check)', () => {
   const asRequest = (query: Record<string, unknown>) => ({ query }) as unknown as Request;
-  const value = fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 }), point, fc.constantFrom('json', 'csv', 'ndjson', 'governance', 'cities', '0', '-1', '501'));
-  const key = fc.oneof(fc.constantFrom('from', 'to', 'theme', 'addressee', 'status', 'asOf', 'recordedAsOf', 'q', 'limit', 'cursor', 'format', 'version'), fc.string());
+  const value = fc.oneof(
+    fc.string(),
+    fc.array(fc.string(), { maxLength: 3 }),
+    point,
+    fc.constantFrom('json', 'csv', 'ndjson', 'governance', 'cities', '0', '-1', '501'),
+  );
+  const key = fc.oneof(
+    fc.constantFrom('from', 'to', 'theme', 'addressee', 'status', 'asOf', 'recordedAsOf', 'q', 'limit', 'cursor', 'format', 'version'),
+    fc.string(),
+  );
 
   it.each([
     ['positions', PositionsQuery],

@@ -20,7 +20,13 @@ type Op =
   | { kind: 'correct'; target: number; date: number | null; word: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('revise' as const), date: fc.nat(DATES.length - 1), word: fc.nat(WORDS.length - 1), title: fc.boolean(), themes: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('revise' as const),
+    date: fc.nat(DATES.length - 1),
+    word: fc.nat(WORDS.length - 1),
+    title: fc.boolean(),
+    themes: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('endorse' as const), revision: fc.nat(4), date: fc.nat(DATES.length - 1) }),
   fc.record({ kind: fc.constant('withdraw' as const), date: fc.nat(DATES.length - 1) }),
   fc.record({ kind: fc.constant('correct' as const), target: fc.nat(10), date: fc.option(fc.nat(DATES.length - 1)), word: fc.nat(WORDS.length - 1) }),
@@ -34,18 +40,42 @@ function streamOf(addedOn: number, ops: readonly Op[], steps: readonly number[])
     at += (steps[i] ?? 1) * 1000;
     const r = events.length;
     events.push({
-      type, data, eventId: `00000000-0000-4000-8000-${String(r).padStart(12, '0')}`, streamId: 'position-p', streamRevision: r, position: String(r + 1),
+      type,
+      data,
+      eventId: `00000000-0000-4000-8000-${String(r).padStart(12, '0')}`,
+      streamId: 'position-p',
+      streamRevision: r,
+      position: String(r + 1),
       metadata: { schemaVersion: 2, recordedAt: new Date(at).toISOString(), recordedBy: 'secretariat/test', prevHash: null, hash: '0'.repeat(64) },
     } as unknown as LedgerEvent);
   };
   const source = (n: number) => ({ documentId: `doc-${n % 2}`, locator: `item ${n}`, quote: `quote ${n}` });
-  push('PositionAdded', { positionId: 'p', title: 'P', statement: WORDS[0], themes: ['governance'], addressees: ['cities'], decidedOn: DATES[addedOn], source: source(0) }, 0);
+  push(
+    'PositionAdded',
+    { positionId: 'p', title: 'P', statement: WORDS[0], themes: ['governance'], addressees: ['cities'], decidedOn: DATES[addedOn], source: source(0) },
+    0,
+  );
   let texts = 1;
   for (const [i, o] of ops.entries()) {
     if (o.kind === 'revise') {
       texts += 1;
-      push('PositionRevised', { positionId: 'p', revision: texts, statement: WORDS[o.word], ...(o.title ? { title: `P${texts}` } : {}), ...(o.themes ? { themes: ['governance', 'monitoring-data'] } : {}), decidedOn: DATES[o.date], source: source(texts), rationale: 'r', ...(texts === 3 ? { relatesTo: [{ positionId: 'q', kind: 'extends' }] } : {}) }, i + 1);
-    } else if (o.kind === 'endorse') push('PositionEndorsed', { positionId: 'p', revision: 1 + (o.revision % texts), endorsedBy: 'WG', decidedOn: DATES[o.date] }, i + 1);
+      push(
+        'PositionRevised',
+        {
+          positionId: 'p',
+          revision: texts,
+          statement: WORDS[o.word],
+          ...(o.title ? { title: `P${texts}` } : {}),
+          ...(o.themes ? { themes: ['governance', 'monitoring-data'] } : {}),
+          decidedOn: DATES[o.date],
+          source: source(texts),
+          rationale: 'r',
+          ...(texts === 3 ? { relatesTo: [{ positionId: 'q', kind: 'extends' }] } : {}),
+        },
+        i + 1,
+      );
+    } else if (o.kind === 'endorse')
+      push('PositionEndorsed', { positionId: 'p', revision: 1 + (o.revision % texts), endorsedBy: 'WG', decidedOn: DATES[o.date] }, i + 1);
     else if (o.kind === 'withdraw') push('PositionWithdrawn', { positionId: 'p', decidedOn: DATES[o.date], reason: 'gone' }, i + 1);
     else {
       const targets = events.filter((e) => e.type !== 'PositionRecordCorrected');
@@ -86,7 +116,16 @@ class Written {
   readBack(events: readonly LedgerEvent[]): PositionProjection {
     const open = <R extends { recTo: number | null }>(m: Map<number, R>) => [...m.values()].filter((r) => r.recTo === null);
     return new PositionProjection('p', [...events], {
-      stances: open(this.stances).map((s) => ({ bizFrom: s.bizFrom, bizTo: s.bizTo, title: s.title, statement: s.statement, json: s.json, recFrom: s.recFrom, recTo: null, id: s.id })),
+      stances: open(this.stances).map((s) => ({
+        bizFrom: s.bizFrom,
+        bizTo: s.bizTo,
+        title: s.title,
+        statement: s.statement,
+        json: s.json,
+        recFrom: s.recFrom,
+        recTo: null,
+        id: s.id,
+      })),
       timeline: open(this.timeline).map((r) => ({ eventId: r.eventId, json: r.json, recFrom: r.recFrom, recTo: null, id: r.id })),
       known: open(this.known).map((k) => ({ ...k, stored: true }))[0],
     });
@@ -109,7 +148,7 @@ describe('a position followed forward (fast-check)', () => {
           let batch: LedgerEvent[] = [];
           const flush = (i: number) => {
             expect(projection.accepts(batch)).toBe(true);
-            for (let a = 0; a < batch.length; ) {
+            for (let a = 0; a < batch.length;) {
               const at = Date.parse(batch[a]!.metadata.recordedAt);
               let b = a + 1;
               while (b < batch.length && Date.parse(batch[b]!.metadata.recordedAt) === at) b += 1;
@@ -127,8 +166,13 @@ describe('a position followed forward (fast-check)', () => {
             if (next === undefined || (cuts[i] && next.metadata.recordedAt !== e.metadata.recordedAt)) flush(i);
           }
           const reference = positionRows('p', stream);
-          const byPlace = <R extends { recFrom: number; bizFrom?: string }>(a: R, b: R) => a.recFrom - b.recFrom || (a.bizFrom ?? '').localeCompare(b.bizFrom ?? '');
-          expect([...written.stances.values()].map((s) => ({ recFrom: s.recFrom, recTo: s.recTo, bizFrom: s.bizFrom, bizTo: s.bizTo, stance: s.content })).sort(byPlace)).toEqual([...reference.stances].sort(byPlace));
+          const byPlace = <R extends { recFrom: number; bizFrom?: string }>(a: R, b: R) =>
+            a.recFrom - b.recFrom || (a.bizFrom ?? '').localeCompare(b.bizFrom ?? '');
+          expect(
+            [...written.stances.values()]
+              .map((s) => ({ recFrom: s.recFrom, recTo: s.recTo, bizFrom: s.bizFrom, bizTo: s.bizTo, stance: s.content }))
+              .sort(byPlace),
+          ).toEqual([...reference.stances].sort(byPlace));
           expect([...written.known.values()].map(({ stored: _s, ...k }) => k).sort(byPlace)).toEqual([...reference.known].sort(byPlace));
           const timeline = (rows: { recFrom: number; recTo: number | null; json: string }[]) => rows.map((r) => `${r.recFrom} ${r.recTo} ${r.json}`).sort();
           expect(timeline([...written.timeline.values()])).toEqual(timeline(reference.timeline.map((t) => ({ ...t, json: JSON.stringify(t.entry) }))));
@@ -140,7 +184,14 @@ describe('a position followed forward (fast-check)', () => {
   });
 
   it('refuses events recorded before (or at) the latest instant it has followed: the read store refolds those streams from scratch', () => {
-    const stream = streamOf(0, [{ kind: 'withdraw', date: 3 }, { kind: 'endorse', revision: 0, date: 1 }], [1, 1, 0]);
+    const stream = streamOf(
+      0,
+      [
+        { kind: 'withdraw', date: 3 },
+        { kind: 'endorse', revision: 0, date: 1 },
+      ],
+      [1, 1, 0],
+    );
     const projection = new PositionProjection('p');
     expect(projection.accepts(stream)).toBe(true);
     projection.advance(stream.slice(0, 1), Date.parse(stream[0]!.metadata.recordedAt));

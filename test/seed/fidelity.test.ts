@@ -34,9 +34,7 @@ const normalise = (text: string) => text.replace(/\*+/g, '').replace(/\s+/g, ' '
 const withoutSic = (text: string) => text.split(SIC).join('');
 const passages = (text: string) => withoutSic(text).split(' […] ').map(normalise);
 
-const documents = new Map(
-  entries.flatMap((e) => (e.command === 'RegisterDocument' ? [[e.body.id, e.body] as const] : [])),
-);
+const documents = new Map(entries.flatMap((e) => (e.command === 'RegisterDocument' ? [[e.body.id, e.body] as const] : [])));
 const rawText = (documentId: string) => {
   const doc = documents.get(documentId);
   if (!doc?.file) throw new Error(`document ${documentId} is not registered in the seed with its file`);
@@ -54,8 +52,30 @@ interface Cited {
   note?: string;
 }
 const cited: Cited[] = entries.flatMap((e): Cited[] => {
-  if (e.command === 'AddPosition') return [{ entry: e.entry, documentId: e.body.source.documentId, locator: e.body.source.locator, decidedOn: e.body.decidedOn, statement: e.body.statement, quote: e.body.source.quote, note: e.body.note }];
-  if (e.command === 'RevisePosition') return [{ entry: e.entry, documentId: e.body.source.documentId, locator: e.body.source.locator, decidedOn: e.body.decidedOn, statement: e.body.statement, quote: e.body.source.quote, note: e.body.rationale }];
+  if (e.command === 'AddPosition')
+    return [
+      {
+        entry: e.entry,
+        documentId: e.body.source.documentId,
+        locator: e.body.source.locator,
+        decidedOn: e.body.decidedOn,
+        statement: e.body.statement,
+        quote: e.body.source.quote,
+        note: e.body.note,
+      },
+    ];
+  if (e.command === 'RevisePosition')
+    return [
+      {
+        entry: e.entry,
+        documentId: e.body.source.documentId,
+        locator: e.body.source.locator,
+        decidedOn: e.body.decidedOn,
+        statement: e.body.statement,
+        quote: e.body.source.quote,
+        note: e.body.rationale,
+      },
+    ];
   return [];
 });
 const endorsements = entries.flatMap((e) => (e.command === 'EndorsePosition' ? [{ entry: e.entry, positionId: e.positionId, ...e.body }] : []));
@@ -85,7 +105,7 @@ function bulletSection(raw: string, locator: string): string | undefined {
 }
 
 describe('the seed history is faithful to the source documents', () => {
-  it('registers both source documents, each naming its file and that file\'s exact SHA-256', () => {
+  it("registers both source documents, each naming its file and that file's exact SHA-256", () => {
     expect([...documents.keys()].sort()).toEqual(['home-affairs-contribution', 'political-recommendations']);
     for (const doc of documents.values()) {
       const bytes = readFileSync(join(SOURCES, doc.file!));
@@ -114,14 +134,17 @@ describe('the seed history is faithful to the source documents', () => {
     if (item === undefined && bullet === undefined) expect(c.locator).toMatch(/^(second paragraph|closing paragraph)/);
   });
 
-  it.each(cited.map((c) => [c.entry, c] as const))('%s: quotes the passage its statement comes from, found where the document page looks for it', (_name, c) => {
-    expect(c.quote).toBeDefined();
-    const { ranges, missing } = locateCitations(rawText(c.documentId), [{ quote: c.quote!, positionId: c.entry }]);
-    expect(missing).toEqual([]);
-    // every passage of the statement lies inside what the quote highlights
-    const highlighted = normalise(ranges.map((r) => rawText(c.documentId).slice(r.start, r.end)).join(' '));
-    for (const part of passages(c.statement!)) expect(highlighted).toContain(part);
-  });
+  it.each(cited.map((c) => [c.entry, c] as const))(
+    '%s: quotes the passage its statement comes from, found where the document page looks for it',
+    (_name, c) => {
+      expect(c.quote).toBeDefined();
+      const { ranges, missing } = locateCitations(rawText(c.documentId), [{ quote: c.quote!, positionId: c.entry }]);
+      expect(missing).toEqual([]);
+      // every passage of the statement lies inside what the quote highlights
+      const highlighted = normalise(ranges.map((r) => rawText(c.documentId).slice(r.start, r.end)).join(' '));
+      for (const part of passages(c.statement!)) expect(highlighted).toContain(part);
+    },
+  );
 
   it.each(cited.map((c) => [c.entry, c] as const))('%s: every slip of the source is marked [sic], and [sic] marks nothing else', (_name, c) => {
     const marked = [...(c.statement ?? '').matchAll(/(\S+(?: \S+)?) \[sic\]/g)].map((m) => m[1]!);
@@ -239,20 +262,29 @@ describe('the seed history, imported', () => {
       'eu-recognition-of-local-authorities': ['responds-to eu-4'],
       'eu-undocumented-migrants': ['readdresses national-8'],
     });
-    expect(projection.position('eu-4')!.relatesTo).toEqual([{ positionId: 'national-5', kind: 'readdresses', revision: 2, decidedOn: '2011-07-20/2014-01-21' }]);
+    expect(projection.position('eu-4')!.relatesTo).toEqual([
+      { positionId: 'national-5', kind: 'readdresses', revision: 2, decidedOn: '2011-07-20/2014-01-21' },
+    ]);
     for (const id of ['national-5', 'national-8', 'eu-3', 'eu-6']) expect(projection.position(id)).toEqual(projection.position(id, { asOf: '2013' }));
   });
 
   it('claims no formal adoption of the informal 2014 contribution', () => {
     const in2014 = projection.positions({}).filter((p) => p.latestEndorsement?.decidedOn === '2011-07-20/2014-01-21');
     expect(in2014.map((p) => p.id).sort()).toEqual([
-      'eu-4', 'eu-anti-discrimination-local-measures', 'eu-benefits-of-migration', 'eu-dignity-and-social-cohesion', 'eu-free-movement',
-      'eu-integrated-approach', 'eu-local-monitoring', 'eu-recognition-of-local-authorities', 'eu-undocumented-migrants',
+      'eu-4',
+      'eu-anti-discrimination-local-measures',
+      'eu-benefits-of-migration',
+      'eu-dignity-and-social-cohesion',
+      'eu-free-movement',
+      'eu-integrated-approach',
+      'eu-local-monitoring',
+      'eu-recognition-of-local-authorities',
+      'eu-undocumented-migrants',
     ]);
     for (const p of in2014) expect(p.latestEndorsement!.reference).toContain('informal contribution; no formal adoption recorded');
   });
 
-  it('answers the README\'s researcher question in one request: what was asked of the EU about undocumented migrants, before 2007 and in 2014', () => {
+  it("answers the README's researcher question in one request: what was asked of the EU about undocumented migrants, before 2007 and in 2014", () => {
     const page = projection.timelinePage({ addressee: 'eu-institutions', theme: 'undocumented-vulnerable' });
     expect(page.total).toBe(6);
     // in business order; decisions of the same date in recording order, which the README does not fix
@@ -265,10 +297,12 @@ describe('the seed history, imported', () => {
       '2011-07-20/2014-01-21 eu-undocumented-migrants PositionEndorsed',
     ]);
     expect(page.items.slice(0, 2).every((e) => e.positionId === 'eu-7')).toBe(true);
-    expect(page.items.find((e) => e.positionId === 'eu-undocumented-migrants' && e.type === 'PositionAdded')!.data.relatesTo).toEqual([{ positionId: 'national-8', kind: 'readdresses' }]);
+    expect(page.items.find((e) => e.positionId === 'eu-undocumented-migrants' && e.type === 'PositionAdded')!.data.relatesTo).toEqual([
+      { positionId: 'national-8', kind: 'readdresses' },
+    ]);
   });
 
-  it('answers the README\'s bitemporal example for eu-4', () => {
+  it("answers the README's bitemporal example for eu-4", () => {
     expect(projection.position('eu-4', { asOf: '2006' })).toBeUndefined();
     expect(projection.position('eu-4', { asOf: '2013' })!.statement).toMatch(/^We consider it therefore of utmost importance/);
     expect(projection.position('eu-4', { asOf: '2014-01-15' })!.statement).toMatch(/^We consider it therefore of utmost importance/);

@@ -9,11 +9,23 @@ import { SqliteEventStore } from '../../src/store/sqlite-store';
 
 /** Importing seed files is all or nothing, and idempotent. */
 describe('import of seed files', () => {
-  const document = { entry: 'doc', command: 'RegisterDocument', body: { id: 'rec', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' } };
+  const document = {
+    entry: 'doc',
+    command: 'RegisterDocument',
+    body: { id: 'rec', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '2006', language: 'en' },
+  };
   const position = (id: string, decidedOn = '2006') => ({
     entry: `${id}/added`,
     command: 'AddPosition',
-    body: { id, title: `Title ${id}`, statement: `Statement ${id}.`, themes: ['governance'], addressees: ['cities'], decidedOn, source: { documentId: 'rec', locator: 'item 1' } },
+    body: {
+      id,
+      title: `Title ${id}`,
+      statement: `Statement ${id}.`,
+      themes: ['governance'],
+      addressees: ['cities'],
+      decidedOn,
+      source: { documentId: 'rec', locator: 'item 1' },
+    },
   });
   const dirWith = (files: Record<string, unknown[]>) => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-seed-'));
@@ -25,7 +37,11 @@ describe('import of seed files', () => {
   it('an entry that breaks a rule, late in the last file: reported with its file and entry, and nothing recorded', async () => {
     const store = new SqliteEventStore(':memory:');
     const dir = dirWith({ '001.json': [document, position('p-1')], '002.json': [position('p-2'), position('p-3', '2099')] });
-    await expect(importSeedDir(ledgerOn(store), dir)).rejects.toThrow(new SeedFileError('002.json: entry "p-3/added": decidedOn 2099 reaches into the future (it may be as late as 2099-12-31; today is 2026-11-23 in Brussels)'));
+    await expect(importSeedDir(ledgerOn(store), dir)).rejects.toThrow(
+      new SeedFileError(
+        '002.json: entry "p-3/added": decidedOn 2099 reaches into the future (it may be as late as 2099-12-31; today is 2026-11-23 in Brussels)',
+      ),
+    );
     expect(await store.readAll()).toEqual([]);
     await store.close();
   });
@@ -41,7 +57,7 @@ describe('import of seed files', () => {
     await store.close();
   });
 
-  it('stores each event\'s data as the canonical JSON its hash covers, and every hash and chain verifies', async () => {
+  it("stores each event's data as the canonical JSON its hash covers, and every hash and chain verifies", async () => {
     const store = new SqliteEventStore(':memory:');
     await importSeedDir(ledgerOn(store), dirWith({ '001.json': [document, position('p-1'), position('p-2')] }));
     const rows = await store.readAllSerialized();

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DuplicateEventIdError,
-  WrongExpectedRevisionError,
-  type EventStore,
-  type NewEvent,
-  type StoredEvent,
-} from '../../src/store/event-store';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type NewEvent, type StoredEvent } from '../../src/store/event-store';
 
 export interface ContractOptions {
   /**

@@ -126,7 +126,9 @@ describe('KurrentDB protocol fake', () => {
     expect(await stream('e-1')).toHaveLength(1);
     await fake.restart();
     // A call after a node restart may meet the dropped connection; the client reconnects on the next.
-    await client.appendToStream('e-1', batch, { expectedRevision: NO_STREAM }).catch(() => client.appendToStream('e-1', batch, { expectedRevision: NO_STREAM }));
+    await client
+      .appendToStream('e-1', batch, { expectedRevision: NO_STREAM })
+      .catch(() => client.appendToStream('e-1', batch, { expectedRevision: NO_STREAM }));
     expect(await stream('e-1')).toHaveLength(1);
     await client.appendToStream('e-1', batch, { expectedRevision: 'any' });
     expect(await stream('e-1')).toHaveLength(2);

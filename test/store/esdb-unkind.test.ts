@@ -36,7 +36,12 @@ describe('KurrentDB store on an unkind server', () => {
     closing.push(() => s.close());
     return s;
   };
-  const ev = (data: Record<string, unknown> = {}): NewEvent => ({ id: randomUUID(), type: 'Happened', data: { n: 1, ...data }, metadata: { recordedBy: 'test' } });
+  const ev = (data: Record<string, unknown> = {}): NewEvent => ({
+    id: randomUUID(),
+    type: 'Happened',
+    data: { n: 1, ...data },
+    metadata: { recordedBy: 'test' },
+  });
 
   beforeEach(async () => {
     fake = await KurrentDbProtocolFake.start();
@@ -92,7 +97,10 @@ describe('KurrentDB store on an unkind server', () => {
       const ledger = await composeLedger(config, { store: s });
       closing.push(() => ledger.close());
       const post = (path: string, body: object, headers: Record<string, string> = {}) =>
-        request(ledger.app).post(path).set({ Authorization: 'Bearer secretariat-token-1', ...headers }).send(body);
+        request(ledger.app)
+          .post(path)
+          .set({ Authorization: 'Bearer secretariat-token-1', ...headers })
+          .send(body);
       const document = { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' };
       expect((await post('/api/documents', document)).status).toBe(201);
       const body = addBody({ id: 'eu-in-doubt' });
@@ -114,7 +122,11 @@ describe('KurrentDB store on an unkind server', () => {
       const b = store();
       const events = [ev()];
       await a.append('pos-4', events, 'no-stream');
-      const second = await b.append('pos-4', events.map((e) => ({ ...e, metadata: { recordedBy: 'someone else' } })), 'no-stream');
+      const second = await b.append(
+        'pos-4',
+        events.map((e) => ({ ...e, metadata: { recordedBy: 'someone else' } })),
+        'no-stream',
+      );
       expect(second.retried).toBe(true);
       expect(second.stored[0]!.metadata).toEqual({ recordedBy: 'test' });
     });
@@ -226,7 +238,10 @@ describe('KurrentDB store on an unkind server', () => {
       expect(error).toBeInstanceOf(AppendTooLargeError);
       expect(toProblem(error, '/api/positions')).toMatchObject({ status: 413 });
       const trusting = store({ maxAppendBytes: 10 * 1024 * 1024 });
-      await expect(trusting.append('pos-9', [ev({ text: 'x'.repeat(1024 * 1024) })], 'no-stream')).rejects.toMatchObject({ name: 'AppendTooLargeError', maxBytes: 1024 * 1024 });
+      await expect(trusting.append('pos-9', [ev({ text: 'x'.repeat(1024 * 1024) })], 'no-stream')).rejects.toMatchObject({
+        name: 'AppendTooLargeError',
+        maxBytes: 1024 * 1024,
+      });
       expect(fake.calls.batchAppend).toBe(1);
     });
 

@@ -6,7 +6,11 @@ let target: EsdbTarget | undefined;
 const ready = esdbTarget().then((t) => (target = t));
 afterAll(async () => target?.stop());
 
-eventStoreContract(process.env.ESDB_CONNECTION_STRING ? 'kurrentdb (real server)' : 'kurrentdb (protocol fake)', async () => {
-  await ready;
-  return target!.open();
-}, { uniqueIdsAcrossStreams: false });
+eventStoreContract(
+  process.env.ESDB_CONNECTION_STRING ? 'kurrentdb (real server)' : 'kurrentdb (protocol fake)',
+  async () => {
+    await ready;
+    return target!.open();
+  },
+  { uniqueIdsAcrossStreams: false },
+);

@@ -10,7 +10,7 @@ export const CONTEXT: DecisionContext = {
   historyStart: '2006-01-01',
   isDocumentRegistered: (id) => id === 'recommendations' || id === 'contribution',
   // positions recorded elsewhere in the ledger, with the date each was added
-  positionAddedOn: (id) => ({ 'national-5': '1999-10/2007-02', 'eu-later': '2020' } as Record<string, string>)[id],
+  positionAddedOn: (id) => (({ 'national-5': '1999-10/2007-02', 'eu-later': '2020' }) as Record<string, string>)[id],
 };
 
 export interface Given {
@@ -23,10 +23,7 @@ export interface Given {
  * `given(past events).when(command).then(new events)` or `.thenRefuses(code)`.
  */
 export function given(events: readonly PositionEvent[], ids: readonly string[] = events.map(() => randomUUID())) {
-  const state = events.reduce<PositionState>(
-    (s, event, i) => evolvePosition(s, { eventId: ids[i]!, streamRevision: i, event }),
-    initialPositionState,
-  );
+  const state = events.reduce<PositionState>((s, event, i) => evolvePosition(s, { eventId: ids[i]!, streamRevision: i, event }), initialPositionState);
   return {
     state,
     when(command: PositionCommand, ctx: DecisionContext = CONTEXT) {

@@ -26,6 +26,18 @@ export function ledgerFixture(store: EventStore = new SqliteEventStore(':memory:
 }
 
 export const documents = {
-  recommendations: { type: 'RegisterDocument', data: { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' } },
-  contribution: { type: 'RegisterDocument', data: { id: 'contribution', title: 'Informal contribution', publisher: 'EUROCITIES working group on migrant integration', issuedOn: '2011-07-20/2014-01-21', language: 'en' } },
+  recommendations: {
+    type: 'RegisterDocument',
+    data: { id: 'recommendations', title: 'Political recommendations', publisher: 'EUROCITIES', issuedOn: '1999-10/2007-03-01', language: 'en' },
+  },
+  contribution: {
+    type: 'RegisterDocument',
+    data: {
+      id: 'contribution',
+      title: 'Informal contribution',
+      publisher: 'EUROCITIES working group on migrant integration',
+      issuedOn: '2011-07-20/2014-01-21',
+      language: 'en',
+    },
+  },
 } satisfies Record<string, Command>;

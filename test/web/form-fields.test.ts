@@ -7,8 +7,28 @@ const current = { title: 'Role of cities', statement: 'Consult the cities.', the
 /** Forms make the same command bodies as the API's JSON, validated by the same schemas. */
 describe('form fields to commands', () => {
   it('a revision records only what the reader changed, with line endings as typed in a textarea normalised', () => {
-    const body = bodyOf('revise', { title: 'Role of cities', statement: 'Cities are\r\nequal partners.', themes: ['governance'], addressees: ['eu-institutions', 'cities'], decidedOn: '2014-01', 'source.documentId': 'contribution', 'source.locator': 'bullet 1', 'source.quote': '', rationale: 'restated' }, current);
-    expect(body).toEqual({ statement: 'Cities are\nequal partners.', addressees: ['eu-institutions', 'cities'], decidedOn: '2014-01', source: { documentId: 'contribution', locator: 'bullet 1' }, rationale: 'restated' });
+    const body = bodyOf(
+      'revise',
+      {
+        title: 'Role of cities',
+        statement: 'Cities are\r\nequal partners.',
+        themes: ['governance'],
+        addressees: ['eu-institutions', 'cities'],
+        decidedOn: '2014-01',
+        'source.documentId': 'contribution',
+        'source.locator': 'bullet 1',
+        'source.quote': '',
+        rationale: 'restated',
+      },
+      current,
+    );
+    expect(body).toEqual({
+      statement: 'Cities are\nequal partners.',
+      addressees: ['eu-institutions', 'cities'],
+      decidedOn: '2014-01',
+      source: { documentId: 'contribution', locator: 'bullet 1' },
+      rationale: 'restated',
+    });
   });
 
   it('a blank required control is the field the problem names', () => {
@@ -26,13 +46,23 @@ describe('form fields to commands', () => {
   });
 
   it('an endorsement’s revision is a number; anything else is named', () => {
-    expect(commandOf('endorse', { revision: '2', endorsedBy: 'Working group', decidedOn: '2014' }, 'eu-4')).toEqual({ type: 'EndorsePosition', positionId: 'eu-4', data: { revision: 2, endorsedBy: 'Working group', decidedOn: '2014' } });
-    expect(() => commandOf('endorse', { revision: 'two', endorsedBy: 'Working group', decidedOn: '2014' }, 'eu-4')).toThrow(expect.objectContaining({ field: 'revision' }));
+    expect(commandOf('endorse', { revision: '2', endorsedBy: 'Working group', decidedOn: '2014' }, 'eu-4')).toEqual({
+      type: 'EndorsePosition',
+      positionId: 'eu-4',
+      data: { revision: 2, endorsedBy: 'Working group', decidedOn: '2014' },
+    });
+    expect(() => commandOf('endorse', { revision: 'two', endorsedBy: 'Working group', decidedOn: '2014' }, 'eu-4')).toThrow(
+      expect.objectContaining({ field: 'revision' }),
+    );
   });
 
   it('a correction gathers the changes.* controls that were filled in, and needs at least one', () => {
     const eventId = '0b9b6a1e-5a4f-4c3e-8f0a-2f6f1d7c9e11';
-    expect(bodyOf('correct', { eventId, 'changes.decidedOn': '2009', 'changes.title': '', reason: 'typo in the date' })).toEqual({ eventId, changes: { decidedOn: '2009' }, reason: 'typo in the date' });
+    expect(bodyOf('correct', { eventId, 'changes.decidedOn': '2009', 'changes.title': '', reason: 'typo in the date' })).toEqual({
+      eventId,
+      changes: { decidedOn: '2009' },
+      reason: 'typo in the date',
+    });
     expect(() => commandOf('correct', { eventId, reason: 'nothing' }, 'eu-4')).toThrow(expect.objectContaining({ field: 'changes' }));
   });
 

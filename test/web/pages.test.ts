@@ -48,7 +48,8 @@ describe('web pages on the seed ledger', () => {
   it('says on the timeline what each decision was, and credits no decision to the working group that the sources do not', async () => {
     const html = (await get('/timeline?theme=undocumented-vulnerable')).text;
     expect(html).toContain('<div class="summary">Protect the most vulnerable in an open, tolerant and democratic urban society</div>');
-    for (const page of [html, (await get('/')).text, (await get('/positions?asOf=2010')).text]) expect(page).not.toMatch(/working group (had decided|on migrant integration committed)|decision of the working group/);
+    for (const page of [html, (await get('/')).text, (await get('/positions?asOf=2010')).text])
+      expect(page).not.toMatch(/working group (had decided|on migrant integration committed)|decision of the working group/);
   });
 
   it('pages a list with the read model cursor', async () => {
@@ -72,7 +73,9 @@ describe('web pages on the seed ledger', () => {
     expect(now).toMatch(/readdresses/);
     expect(now).toMatch(/version=\d+/);
     const pinned = (await get(`/positions/eu-4?asOf=2010&recordedAsOf=2100-01-01&version=${ledger.projection.version().version}`)).text;
-    expect(pinned).toMatch(/data-as-of-state[^>]*>Showing what had been decided by the end of 2010, as the ledger had recorded it by 2100-01-01, at ledger version \d+\./);
+    expect(pinned).toMatch(
+      /data-as-of-state[^>]*>Showing what had been decided by the end of 2010, as the ledger had recorded it by 2100-01-01, at ledger version \d+\./,
+    );
   });
 
   it('highlights every cited passage of a document at the anchor the positions link to', async () => {
@@ -113,20 +116,28 @@ describe('web pages on the seed ledger', () => {
     expect(docs.text).toContain('/assets/swagger-ui/swagger-ui-bundle.js');
     expect((await get('/assets/swagger-ui/swagger-ui-bundle.js')).status).toBe(200);
     expect((await get('/assets/api-docs.js')).text).toMatch(/openapi\.json/);
-    const again = await request(ledger.app).get('/assets/app.js').set('If-None-Match', js.headers.etag as string);
+    const again = await request(ledger.app)
+      .get('/assets/app.js')
+      .set('If-None-Match', js.headers.etag as string);
     expect(again.status).toBe(304);
   });
 
   it('shows a correction beside the record it corrects, with who made it and why (last: it records one)', async () => {
     const endorsement = ledger.projection.positionTimeline('cities-3')!.find((e) => e.type === 'PositionEndorsed')!;
     const recorded = await ledger.ledger.execute(
-      { type: 'CorrectRecord', positionId: 'cities-3', data: { eventId: endorsement.eventId, changes: { reference: 'heading WE, THE PUBLIC AUTHORITIES' }, reason: 'reference mistyped when recorded' } },
+      {
+        type: 'CorrectRecord',
+        positionId: 'cities-3',
+        data: { eventId: endorsement.eventId, changes: { reference: 'heading WE, THE PUBLIC AUTHORITIES' }, reason: 'reference mistyped when recorded' },
+      },
       { id: 'secretariat/test' },
     );
     await ledger.projection.waitFor(recorded.events.at(-1)!.eventId);
     const html = (await get('/positions/cities-3')).text;
     const item = html.slice(html.indexOf(`id="event-${endorsement.eventId}"`));
-    expect(item).toMatch(/^[^]*?<div class="correction"><p><strong>Corrected<\/strong>[^<]*by <span class="mono">secretariat\/test<\/span>: reference mistyped when recorded/);
+    expect(item).toMatch(
+      /^[^]*?<div class="correction"><p><strong>Corrected<\/strong>[^<]*by <span class="mono">secretariat\/test<\/span>: reference mistyped when recorded/,
+    );
     expect(item.slice(0, item.indexOf('</li>'))).toMatch(/corrected to <q>heading WE, THE PUBLIC AUTHORITIES<\/q>/);
   });
 });

@@ -29,8 +29,18 @@ describe('web sessions', () => {
   beforeEach(async () => {
     clock = new Date('2026-11-23T10:00:00Z');
     logs = '';
-    const sink = new Writable({ write: (chunk, _enc, done) => { logs += String(chunk); done(); } });
-    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0', LEDGER_SESSION_MINUTES: '60' });
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        logs += String(chunk);
+        done();
+      },
+    });
+    const config = loadConfig({
+      LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`,
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_SESSION_MINUTES: '60',
+    });
     ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:'), now: () => clock, logger: pino({ level: 'trace' }, sink) });
   });
   afterEach(async () => ledger.close());
@@ -70,7 +80,10 @@ describe('web sessions', () => {
 
   it('the session never authenticates an API write: those keep their bearer token', async () => {
     const { cookie } = await signIn(SECRETARIAT);
-    const res = await request(ledger.app).post('/api/documents').set('Cookie', cookie!).send({ id: 'd', title: 't', publisher: 'p', issuedOn: '2010', language: 'en' });
+    const res = await request(ledger.app)
+      .post('/api/documents')
+      .set('Cookie', cookie!)
+      .send({ id: 'd', title: 't', publisher: 'p', issuedOn: '2010', language: 'en' });
     expect(res.status).toBe(401);
   });
 
@@ -82,7 +95,9 @@ describe('web sessions', () => {
     const empty = await signIn('');
     expect(empty.res.status).toBe(401);
     expect(empty.res.text).toMatch(/Enter your/);
-    const log = await request(ledger.app).get('/api/audit/log').set('Cookie', cookie ?? '');
+    const log = await request(ledger.app)
+      .get('/api/audit/log')
+      .set('Cookie', cookie ?? '');
     expect(log.status).toBe(401);
   });
 
@@ -100,7 +115,11 @@ describe('web sessions', () => {
     const { cookie } = await signIn(AUDITOR);
     const page = await request(ledger.app).get('/signout').set('Cookie', cookie!);
     expect(page.text).toMatch(/auditor\//);
-    const out = await request(ledger.app).post('/signout').set('Cookie', cookie!).type('form').send({ _csrf: csrfOf(page.text) });
+    const out = await request(ledger.app)
+      .post('/signout')
+      .set('Cookie', cookie!)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) });
     expect(out.status).toBe(303);
     expect(cookieOf(out).line).toMatch(/ledger_session=;.*Expires=Thu, 01 Jan 1970/);
     expect((await request(ledger.app).get('/api/audit/log').set('Cookie', cookie!)).status).toBe(401);
@@ -148,7 +167,9 @@ describe('web sessions', () => {
       const tls = join(__dirname, '../support/tls');
       server = createServer({ key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(join(tls, 'cert.pem')) }, ledger.app).listen(0, '127.0.0.1');
       await new Promise((resolve) => server.once('listening', resolve));
-      const res = await request(`https://127.0.0.1:${(server.address() as AddressInfo).port}`).get('/signin').ca(readFileSync(join(tls, 'cert.pem')));
+      const res = await request(`https://127.0.0.1:${(server.address() as AddressInfo).port}`)
+        .get('/signin')
+        .ca(readFileSync(join(tls, 'cert.pem')));
       expect(cookieOf(res).line).toMatch(/; Secure/);
       expect(cookieOf(res).line).toMatch(/HttpOnly/);
     });

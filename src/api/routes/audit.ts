@@ -14,14 +14,32 @@ const RecordedCheckpoint = z
   .object({ eventId: z.string(), streamId: z.string(), revision: z.number().int(), position: z.string(), hash: z.string().nullable(), checkpoint: Checkpoint })
   .meta({ id: 'RecordedCheckpoint' });
 const nullable = <T extends z.ZodType>(t: T) => t.nullable();
-const AuditedEventRef = { eventId: z.string(), type: z.string(), streamId: z.string(), revision: z.number().int(), recordedAt: nullable(z.string()), recordedBy: nullable(z.string()), decidedOn: nullable(z.string()) };
+const AuditedEventRef = {
+  eventId: z.string(),
+  type: z.string(),
+  streamId: z.string(),
+  revision: z.number().int(),
+  recordedAt: nullable(z.string()),
+  recordedBy: nullable(z.string()),
+  decidedOn: nullable(z.string()),
+};
 const AuditLogEntry = z
   .object({
     ...AuditedEventRef,
     position: z.string(),
     hash: nullable(z.string()),
     corrects: z.object({ ...AuditedEventRef, data: z.record(z.string(), z.unknown()) }).optional(),
-    correctedBy: z.array(z.object({ eventId: z.string(), recordedAt: nullable(z.string()), recordedBy: nullable(z.string()), reason: nullable(z.string()), changes: z.record(z.string(), z.unknown()) })).optional(),
+    correctedBy: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          recordedAt: nullable(z.string()),
+          recordedBy: nullable(z.string()),
+          reason: nullable(z.string()),
+          changes: z.record(z.string(), z.unknown()),
+        }),
+      )
+      .optional(),
   })
   .meta({ id: 'AuditLogEntry' });
 const VerifyReport = z
@@ -35,28 +53,65 @@ const VerifyReport = z
     latestCheckpoint: z.object({ eventId: z.string(), rootHash: z.string(), eventCount: z.number().int(), recordedAt: z.string() }).nullable(),
     uncovered: z.number().int().meta({ description: 'events no checkpoint covers yet' }),
     projection: z.string(),
-    problems: z.array(z.object({ check: z.string(), problem: z.string(), eventId: z.string().optional(), streamId: z.string().optional(), revision: z.number().int().optional(), position: z.string().optional() }).meta({ description: 'what is wrong, with the event it is about (eventId, streamId, revision, position)' })),
+    problems: z.array(
+      z
+        .object({
+          check: z.string(),
+          problem: z.string(),
+          eventId: z.string().optional(),
+          streamId: z.string().optional(),
+          revision: z.number().int().optional(),
+          position: z.string().optional(),
+        })
+        .meta({ description: 'what is wrong, with the event it is about (eventId, streamId, revision, position)' }),
+    ),
   })
   .meta({ id: 'VerifyReport' });
 
 const auditor = ['auditor'] as const;
 export const verifyLedger = operation({
-  method: 'get', path: '/api/audit/verify', summary: 'Verify the whole ledger (auditor): every hash and chain, every checkpoint, the live read model against a rebuild from event one', roles: auditor, readsStore: true,
+  method: 'get',
+  path: '/api/audit/verify',
+  summary: 'Verify the whole ledger (auditor): every hash and chain, every checkpoint, the live read model against a rebuild from event one',
+  roles: auditor,
+  readsStore: true,
   query: AuditVerifyQuery,
-  responses: { 200: json('the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong', VerifyReport) },
+  responses: {
+    200: json(
+      'the report: ok, counts, and each problem with the event it is about (eventId, streamId, revision, position), the check and what is wrong',
+      VerifyReport,
+    ),
+  },
 });
 export const auditLogPage = operation({
-  method: 'get', path: '/api/audit/log', summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct', roles: auditor, readsStore: true,
+  method: 'get',
+  path: '/api/audit/log',
+  summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct',
+  roles: auditor,
+  readsStore: true,
   query: AuditLogQuery,
-  responses: { 200: json('a page of entries and `next`, the position to continue after', z.object({ count: z.number().int(), next: z.string().nullable(), entries: z.array(AuditLogEntry) })) },
+  responses: {
+    200: json(
+      'a page of entries and `next`, the position to continue after',
+      z.object({ count: z.number().int(), next: z.string().nullable(), entries: z.array(AuditLogEntry) }),
+    ),
+  },
 });
 export const listCheckpoints = operation({
-  method: 'get', path: '/api/audit/checkpoints', summary: 'Every checkpoint recorded in the ledger (auditor)', roles: auditor, readsStore: true,
+  method: 'get',
+  path: '/api/audit/checkpoints',
+  summary: 'Every checkpoint recorded in the ledger (auditor)',
+  roles: auditor,
+  readsStore: true,
   responses: { 200: json('checkpoints', z.object({ count: z.number().int(), checkpoints: z.array(RecordedCheckpoint) })) },
 });
 export const recordCheckpointNow = operation({
-  method: 'post', path: '/api/audit/checkpoints', roles: ['auditor', 'secretariat'], body: 'empty',
-  summary: 'Record a checkpoint now (auditor or secretariat): keep its rootHash. Idempotent: when nothing was recorded since the latest checkpoint, that one is returned (200) and nothing is recorded. No query, and no body (or an empty JSON object)',
+  method: 'post',
+  path: '/api/audit/checkpoints',
+  roles: ['auditor', 'secretariat'],
+  body: 'empty',
+  summary:
+    'Record a checkpoint now (auditor or secretariat): keep its rootHash. Idempotent: when nothing was recorded since the latest checkpoint, that one is returned (200) and nothing is recorded. No query, and no body (or an empty JSON object)',
   responses: {
     201: json('the checkpoint recorded', RecordedCheckpoint),
     200: json('nothing recorded since the latest checkpoint: that checkpoint', RecordedCheckpoint),
@@ -64,12 +119,22 @@ export const recordCheckpointNow = operation({
   },
 });
 export const exportLedger = operation({
-  method: 'get', path: '/api/audit/export', roles: auditor, readsStore: true,
-  summary: 'The ledger as NDJSON (auditor), up to its latest checkpoint: one event per line in global order, then that checkpoint; prove it offline with `ledger verify --file`. A GET records nothing: POST /api/audit/checkpoints first for an export of everything (header Ledger-Events-After-Export counts the events recorded after the export\'s checkpoint)',
+  method: 'get',
+  path: '/api/audit/export',
+  roles: auditor,
+  readsStore: true,
+  summary:
+    "The ledger as NDJSON (auditor), up to its latest checkpoint: one event per line in global order, then that checkpoint; prove it offline with `ledger verify --file`. A GET records nothing: POST /api/audit/checkpoints first for an export of everything (header Ledger-Events-After-Export counts the events recorded after the export's checkpoint)",
   responses: {
     200: {
       description: 'the export',
-      headers: { 'Ledger-Events-After-Export': { description: 'events recorded after the export’s checkpoint', required: true, schema: { type: 'string', pattern: '^\\d+$' } } },
+      headers: {
+        'Ledger-Events-After-Export': {
+          description: 'events recorded after the export’s checkpoint',
+          required: true,
+          schema: { type: 'string', pattern: '^\\d+$' },
+        },
+      },
       content: { 'application/x-ndjson': { schema: z.string() } },
     },
     409: problem('no checkpoint recorded yet'),
@@ -88,7 +153,14 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   mount(router, '/api', auditLogPage, async ({ query: q }, _req, res) => {
     const from = q.from === undefined ? undefined : startOfInstant(q.from);
     try {
-      const page = auditLog(await readWholeLedger(store), { recordedBy: q.recordedBy, name: q.name, from, to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit: q.limit });
+      const page = auditLog(await readWholeLedger(store), {
+        recordedBy: q.recordedBy,
+        name: q.name,
+        from,
+        to: q.to === undefined ? undefined : toInstant(q.to),
+        after: q.after,
+        limit: q.limit,
+      });
       res.json({ count: page.entries.length, next: page.next, entries: page.entries });
     } catch (error) {
       if (error instanceof UnknownCursorError) throw new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
@@ -97,17 +169,22 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   });
 
   mount(router, '/api', listCheckpoints, async (_input, _req, res) => {
-    const checkpoints = checkpointEvents(await readWholeLedger(store)).map(asRecordedCheckpoint).filter((c) => c !== undefined);
+    const checkpoints = checkpointEvents(await readWholeLedger(store))
+      .map(asRecordedCheckpoint)
+      .filter((c) => c !== undefined);
     res.json({ count: checkpoints.length, checkpoints });
   });
 
   mount(router, '/api', recordCheckpointNow, async (_input, req, res) => {
     try {
       // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back (200), not a new one
-      const { recorded, checkpoint } = await audits.limited(req.principal!.id, 'checkpoint', () => storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true })));
+      const { recorded, checkpoint } = await audits.limited(req.principal!.id, 'checkpoint', () =>
+        storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true })),
+      );
       res.status(recorded ? 201 : 200).json(checkpoint);
     } catch (error) {
-      if (error instanceof UnverifiedLedgerError) throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);
+      if (error instanceof UnverifiedLedgerError)
+        throw new ProblemError(409, 'ledger-does-not-verify', 'Conflict', `${error.message}; see GET /api/audit/verify`);
       throw error;
     }
   });
@@ -115,7 +192,13 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   // A GET never writes: the export ends at the latest checkpoint recorded (POST /api/audit/checkpoints first to cover everything).
   mount(router, '/api', exportLedger, async (_input, req, res) => {
     const made = await audits.limited(req.principal!.id, 'export', async () => exportToLatestCheckpoint(await readWholeLedger(store)));
-    if (!made) throw new ProblemError(409, 'no-checkpoint', 'Conflict', 'no checkpoint is recorded yet, and an export ends with one: record one with POST /api/audit/checkpoints, then export');
+    if (!made)
+      throw new ProblemError(
+        409,
+        'no-checkpoint',
+        'Conflict',
+        'no checkpoint is recorded yet, and an export ends with one: record one with POST /api/audit/checkpoints, then export',
+      );
     res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
     res.set('Ledger-Events-After-Export', String(made.later));
     res.send(made.text);

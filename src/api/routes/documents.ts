@@ -17,17 +17,27 @@ import { versionOfView } from '../ledger-version';
 import { LedgerVersionSchema, DocumentParams, recordedHeaders, WriteHeaders } from '../response-schemas';
 
 export const listDocuments = operation({
-  method: 'get', path: '/api/documents', summary: `Registered source documents, each with its first ${CITED_BY_PREVIEW} citing positions and \`citedByCount\``,
+  method: 'get',
+  path: '/api/documents',
+  summary: `Registered source documents, each with its first ${CITED_BY_PREVIEW} citing positions and \`citedByCount\``,
   query: DocumentsQuery,
-  responses: { 200: json('documents', z.object({ count: z.number().int(), ledgerVersion: LedgerVersionSchema, documents: z.array(DocumentView) })), 404: problem('a `version` the ledger has not reached') },
+  responses: {
+    200: json('documents', z.object({ count: z.number().int(), ledgerVersion: LedgerVersionSchema, documents: z.array(DocumentView) })),
+    404: problem('a `version` the ledger has not reached'),
+  },
 });
 export const getDocument = operation({
-  method: 'get', path: '/api/documents/{id}', summary: 'One source document and a page of the positions citing it (`limit`, `cursor` from `citedByNext`)',
-  params: DocumentParams, query: DocumentQuery,
+  method: 'get',
+  path: '/api/documents/{id}',
+  summary: 'One source document and a page of the positions citing it (`limit`, `cursor` from `citedByNext`)',
+  params: DocumentParams,
+  query: DocumentQuery,
   responses: { 200: json('document', DocumentView), 404: problem('no such document (at that version), or a `version` the ledger has not reached') },
 });
 export const getDocumentText = operation({
-  method: 'get', path: '/api/documents/{id}/text', summary: 'The source text as registered (served only while the file still has the registered SHA-256)',
+  method: 'get',
+  path: '/api/documents/{id}/text',
+  summary: 'The source text as registered (served only while the file still has the registered SHA-256)',
   params: DocumentParams,
   responses: {
     200: {
@@ -40,11 +50,18 @@ export const getDocumentText = operation({
   },
 });
 export const registerDocument = operation({
-  method: 'post', roles: ['secretariat'], path: '/api/documents', summary: 'Register a source document (secretariat)', headers: WriteHeaders, body: RegisterDocumentBody,
+  method: 'post',
+  roles: ['secretariat'],
+  path: '/api/documents',
+  summary: 'Register a source document (secretariat)',
+  headers: WriteHeaders,
+  body: RegisterDocumentBody,
   responses: {
     201: json('registered: the document', DocumentView, recordedHeaders),
     409: problem('a document with this id is registered'),
-    422: problem('a rule of the ledger is broken (a date, a `file` not in LEDGER_SOURCES_DIR, a `contentSha256` that is not the file’s), or the Idempotency-Key was used for another request'),
+    422: problem(
+      'a rule of the ledger is broken (a date, a `file` not in LEDGER_SOURCES_DIR, a `contentSha256` that is not the file’s), or the Idempotency-Key was used for another request',
+    ),
   },
 });
 
@@ -61,7 +78,13 @@ export function documentsRoutes(deps: ApiDeps): Router {
   const documentOf = (id: string, version?: number, page?: PageRequest) => {
     versionOfView(projection, version);
     const doc = pageOrProblem(() => projection.document(id, { version }, page));
-    if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(id).message + (version === undefined ? '' : ` at ledger version ${version}`));
+    if (!doc)
+      throw new ProblemError(
+        404,
+        'document-not-found',
+        'Not found',
+        errors.documentNotFound(id).message + (version === undefined ? '' : ` at ledger version ${version}`),
+      );
     return doc;
   };
 
@@ -79,7 +102,12 @@ export function documentsRoutes(deps: ApiDeps): Router {
       res.send(text);
     } catch (error) {
       if (!(error instanceof SourceTextUnavailableError)) throw error;
-      throw new ProblemError(error.reason === 'changed' ? 409 : 404, `source-text-${error.reason === 'changed' ? 'changed' : 'unavailable'}`, 'Source text unavailable', error.message);
+      throw new ProblemError(
+        error.reason === 'changed' ? 409 : 404,
+        `source-text-${error.reason === 'changed' ? 'changed' : 'unavailable'}`,
+        'Source text unavailable',
+        error.message,
+      );
     }
   });
 

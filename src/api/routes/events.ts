@@ -17,9 +17,18 @@ export const StoredEventView = z
   .meta({ id: 'StoredEvent' });
 
 export const listEvents = operation({
-  method: 'get', path: '/api/events', summary: 'The raw event log in global order (auditor or secretariat)', roles: ['auditor', 'secretariat'], readsStore: true,
+  method: 'get',
+  path: '/api/events',
+  summary: 'The raw event log in global order (auditor or secretariat)',
+  roles: ['auditor', 'secretariat'],
+  readsStore: true,
   query: EventsQuery,
-  responses: { 200: json('a page of events and `next`, the position to continue after (null on the last page)', z.object({ count: z.number().int(), next: z.string().nullable(), events: z.array(StoredEventView) })) },
+  responses: {
+    200: json(
+      'a page of events and `next`, the position to continue after (null on the last page)',
+      z.object({ count: z.number().int(), next: z.string().nullable(), events: z.array(StoredEventView) }),
+    ),
+  },
 });
 
 /** The raw log in global order, paged by opaque position: what auditors and replicas read. */
@@ -27,7 +36,15 @@ export function eventsRoutes({ store }: ApiDeps): Router {
   const router = Router();
   mount(router, '/api', listEvents, async ({ query: q }, _req, res) => {
     const page = await store.readAll({ after: q.after, maxCount: q.limit });
-    const events = page.map((e) => ({ id: e.id, streamId: e.streamId, revision: e.revision, position: e.position, type: e.type, data: e.data, metadata: e.metadata }));
+    const events = page.map((e) => ({
+      id: e.id,
+      streamId: e.streamId,
+      revision: e.revision,
+      position: e.position,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+    }));
     res.json({ count: events.length, next: page.length === q.limit ? page.at(-1)!.position : null, events });
   });
   return router;

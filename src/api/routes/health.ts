@@ -17,7 +17,10 @@ const Health = z.object({
 });
 
 export const getHealth = operation({
-  method: 'get', path: '/health', summary: 'Liveness: the store, storage mode and fault, the read model', notRateLimited: true,
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness: the store, storage mode and fault, the read model',
+  notRateLimited: true,
   responses: {
     200: json('ok', Health),
     503: json('degraded: the store cannot take writes, or the read model met events it cannot read (`reason` says which)', Health),
@@ -31,7 +34,11 @@ export function healthRoutes(deps: ApiDeps): Router {
     const unreadable = deps.projection.unreadableEvents().length;
     const storage = await deps.storage.status();
     const reasons = [
-      ...(storage.fault ? [`storage ${storage.fault.reason}: ${storage.fault.detail} (since ${storage.fault.since}); every write is still tried, and answered 503 while this lasts`] : []),
+      ...(storage.fault
+        ? [
+            `storage ${storage.fault.reason}: ${storage.fault.detail} (since ${storage.fault.since}); every write is still tried, and answered 503 while this lasts`,
+          ]
+        : []),
       ...(unreadable ? [`${unreadable} events the read model cannot read`] : []),
     ];
     res.status(reasons.length ? 503 : 200).json({

@@ -10,6 +10,14 @@ import { streamRoutes } from './stream';
 import { timelineRoutes } from './timeline';
 
 /** The routers mounted under /api; one line per router. Loading them declares their operations. */
-export const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [positionsRoutes, timelineRoutes, documentsRoutes, eventsRoutes, metaRoutes, auditRoutes, streamRoutes];
+export const API_ROUTES: ReadonlyArray<(deps: ApiDeps) => Router> = [
+  positionsRoutes,
+  timelineRoutes,
+  documentsRoutes,
+  eventsRoutes,
+  metaRoutes,
+  auditRoutes,
+  streamRoutes,
+];
 
 export { healthRoutes };

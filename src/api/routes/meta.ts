@@ -6,17 +6,29 @@ import { json, mount, operation } from '../operation';
 import { openApiDocument } from '../openapi';
 
 export const getOpenApi = operation({
-  method: 'get', path: '/api/openapi.json', summary: 'This document (OpenAPI 3.1); /api/docs renders it',
-  responses: { 200: json('the OpenAPI document', z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })) },
+  method: 'get',
+  path: '/api/openapi.json',
+  summary: 'This document (OpenAPI 3.1); /api/docs renders it',
+  responses: {
+    200: json(
+      'the OpenAPI document',
+      z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+    ),
+  },
 });
 export const getThemes = operation({
-  method: 'get', path: '/api/themes', summary: 'The theme taxonomy and addressees, with its version',
+  method: 'get',
+  path: '/api/themes',
+  summary: 'The theme taxonomy and addressees, with its version',
   responses: {
-    200: json('taxonomy', z.object({
-      version: z.string(),
-      themes: z.array(z.object({ id: ThemeId, description: z.string() })),
-      addressees: z.array(z.object({ id: AddresseeId, description: z.string() })),
-    })),
+    200: json(
+      'taxonomy',
+      z.object({
+        version: z.string(),
+        themes: z.array(z.object({ id: ThemeId, description: z.string() })),
+        addressees: z.array(z.object({ id: AddresseeId, description: z.string() })),
+      }),
+    ),
   },
 });
 

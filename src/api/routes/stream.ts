@@ -11,12 +11,10 @@ import { ProblemError } from '../problem';
 const RETRY_MS = 3000;
 
 export const StreamQuery = z.strictObject({
-  after: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: 'global position to continue after (a page\'s `ledgerVersion.lastPosition`); the `Last-Event-ID` header wins when both are sent. The server also refuses (400) a position that is not one of this ledger.' }),
+  after: z.string().min(1).max(100).optional().meta({
+    description:
+      "global position to continue after (a page's `ledgerVersion.lastPosition`); the `Last-Event-ID` header wins when both are sent. The server also refuses (400) a position that is not one of this ledger.",
+  }),
 });
 
 /** One `recorded` message: what was recorded, where, when and by whom. Never the request's metadata (idempotency keys, request hashes). */
@@ -25,7 +23,7 @@ export const RecordedNotice = z
     eventId: z.string(),
     type: z.string().meta({ description: 'event type, e.g. PositionRevised' }),
     streamId: z.string(),
-    revision: z.number().int().meta({ description: 'the stream revision this event made: the position\'s new ETag' }),
+    revision: z.number().int().meta({ description: "the stream revision this event made: the position's new ETag" }),
     position: z.string().meta({ description: 'global position: the SSE `id`, to resume with Last-Event-ID' }),
     positionId: z.string().optional().meta({ description: 'the position this event is about, for position-… streams' }),
     recordedAt: z.string().optional(),
@@ -46,10 +44,12 @@ export const followStream = operation({
   readsStore: true,
   query: StreamQuery,
   headers: z.object({
-    'last-event-id': z.string().min(1).max(100).optional().meta({ description: 'the `id` of the last message received: continue after it. The server also refuses (400) a position that is not one of this ledger.' }),
+    'last-event-id': z.string().min(1).max(100).optional().meta({
+      description: 'the `id` of the last message received: continue after it. The server also refuses (400) a position that is not one of this ledger.',
+    }),
   }),
   responses: {
-    200: { description: 'the event stream; each message\'s data is a RecordedNotice', content: { 'text/event-stream': { schema: RecordedNotice } } },
+    200: { description: "the event stream; each message's data is a RecordedNotice", content: { 'text/event-stream': { schema: RecordedNotice } } },
     503: problem('the server is stopping, or the event store cannot be read now'),
   },
 });
@@ -81,7 +81,8 @@ async function checkPosition(deps: ApiDeps, after: string, field: string): Promi
   try {
     await deps.store.readAll({ after, maxCount: 1 });
   } catch (error) {
-    if (error instanceof InvalidPositionError) throw new ProblemError(400, 'validation', 'Invalid request', `${field}: not a position of this ledger: ${JSON.stringify(after)}`, field);
+    if (error instanceof InvalidPositionError)
+      throw new ProblemError(400, 'validation', 'Invalid request', `${field}: not a position of this ledger: ${JSON.stringify(after)}`, field);
     throw error;
   }
 }

@@ -10,9 +10,14 @@ import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
 import type { SourceCitation } from '../../domain/primitives';
 
 export const listTimeline = operation({
-  method: 'get', path: '/api/timeline', summary: 'Every decision of the ledger in business order; filtered, searched and paged',
+  method: 'get',
+  path: '/api/timeline',
+  summary: 'Every decision of the ledger in business order; filtered, searched and paged',
   query: TimelineQuery,
-  responses: { 200: listOrExport('a page of decisions in business order', listPage('entries', TimelineEntry)), 404: problem('a `version` the ledger has not reached') },
+  responses: {
+    200: listOrExport('a page of decisions in business order', listPage('entries', TimelineEntry)),
+    404: problem('a `version` the ledger has not reached'),
+  },
 });
 
 export function timelineRoutes({ projection }: ApiDeps): Router {
@@ -23,13 +28,34 @@ export function timelineRoutes({ projection }: ApiDeps): Router {
     const query = { ...q, ...viewOf(q) };
     if (format !== 'json') {
       const toRow = (e: TimelineEntry) => ({
-        decidedOn: e.decidedOn, precision: e.precision, positionId: e.positionId, type: e.type, revision: e.revision ?? '',
-        title: (e.data.title as string | undefined) ?? '', statement: (e.data.statement as string | undefined) ?? '',
+        decidedOn: e.decidedOn,
+        precision: e.precision,
+        positionId: e.positionId,
+        type: e.type,
+        revision: e.revision ?? '',
+        title: (e.data.title as string | undefined) ?? '',
+        statement: (e.data.statement as string | undefined) ?? '',
         // an endorsement carries no text: who endorsed it and on what reference is its content
-        endorsedBy: (e.data.endorsedBy as string | undefined) ?? '', reference: (e.data.reference as string | undefined) ?? '', themes: e.themes,
-        ...sourceColumns(e.data.source as SourceCitation | undefined), recordedAt: e.recordedAt, recordedBy: e.recordedBy, eventId: e.eventId, corrections: e.corrections.length,
+        endorsedBy: (e.data.endorsedBy as string | undefined) ?? '',
+        reference: (e.data.reference as string | undefined) ?? '',
+        themes: e.themes,
+        ...sourceColumns(e.data.source as SourceCitation | undefined),
+        recordedAt: e.recordedAt,
+        recordedBy: e.recordedBy,
+        eventId: e.eventId,
+        corrections: e.corrections.length,
       });
-      await sendExport(res, format, 'timeline', ledgerVersion, req.originalUrl, mapPages(pagesOf((page) => projection.timelinePage(query, page)), toRow));
+      await sendExport(
+        res,
+        format,
+        'timeline',
+        ledgerVersion,
+        req.originalUrl,
+        mapPages(
+          pagesOf((page) => projection.timelinePage(query, page)),
+          toRow,
+        ),
+      );
       return;
     }
     const page = pageOrProblem(() => projection.timelinePage(query, { limit, cursor }));

@@ -8,7 +8,9 @@ export function runImport(dir: string, cli: Cli): Promise<number> {
   return cli.withStore('create', async (store) => {
     const bar = cli.progress('import');
     const report = await importSeedDir(cli.ledger(store), dir, (done, total) => bar.update(done, total)).finally(() => bar.stop());
-    cli.io.out(`imported ${dir}: ${report.entries} entries in ${report.files} files; ${report.recorded} recorded, ${report.alreadyPresent} already in the ledger\n`);
+    cli.io.out(
+      `imported ${dir}: ${report.entries} entries in ${report.files} files; ${report.recorded} recorded, ${report.alreadyPresent} already in the ledger\n`,
+    );
     return 0;
   });
 }

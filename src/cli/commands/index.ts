@@ -12,4 +12,15 @@ import { register as rebuildCommand } from './rebuild';
 import { register as keysCommand } from './keys';
 
 /** Every CLI command, registered by the composition root (src/app/compose-cli.ts) on its dependencies; one entry per command. */
-export const COMMANDS: ReadonlyArray<(program: Command, cli: Cli) => void> = [serveCommand, importCommand, schemasCommand, migrateCommand, verifyCommand, exportCommand, replayCommand, checkpointCommand, rebuildCommand, keysCommand];
+export const COMMANDS: ReadonlyArray<(program: Command, cli: Cli) => void> = [
+  serveCommand,
+  importCommand,
+  schemasCommand,
+  migrateCommand,
+  verifyCommand,
+  exportCommand,
+  replayCommand,
+  checkpointCommand,
+  rebuildCommand,
+  keysCommand,
+];

@@ -52,7 +52,9 @@ export function register(program: Command, cli: Cli): void {
 
 function report(proof: CopyProof, out: (line: string) => void): void {
   if (proof.ok) {
-    out(`proof: identical: ${proof.events} events in ${proof.streams} streams, same ids, revisions, global order, data and metadata; ${proof.hashesVerified} hashes recomputed and chained`);
+    out(
+      `proof: identical: ${proof.events} events in ${proof.streams} streams, same ids, revisions, global order, data and metadata; ${proof.hashesVerified} hashes recomputed and chained`,
+    );
     return;
   }
   out(`proof: ${proof.problemCount} differences${proof.problemCount > proof.problems.length ? ` (first ${proof.problems.length})` : ''}:`);

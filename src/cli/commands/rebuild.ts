@@ -32,6 +32,8 @@ export function runRebuild(cli: Cli): Promise<number> {
 
 export function register(program: Command, cli: Cli): void {
   cliCommand(program, 'rebuild')
-    .description('rebuild the read store from event one into a fresh file and swap it in atomically (LEDGER_READ_MODEL_DIR); a running server keeps answering meanwhile')
+    .description(
+      'rebuild the read store from event one into a fresh file and swap it in atomically (LEDGER_READ_MODEL_DIR); a running server keeps answering meanwhile',
+    )
     .action(() => runAction(cli.io, () => runRebuild(cli)));
 }

@@ -23,7 +23,9 @@ export async function runReplay(opts: ReplayCommandOptions, cli: Cli): Promise<n
     // a replay of an export that does not verify would show a history nobody recorded
     const verified = verifyExport(text);
     if (!verified.ok) {
-      io.err(`ledger: ${opts.file} does not verify (${verified.problems.length} problem${verified.problems.length === 1 ? '' : 's'}; see \`ledger verify --file ${opts.file}\`): nothing replayed\n`);
+      io.err(
+        `ledger: ${opts.file} does not verify (${verified.problems.length} problem${verified.problems.length === 1 ? '' : 's'}; see \`ledger verify --file ${opts.file}\`): nothing replayed\n`,
+      );
       return EXIT.problems;
     }
     events = parseExport(text).events;

@@ -11,7 +11,12 @@ export async function runServe(cli: Cli): Promise<number> {
   const ledger = await composeLedger(config, { logger });
   const server = ledger.app.listen(config.port, config.host);
   server.once('error', (error: NodeJS.ErrnoException) => {
-    const why = error.code === 'EADDRINUSE' ? 'is already in use; set PORT to another one' : error.code === 'EACCES' ? 'may not be used by this user; set PORT' : `cannot be listened on (${error.code ?? error.message})`;
+    const why =
+      error.code === 'EADDRINUSE'
+        ? 'is already in use; set PORT to another one'
+        : error.code === 'EACCES'
+          ? 'may not be used by this user; set PORT'
+          : `cannot be listened on (${error.code ?? error.message})`;
     cli.io.err(`ledger: port ${config.port} on ${config.host} ${why}\n`);
     process.exitCode = 1;
     void ledger.close();
@@ -19,7 +24,9 @@ export async function runServe(cli: Cli): Promise<number> {
   server.once('listening', () => {
     const where = config.store.kind === 'sqlite' ? config.store.path : 'KurrentDB';
     const { port } = server.address() as AddressInfo;
-    logger.info(`position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (store: ${where}, ${ledger.projection.version().events} events)`);
+    logger.info(
+      `position-ledger serving http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (store: ${where}, ${ledger.projection.version().events} events)`,
+    );
     if (config.tokens.size === 0) logger.warn('LEDGER_TOKENS is empty: reads work, writes and audit endpoints will answer 401');
   });
   // SIGTERM/SIGINT: no new requests, in-flight ones finish, the store is closed; all within 5 s

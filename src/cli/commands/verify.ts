@@ -58,7 +58,11 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
     });
     source = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'KurrentDB';
   }
-  io.out(opts.json ? `${JSON.stringify(readStoreNote ? { ...report, readStore: readStoreNote } : report, null, 2)}\n` : `${[...reportLines(report, source), ...(readStoreNote ? [readStoreNote] : [])].join('\n')}\n`);
+  io.out(
+    opts.json
+      ? `${JSON.stringify(readStoreNote ? { ...report, readStore: readStoreNote } : report, null, 2)}\n`
+      : `${[...reportLines(report, source), ...(readStoreNote ? [readStoreNote] : [])].join('\n')}\n`,
+  );
   return report.ok ? EXIT.ok : EXIT.problems;
 }
 
@@ -95,7 +99,11 @@ export function register(program: Command, cli: Cli): void {
     )
     .option('--file <export.ndjson>', 'verify this export instead of the configured store')
     .option('--server <url>', 'a running server on this ledger (http://127.0.0.1:3000): hold the read model it serves to the one rebuilt from event one')
-    .option('--checkpoint <root-or-file>', 'a checkpoint you kept (its rootHash, or a file with `ledger checkpoint` output or an older export); repeatable', collect)
+    .option(
+      '--checkpoint <root-or-file>',
+      'a checkpoint you kept (its rootHash, or a file with `ledger checkpoint` output or an older export); repeatable',
+      collect,
+    )
     .option('--json', 'print the report as JSON')
     .action((opts: VerifyCommandOptions) => runAction(cli.io, () => runVerify(opts, cli)));
 }

@@ -32,9 +32,7 @@ export function decidePosition(command: PositionCommand, state: PositionState, c
       checkSource(d.source.documentId, ctx);
       const fold = foldAt(state, id, d.decidedOn);
       checkRelations(d.relatesTo, id, d.decidedOn, ctx);
-      const changed = TEXT_FIELDS.some(
-        (field) => d[field] !== undefined && !sameValue(d[field], fold.current[field]),
-      );
+      const changed = TEXT_FIELDS.some((field) => d[field] !== undefined && !sameValue(d[field], fold.current[field]));
       if (!changed) throw errors.revisionChangesNothing();
       const event: PositionEvent = { type: 'PositionRevised', data: { positionId: id, revision: state.textRevisions + 1, ...d } };
       // Recorded late, a revision dated before an endorsed one would silently rewrite what the working group endorsed.
@@ -89,14 +87,16 @@ function correct(command: Extract<PositionCommand, { type: 'CorrectRecord' }>, s
   if (typeof given.decidedOn === 'string') checkDate(given.decidedOn, ctx);
   const source = given.source as { documentId: string } | undefined;
   if (source) checkSource(source.documentId, ctx, 'changes.source.documentId');
-  if (given.relatesTo) checkRelations(given.relatesTo as PositionRelation[], id, (given.decidedOn as string | undefined) ?? entry.event.data.decidedOn, ctx, 'changes.relatesTo');
+  if (given.relatesTo)
+    checkRelations(given.relatesTo as PositionRelation[], id, (given.decidedOn as string | undefined) ?? entry.event.data.decidedOn, ctx, 'changes.relatesTo');
 
   const event: PositionEvent = { type: 'PositionRecordCorrected', data: { positionId: id, correctsEventId: eventId, changes, reason } };
   const after = evolvePosition(state, { eventId: PROVISIONAL_EVENT_ID, streamRevision: state.streamRevision + 1, event });
   const problem = historyProblem(after.entries);
   if (problem) throw errors.correctionBreaksHistory(problem);
   // The rule "a revision must change something" holds for a corrected revision as for a new one.
-  if (entry.event.type === 'PositionRevised' && idleRevisions(after.entries).includes(eventId)) throw errors.correctionLeavesRevisionIdle(entry.event.data.revision);
+  if (entry.event.type === 'PositionRevised' && idleRevisions(after.entries).includes(eventId))
+    throw errors.correctionLeavesRevisionIdle(entry.event.data.revision);
   return [event];
 }
 
@@ -131,7 +131,8 @@ export function historyProblem(entries: readonly HistoryEntry[]): string | undef
   if (!added) return 'the position has no addition';
   const addedKey = businessKey(added);
   for (const e of entries) {
-    if (businessKey(e) < addedKey) return `${e.event.type} ${e.eventId} is dated ${e.event.data.decidedOn}, before the position was added (${added.event.data.decidedOn})`;
+    if (businessKey(e) < addedKey)
+      return `${e.event.type} ${e.eventId} is dated ${e.event.data.decidedOn}, before the position was added (${added.event.data.decidedOn})`;
   }
   const withdrawal = entries.find((e) => e.event.type === 'PositionWithdrawn');
   if (withdrawal) {
@@ -139,7 +140,8 @@ export function historyProblem(entries: readonly HistoryEntry[]): string | undef
     const followsWithdrawal = (e: HistoryEntry) =>
       e !== withdrawal && (businessKey(e) > wKey || (businessKey(e) === wKey && e.streamRevision > withdrawal.streamRevision));
     const later = entries.find(followsWithdrawal);
-    if (later) return `${later.event.type} ${later.eventId} is dated ${later.event.data.decidedOn}, not before the withdrawal (${withdrawal.event.data.decidedOn})`;
+    if (later)
+      return `${later.event.type} ${later.eventId} is dated ${later.event.data.decidedOn}, not before the withdrawal (${withdrawal.event.data.decidedOn})`;
   }
   for (const e of entries) {
     if (e.event.type !== 'PositionEndorsed') continue;
@@ -162,7 +164,8 @@ function idleRevisions(entries: readonly HistoryEntry[]): string[] {
   let text: Record<(typeof TEXT_FIELDS)[number], unknown> | undefined;
   for (const entry of inBusinessOrder(entries)) {
     const { event } = entry;
-    if (event.type === 'PositionAdded') text = { statement: event.data.statement, title: event.data.title, themes: event.data.themes, addressees: event.data.addressees };
+    if (event.type === 'PositionAdded')
+      text = { statement: event.data.statement, title: event.data.title, themes: event.data.themes, addressees: event.data.addressees };
     if (event.type !== 'PositionRevised' || !text) continue;
     const d = event.data;
     const changed = TEXT_FIELDS.some((field) => d[field] !== undefined && !sameValue(d[field], text![field]));
@@ -199,11 +202,18 @@ function checkDate(decidedOn: string, ctx: DecisionContext): void {
   // Refused only when certainly before the history: an undated source known only to lie between 1999 and 2007 still belongs to it, counted (as every date) from its latest day.
   if (date.latest < ctx.historyStart) throw errors.beforeHistory(decidedOn, ctx.historyStart);
   // Compared by the latest possible day, as every view is: a decision that may still lie ahead would be missing from today's as-of view.
-  if (date.latest > ctx.today) throw errors.inFuture(decidedOn, date.latest, ctx.today, date.earliest <= ctx.today ? `${date.earliest}/${ctx.today}` : undefined);
+  if (date.latest > ctx.today)
+    throw errors.inFuture(decidedOn, date.latest, ctx.today, date.earliest <= ctx.today ? `${date.earliest}/${ctx.today}` : undefined);
 }
 
 /** Lineage only reaches back: a related position must exist, be another one, and have been added by the date of this text. */
-function checkRelations(relations: readonly PositionRelation[] | undefined, selfId: string, decidedOn: string, ctx: DecisionContext, field = 'relatesTo'): void {
+function checkRelations(
+  relations: readonly PositionRelation[] | undefined,
+  selfId: string,
+  decidedOn: string,
+  ctx: DecisionContext,
+  field = 'relatesTo',
+): void {
   const key = businessDate(decidedOn).latest;
   (relations ?? []).forEach((relation, i) => {
     const at = `${field}.${i}.positionId`;

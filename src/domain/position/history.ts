@@ -76,7 +76,17 @@ interface Acc {
   maxKey: string;
 }
 
-const emptyAcc = (): Acc => ({ current: undefined, addedOn: '', positionId: '', revisions: new Map(), endorsements: [], relations: [], withdrawal: undefined, lastDecidedOn: '', maxKey: '' });
+const emptyAcc = (): Acc => ({
+  current: undefined,
+  addedOn: '',
+  positionId: '',
+  revisions: new Map(),
+  endorsements: [],
+  relations: [],
+  withdrawal: undefined,
+  lastDecidedOn: '',
+  maxKey: '',
+});
 const copyAcc = (a: Acc): Acc => ({ ...a, revisions: new Map(a.revisions), endorsements: [...a.endorsements], relations: [...a.relations] });
 
 /** One entry, in business order, into the fold. */
@@ -114,12 +124,14 @@ function step(acc: Acc, entry: HistoryEntry): Acc {
     }
     case 'PositionEndorsed':
       if (!acc.revisions.has(event.data.revision)) return acc;
-      acc.endorsements.push(withoutUndefined({
-        revision: event.data.revision,
-        endorsedBy: event.data.endorsedBy,
-        decidedOn: event.data.decidedOn,
-        reference: event.data.reference,
-      }));
+      acc.endorsements.push(
+        withoutUndefined({
+          revision: event.data.revision,
+          endorsedBy: event.data.endorsedBy,
+          decidedOn: event.data.decidedOn,
+          reference: event.data.reference,
+        }),
+      );
       break;
     case 'PositionWithdrawn':
       if (!acc.current) return acc;
@@ -193,7 +205,12 @@ export function foldsByBusinessDay(entries: readonly HistoryEntry[]): DayFold[] 
     if (keyed[i + 1]?.key === key) continue;
     // a copy of what the rest of the pass changes in place
     const fold = finish(acc);
-    out.push({ key, fold: fold && { ...fold, revisions: new Map(fold.revisions), endorsements: [...fold.endorsements], relations: [...fold.relations] }, ordered, count: i + 1 });
+    out.push({
+      key,
+      fold: fold && { ...fold, revisions: new Map(fold.revisions), endorsements: [...fold.endorsements], relations: [...fold.relations] },
+      ordered,
+      count: i + 1,
+    });
   }
   return out;
 }

@@ -55,7 +55,8 @@ export function definedOnly(o: object): Record<string, unknown> {
 export function positionStateOf(events: readonly Recorded<DomainEvent>[]): PositionState {
   let state = initialPositionState;
   for (const e of events) {
-    if (e.type !== 'SourceDocumentRegistered') state = evolvePosition(state, { eventId: e.eventId, streamRevision: e.streamRevision, event: { type: e.type, data: e.data } as PositionEvent });
+    if (e.type !== 'SourceDocumentRegistered')
+      state = evolvePosition(state, { eventId: e.eventId, streamRevision: e.streamRevision, event: { type: e.type, data: e.data } as PositionEvent });
   }
   return state;
 }

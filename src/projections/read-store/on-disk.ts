@@ -33,11 +33,23 @@ export function compareOnDisk(dir: string, events: readonly StoredEvent[]): OnDi
   try {
     const { events: applied, lastPosition } = live.version();
     if (applied > events.length) {
-      return { note: '', applied, problems: [`read store ${path}: it has applied ${applied} events, the ledger holds ${events.length}: it is ahead of the ledger (rebuilt at the next start)`] };
+      return {
+        note: '',
+        applied,
+        problems: [
+          `read store ${path}: it has applied ${applied} events, the ledger holds ${events.length}: it is ahead of the ledger (rebuilt at the next start)`,
+        ],
+      };
     }
     const same = events.slice(0, applied);
     if (applied > 0 && (same.at(-1)!.position !== lastPosition || same[0]!.id !== live.ledgerId())) {
-      return { note: '', applied, problems: [`read store ${path}: its checkpoint (event ${applied}, position ${lastPosition}) is not where the ledger has its event ${applied} (position ${same.at(-1)!.position}): it follows another ledger, or a ledger that was changed`] };
+      return {
+        note: '',
+        applied,
+        problems: [
+          `read store ${path}: its checkpoint (event ${applied}, position ${lastPosition}) is not where the ledger has its event ${applied} (position ${same.at(-1)!.position}): it follows another ledger, or a ledger that was changed`,
+        ],
+      };
     }
     // rebuilt into a temporary file: a large ledger's tables need not fit in memory
     const tmp = mkdtempSync(join(tmpdir(), 'ledger-verify-read-store-'));

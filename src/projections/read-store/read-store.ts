@@ -184,7 +184,15 @@ export class ReadStore implements ReadModel {
     if (cached) return cached;
     const projection = new LedgerProjection();
     for (const e of this.tables.decisionsUpTo(version)) {
-      projection.apply({ id: e.eventId, streamId: e.streamId, revision: e.streamRevision, position: e.position, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata });
+      projection.apply({
+        id: e.eventId,
+        streamId: e.streamId,
+        revision: e.streamRevision,
+        position: e.position,
+        type: e.type,
+        data: e.data as Record<string, unknown>,
+        metadata: e.metadata,
+      });
     }
     if (this.versions.size >= 4) this.versions.delete(this.versions.keys().next().value!);
     this.versions.set(version, projection);

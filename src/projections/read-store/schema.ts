@@ -159,10 +159,22 @@ INSERT INTO citation_counts SELECT document_id, count(*) FROM citations GROUP BY
 
 /** The tables `verify` compares row by row between the live read store and one rebuilt from event one. */
 export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; order: string; where?: string }> = [
-  { table: 'stances', columns: "position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_from' },
+  {
+    table: 'stances',
+    columns: 'position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json',
+    order: 'position_id, rec_from, biz_from',
+  },
   { table: 'known', columns: '*', order: 'position_id, rec_from' },
-  { table: 'relations', columns: 'to_position_id, (SELECT position_id || \' \' || rec_from || \' \' || biz_from FROM stances WHERE id = stance_id) AS holder, json, ord', order: 'to_position_id, holder, ord' },
-  { table: 'timeline', columns: "position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json", order: 'position_id, rec_from, biz_key, stream_revision, json' },
+  {
+    table: 'relations',
+    columns: "to_position_id, (SELECT position_id || ' ' || rec_from || ' ' || biz_from FROM stances WHERE id = stance_id) AS holder, json, ord",
+    order: 'to_position_id, holder, ord',
+  },
+  {
+    table: 'timeline',
+    columns: 'position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, (SELECT hash FROM texts WHERE id = text_id), json',
+    order: 'position_id, rec_from, biz_key, stream_revision, json',
+  },
   { table: 'documents', columns: '*', order: 'document_id' },
   { table: 'citations', columns: '*', order: 'document_id, position_id' },
   { table: 'unreadable', columns: '*', order: 'event_id' },

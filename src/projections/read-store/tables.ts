@@ -7,7 +7,20 @@ import { sha256Hex } from '../../integrity/event-hash';
 import { toLedgerEvent, type LedgerEvent } from '../../domain/ledger-event';
 import type { StoredEvent } from '../../store/event-store';
 import type { DocumentView, LedgerVersion, Unreadable } from '../ledger-projection';
-import { CITED_BY_PREVIEW, decodeCursor, encodeCursor, exactPositionTotal, searchTerms, textMatcher, totalOf, TOTAL_CAP, type Page, type PageRequest, type PositionQuery, type TimelineQuery } from '../read-model';
+import {
+  CITED_BY_PREVIEW,
+  decodeCursor,
+  encodeCursor,
+  exactPositionTotal,
+  searchTerms,
+  textMatcher,
+  totalOf,
+  TOTAL_CAP,
+  type Page,
+  type PageRequest,
+  type PositionQuery,
+  type TimelineQuery,
+} from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
@@ -71,7 +84,10 @@ export class ReadStoreTables {
     }
   }
 
-  constructor(readonly path: string, options: { bulk?: boolean; followedPositions?: number; readOnly?: boolean } = {}) {
+  constructor(
+    readonly path: string,
+    options: { bulk?: boolean; followedPositions?: number; readOnly?: boolean } = {},
+  ) {
     this.followedPositions = options.followedPositions ?? FOLLOWED_POSITIONS;
     if (options.readOnly) {
       this.db = new Database(path, { readonly: true, fileMustExist: true });
@@ -203,7 +219,16 @@ export class ReadStoreTables {
         }
         digest = sha256Hex(`${digest ?? ''}${event.metadata.hash}`);
         version += 1;
-        this.s.insertEvent.run(null, stored.id, stored.streamId, stored.revision, stored.position, event.metadata.recordedBy, event.metadata.idempotencyKey ?? null, JSON.stringify(event));
+        this.s.insertEvent.run(
+          null,
+          stored.id,
+          stored.streamId,
+          stored.revision,
+          stored.position,
+          event.metadata.recordedBy,
+          event.metadata.idempotencyKey ?? null,
+          JSON.stringify(event),
+        );
         if (event.type === 'SourceDocumentRegistered') {
           const doc = { ...event.data, eventId: event.eventId, recordedAt: event.metadata.recordedAt, recordedBy: event.metadata.recordedBy };
           this.s.upsertDocument.run(event.data.documentId, JSON.stringify(doc));
@@ -237,7 +262,7 @@ export class ReadStoreTables {
       return;
     }
     const citedBefore = projection.citing;
-    for (let i = 0; i < inBatch.length; ) {
+    for (let i = 0; i < inBatch.length;) {
       const at = Date.parse(inBatch[i]!.metadata.recordedAt);
       let j = i + 1;
       while (j < inBatch.length && Date.parse(inBatch[j]!.metadata.recordedAt) === at) j += 1;
@@ -252,7 +277,18 @@ export class ReadStoreTables {
       }
       const stance = row.content!;
       row.id = Number(
-        this.s.insertStance.run(positionId, row.recFrom, row.recTo, row.bizFrom, row.bizTo, stance.status, themeMask(stance.themes), addresseeMask(stance.addressees), this.textId(stanceTexts(stance)), row.json).lastInsertRowid,
+        this.s.insertStance.run(
+          positionId,
+          row.recFrom,
+          row.recTo,
+          row.bizFrom,
+          row.bizTo,
+          stance.status,
+          themeMask(stance.themes),
+          addresseeMask(stance.addressees),
+          this.textId(stanceTexts(stance)),
+          row.json,
+        ).lastInsertRowid,
       );
       for (const [ord, relation] of stance.relatesTo.entries()) this.s.insertRelation.run(row.id, relation.positionId, JSON.stringify(relation), ord);
     }
@@ -264,7 +300,18 @@ export class ReadStoreTables {
       const entry = row.entry!;
       const texts = entryTexts(entry);
       row.id = Number(
-        this.s.insertTimeline.run(positionId, row.recFrom, row.recTo, timelineSortKey(entry), entry.recordedAt, entry.streamRevision, themeMask(entry.themes), addresseeMask(entry.addressees), texts ? this.textId(texts) : null, row.json).lastInsertRowid,
+        this.s.insertTimeline.run(
+          positionId,
+          row.recFrom,
+          row.recTo,
+          timelineSortKey(entry),
+          entry.recordedAt,
+          entry.streamRevision,
+          themeMask(entry.themes),
+          addresseeMask(entry.addressees),
+          texts ? this.textId(texts) : null,
+          row.json,
+        ).lastInsertRowid,
       );
     }
     for (const k of touched.known) {
@@ -287,10 +334,22 @@ export class ReadStoreTables {
       if (e.eventId === first) break;
       events.push(e);
     }
-    const stances = this.s.openStances.all(positionId).map((r) => ({ bizFrom: r.biz_from, bizTo: r.biz_to, title: r.title, statement: r.statement, json: r.json, recFrom: r.rec_from, recTo: null, id: r.id }));
-    const timeline = this.s.openTimeline.all(positionId).map((r) => ({ eventId: (JSON.parse(r.json) as TimelineEntry).eventId, json: r.json, recFrom: r.rec_from, recTo: null, id: r.id }));
+    const stances = this.s.openStances
+      .all(positionId)
+      .map((r) => ({ bizFrom: r.biz_from, bizTo: r.biz_to, title: r.title, statement: r.statement, json: r.json, recFrom: r.rec_from, recTo: null, id: r.id }));
+    const timeline = this.s.openTimeline
+      .all(positionId)
+      .map((r) => ({ eventId: (JSON.parse(r.json) as TimelineEntry).eventId, json: r.json, recFrom: r.rec_from, recTo: null, id: r.id }));
     const k = this.s.openKnown.get(positionId);
-    const known = k && { recFrom: k.rec_from, recTo: null, streamRevision: k.stream_revision, firstRecordedAt: k.first_recorded_at, lastRecordedAt: k.last_recorded_at, corrections: k.corrections, stored: true };
+    const known = k && {
+      recFrom: k.rec_from,
+      recTo: null,
+      streamRevision: k.stream_revision,
+      firstRecordedAt: k.first_recorded_at,
+      lastRecordedAt: k.last_recorded_at,
+      corrections: k.corrections,
+      stored: true,
+    };
     return new PositionProjection(positionId, events, { stances, timeline, known });
   }
 
@@ -301,16 +360,39 @@ export class ReadStoreTables {
     const stream = whole ? inBatch : this.s.streamEvents.all(streamId).map((r) => JSON.parse(r.json) as LedgerEvent);
     const positionId = streamId.slice(POSITION_STREAM.length);
     const rows = positionRows(positionId, stream);
-    if (!whole) for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
+    if (!whole)
+      for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
     for (const r of rows.stances) {
       const { title: _t, statement: _s, ...rest } = r.stance;
-      const stanceId = this.s.insertStance.run(positionId, r.recFrom, r.recTo, r.bizFrom, r.bizTo, r.stance.status, themeMask(r.stance.themes), addresseeMask(r.stance.addressees), this.textId(stanceTexts(r.stance)), JSON.stringify(rest)).lastInsertRowid;
+      const stanceId = this.s.insertStance.run(
+        positionId,
+        r.recFrom,
+        r.recTo,
+        r.bizFrom,
+        r.bizTo,
+        r.stance.status,
+        themeMask(r.stance.themes),
+        addresseeMask(r.stance.addressees),
+        this.textId(stanceTexts(r.stance)),
+        JSON.stringify(rest),
+      ).lastInsertRowid;
       for (const [ord, relation] of r.stance.relatesTo.entries()) this.s.insertRelation.run(stanceId, relation.positionId, JSON.stringify(relation), ord);
     }
     for (const k of rows.known) this.s.insertKnown.run(positionId, k.recFrom, k.recTo, k.streamRevision, k.firstRecordedAt, k.lastRecordedAt, k.corrections);
     for (const t of rows.timeline) {
       const texts = entryTexts(t.entry);
-      this.s.insertTimeline.run(positionId, t.recFrom, t.recTo, timelineSortKey(t.entry), t.entry.recordedAt, t.entry.streamRevision, themeMask(t.entry.themes), addresseeMask(t.entry.addressees), texts ? this.textId(texts) : null, JSON.stringify(t.entry));
+      this.s.insertTimeline.run(
+        positionId,
+        t.recFrom,
+        t.recTo,
+        timelineSortKey(t.entry),
+        t.entry.recordedAt,
+        t.entry.streamRevision,
+        themeMask(t.entry.themes),
+        addresseeMask(t.entry.addressees),
+        texts ? this.textId(texts) : null,
+        JSON.stringify(t.entry),
+      );
     }
     // only a position with a stance now is shown citing (as in the projection)
     if (rows.stances.some((r) => r.recTo === null && r.bizTo === null)) for (const documentId of rows.cites) this.s.insertCitation.run(documentId, positionId);
@@ -351,7 +433,9 @@ export class ReadStoreTables {
 
   /** The indexed words a query word begins (itself included), or undefined when there are too many to list. */
   private readonly expand = (word: string): string[] | undefined => {
-    const terms = this.sql(`SELECT term FROM terms WHERE term >= ? AND term < ? || char(1114111) LIMIT ${EXPANSIONS + 1}`).pluck().all(word, word) as string[];
+    const terms = this.sql(`SELECT term FROM terms WHERE term >= ? AND term < ? || char(1114111) LIMIT ${EXPANSIONS + 1}`)
+      .pluck()
+      .all(word, word) as string[];
     return terms.length > EXPANSIONS ? undefined : terms;
   };
 
@@ -380,16 +464,26 @@ export class ReadStoreTables {
    * the search index row by row (slow) nor as a set (every match first): the rows are walked in the
    * list's order with their texts and tested here, by the rule the search index follows.
    */
-  private pageOf(list: ListSql, params: Record<string, unknown>, page: PageRequest | undefined, search: ((texts: readonly string[]) => boolean) | undefined, exactTotal?: number): { ids: number[]; more: boolean; total: Pick<Page<unknown>, 'total' | 'totalCapped'> } {
+  private pageOf(
+    list: ListSql,
+    params: Record<string, unknown>,
+    page: PageRequest | undefined,
+    search: ((texts: readonly string[]) => boolean) | undefined,
+    exactTotal?: number,
+  ): { ids: number[]; more: boolean; total: Pick<Page<unknown>, 'total' | 'totalCapped'> } {
     const order = ` ORDER BY ${list.order}`;
     if (!search) {
       const from = `${list.from} WHERE ${list.where}`;
       const total = exactTotal !== undefined ? { total: exactTotal, totalCapped: false } : totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
-      const ids = this.sql(`SELECT ${list.alias}.id FROM ${from}${list.keyset}${order}${page ? ` LIMIT ${page.limit + 1}` : ''}`).pluck().all(params) as number[];
+      const ids = this.sql(`SELECT ${list.alias}.id FROM ${from}${list.keyset}${order}${page ? ` LIMIT ${page.limit + 1}` : ''}`)
+        .pluck()
+        .all(params) as number[];
       return { ids, more: page !== undefined && ids.length > page.limit, total };
     }
     const walk = (keyset: string) =>
-      this.sql(`SELECT ${list.alias}.id, t.title, t.statement, t.quote FROM ${list.from} CROSS JOIN texts t ON t.id = ${list.alias}.text_id WHERE ${list.where}${keyset}${order}`)
+      this.sql(
+        `SELECT ${list.alias}.id, t.title, t.statement, t.quote FROM ${list.from} CROSS JOIN texts t ON t.id = ${list.alias}.text_id WHERE ${list.where}${keyset}${order}`,
+      )
         .raw()
         .iterate(params) as IterableIterator<[number, string, string, string]>;
     let counted = 0;
@@ -431,8 +525,14 @@ export class ReadStoreTables {
       params.q = ftsQuery(query.q, this.expand);
       seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
-    if (query.recordedAsOf !== undefined) seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
-    else if (query.asOf !== undefined) seeks.push({ index: 'stances_known_from', rows: 'stances INDEXED BY stances_known_from WHERE rec_to IS NULL AND biz_from <= @asOf', cap: QUERY_LIMITS.seek });
+    if (query.recordedAsOf !== undefined)
+      seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
+    else if (query.asOf !== undefined)
+      seeks.push({
+        index: 'stances_known_from',
+        rows: 'stances INDEXED BY stances_known_from WHERE rec_to IS NULL AND biz_from <= @asOf',
+        cap: QUERY_LIMITS.seek,
+      });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_over_time' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
     const searchSeek = query.q !== undefined && seek === 'stances_by_text';
@@ -490,7 +590,9 @@ export class ReadStoreTables {
     const params: Record<string, unknown> = { id };
     const { stances } = viewConditions(view, params);
     return (
-      this.sql(`SELECT v.position_id, r.json FROM relations r JOIN stances v ON v.id = r.stance_id WHERE r.to_position_id = @id AND ${stances.join(' AND ')} ORDER BY v.position_id, r.ord`).all(params) as {
+      this.sql(
+        `SELECT v.position_id, r.json FROM relations r JOIN stances v ON v.id = r.stance_id WHERE r.to_position_id = @id AND ${stances.join(' AND ')} ORDER BY v.position_id, r.ord`,
+      ).all(params) as {
         position_id: string;
         json: string;
       }[]
@@ -505,13 +607,19 @@ export class ReadStoreTables {
       where.push('biz_key <= @asOf');
       params.asOf = businessDate(view.asOf).latest;
     }
-    return (this.sql(`SELECT json FROM timeline INDEXED BY timeline_by_position WHERE ${where.join(' AND ')} ORDER BY biz_key, stream_revision`).all(params) as { json: string }[]).map((r) => JSON.parse(r.json) as TimelineEntry);
+    return (
+      this.sql(`SELECT json FROM timeline INDEXED BY timeline_by_position WHERE ${where.join(' AND ')} ORDER BY biz_key, stream_revision`).all(params) as {
+        json: string;
+      }[]
+    ).map((r) => JSON.parse(r.json) as TimelineEntry);
   }
 
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
     const params: Record<string, unknown> = {};
     const where = [recordedCondition('e.', query.recordedAsOf, params)];
-    const upTo = [query.to === undefined ? undefined : businessDate(query.to).latest, query.asOf === undefined ? undefined : businessDate(query.asOf).latest].filter((d): d is string => d !== undefined).sort()[0];
+    const upTo = [query.to === undefined ? undefined : businessDate(query.to).latest, query.asOf === undefined ? undefined : businessDate(query.asOf).latest]
+      .filter((d): d is string => d !== undefined)
+      .sort()[0];
     if (query.from !== undefined) {
       where.push('e.biz_key >= @from');
       params.from = businessDate(query.from).earliest;
@@ -533,7 +641,8 @@ export class ReadStoreTables {
       params.q = ftsQuery(query.q, this.expand);
       seeks.push({ index: 'timeline_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
-    if (query.recordedAsOf !== undefined) seeks.push({ index: 'timeline_recorded', rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
+    if (query.recordedAsOf !== undefined)
+      seeks.push({ index: 'timeline_recorded', rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf === undefined ? 'timeline_current' : 'timeline_order');
     const searchSeek = query.q !== undefined && seek === 'timeline_by_text';
@@ -544,13 +653,25 @@ export class ReadStoreTables {
       keyset = ' AND (e.biz_key, e.recorded_at, e.stream_revision, e.position_id) > (@k, @r, @s, @p)';
       Object.assign(params, { k, r, s, p });
     }
-    const list = { from: `timeline e INDEXED BY ${index}`, alias: 'e', where: where.join(' AND '), keyset, order: 'e.biz_key, e.recorded_at, e.stream_revision, e.position_id' };
+    const list = {
+      from: `timeline e INDEXED BY ${index}`,
+      alias: 'e',
+      where: where.join(' AND '),
+      keyset,
+      order: 'e.biz_key, e.recorded_at, e.stream_revision, e.position_id',
+    };
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
     const { ids, more, total } = this.pageOf(list, params, page, search);
     const rows = this.sql(
       `SELECT e.biz_key, e.recorded_at, e.stream_revision, e.position_id, e.json FROM json_each(@ids) page CROSS JOIN timeline e ON e.id = page.value
        ORDER BY e.biz_key, e.recorded_at, e.stream_revision, e.position_id`,
-    ).all({ ids: JSON.stringify(more ? ids.slice(0, page!.limit) : ids) }) as { biz_key: string; recorded_at: string; stream_revision: number; position_id: string; json: string }[];
+    ).all({ ids: JSON.stringify(more ? ids.slice(0, page!.limit) : ids) }) as {
+      biz_key: string;
+      recorded_at: string;
+      stream_revision: number;
+      position_id: string;
+      json: string;
+    }[];
     const last = rows.at(-1);
     return {
       items: rows.map((r) => JSON.parse(r.json) as TimelineEntry),
@@ -572,10 +693,21 @@ export class ReadStoreTables {
   private withCitations(json: string, page?: PageRequest): DocumentView {
     const doc = JSON.parse(json) as Omit<DocumentView, 'citedBy' | 'citedByCount' | 'citedByNext'>;
     const after = page?.cursor === undefined ? '' : (decodeCursor('citedBy', page.cursor, ['string'])[0] as string);
-    const ids = (this.sql('SELECT position_id FROM citations WHERE document_id = ? AND position_id > ? ORDER BY position_id LIMIT ?').all(doc.documentId, after, page ? page.limit + 1 : -1) as { position_id: string }[]).map((r) => r.position_id);
+    const ids = (
+      this.sql('SELECT position_id FROM citations WHERE document_id = ? AND position_id > ? ORDER BY position_id LIMIT ?').all(
+        doc.documentId,
+        after,
+        page ? page.limit + 1 : -1,
+      ) as { position_id: string }[]
+    ).map((r) => r.position_id);
     const more = page !== undefined && ids.length > page.limit;
     const citedBy = more ? ids.slice(0, page!.limit) : ids;
-    return { ...doc, citedBy, citedByCount: (this.sql('SELECT n FROM citation_counts WHERE document_id = ?').get(doc.documentId) as { n: number } | undefined)?.n ?? 0, citedByNext: more ? encodeCursor('citedBy', [citedBy.at(-1)!]) : null };
+    return {
+      ...doc,
+      citedBy,
+      citedByCount: (this.sql('SELECT n FROM citation_counts WHERE document_id = ?').get(doc.documentId) as { n: number } | undefined)?.n ?? 0,
+      citedByNext: more ? encodeCursor('citedBy', [citedBy.at(-1)!]) : null,
+    };
   }
 
   unreadableEvents(): Unreadable[] {
@@ -599,7 +731,10 @@ export class ReadStoreTables {
 
   /** Every row of the compared tables, in a fixed order, for `verify`'s table-by-table comparison. */
   *tableRows(table: (typeof COMPARED_TABLES)[number]): Iterable<unknown[]> {
-    yield* this.db.prepare(`SELECT ${table.columns} FROM ${table.table}${table.where ? ` WHERE ${table.where}` : ''} ORDER BY ${table.order}`).raw().iterate() as Iterable<unknown[]>;
+    yield* this.db
+      .prepare(`SELECT ${table.columns} FROM ${table.table}${table.where ? ` WHERE ${table.where}` : ''} ORDER BY ${table.order}`)
+      .raw()
+      .iterate() as Iterable<unknown[]>;
   }
 
   close(): void {
@@ -667,28 +802,49 @@ function statements(db: Database.Database) {
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     hasEvent: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?'),
-    insertEvent: db.prepare<[null, string, string, number, string, string | null, string | null, string | null]>('INSERT INTO events (seq, event_id, stream_id, stream_revision, position, recorded_by, idempotency_key, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertUnreadable: db.prepare<[string, string, string, string]>('INSERT OR REPLACE INTO unreadable (event_id, stream_id, position, problem) VALUES (?, ?, ?, ?)'),
-    lastEvent: db.prepare<[], { event_id: string; stream_id: string; stream_revision: number; position: string }>('SELECT event_id, stream_id, stream_revision, position FROM events ORDER BY seq DESC LIMIT 1'),
+    insertEvent: db.prepare<[null, string, string, number, string, string | null, string | null, string | null]>(
+      'INSERT INTO events (seq, event_id, stream_id, stream_revision, position, recorded_by, idempotency_key, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertUnreadable: db.prepare<[string, string, string, string]>(
+      'INSERT OR REPLACE INTO unreadable (event_id, stream_id, position, problem) VALUES (?, ?, ?, ?)',
+    ),
+    lastEvent: db.prepare<[], { event_id: string; stream_id: string; stream_revision: number; position: string }>(
+      'SELECT event_id, stream_id, stream_revision, position FROM events ORDER BY seq DESC LIMIT 1',
+    ),
     streamEvents: db.prepare<[string], { json: string }>('SELECT json FROM events WHERE stream_id = ? AND json IS NOT NULL ORDER BY seq'),
-    upsertDocument: db.prepare<[string, string]>('INSERT INTO documents (document_id, json) VALUES (?, ?) ON CONFLICT (document_id) DO UPDATE SET json = excluded.json'),
+    upsertDocument: db.prepare<[string, string]>(
+      'INSERT INTO documents (document_id, json) VALUES (?, ?) ON CONFLICT (document_id) DO UPDATE SET json = excluded.json',
+    ),
     deleteRelations: db.prepare<[string]>('DELETE FROM relations WHERE stance_id IN (SELECT id FROM stances WHERE position_id = ?)'),
     insertRelation: db.prepare<[number | bigint, string, string, number]>('INSERT INTO relations (stance_id, to_position_id, json, ord) VALUES (?, ?, ?, ?)'),
     deleteStances: db.prepare<[string]>('DELETE FROM stances WHERE position_id = ?'),
     deleteKnown: db.prepare<[string]>('DELETE FROM known WHERE position_id = ?'),
     deleteTimeline: db.prepare<[string]>('DELETE FROM timeline WHERE position_id = ?'),
     deleteCitations: db.prepare<[string]>('DELETE FROM citations WHERE position_id = ?'),
-    insertStance: db.prepare<[string, number, number | null, string, string | null, string, number, number, number, string]>('INSERT INTO stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertKnown: db.prepare<[string, number, number | null, number, string, string, number]>('INSERT INTO known (position_id, rec_from, rec_to, stream_revision, first_recorded_at, last_recorded_at, corrections) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    insertTimeline: db.prepare<[string, number, number | null, string, string, number, number, number, number | null, string]>('INSERT INTO timeline (position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, text_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertStance: db.prepare<[string, number, number | null, string, string | null, string, number, number, number, string]>(
+      'INSERT INTO stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertKnown: db.prepare<[string, number, number | null, number, string, string, number]>(
+      'INSERT INTO known (position_id, rec_from, rec_to, stream_revision, first_recorded_at, last_recorded_at, corrections) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertTimeline: db.prepare<[string, number, number | null, string, string, number, number, number, number | null, string]>(
+      'INSERT INTO timeline (position_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, themes, addressees, text_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     closeStance: db.prepare<[number | null, number]>('UPDATE stances SET rec_to = ? WHERE id = ?'),
     closeTimeline: db.prepare<[number | null, number]>('UPDATE timeline SET rec_to = ? WHERE id = ?'),
     closeKnown: db.prepare<[number | null, string, number]>('UPDATE known SET rec_to = ? WHERE position_id = ? AND rec_from = ?'),
-    openStances: db.prepare<[string], { id: number; rec_from: number; biz_from: string; biz_to: string | null; json: string; title: string; statement: string }>(
+    openStances: db.prepare<
+      [string],
+      { id: number; rec_from: number; biz_from: string; biz_to: string | null; json: string; title: string; statement: string }
+    >(
       'SELECT s.id, s.rec_from, s.biz_from, s.biz_to, s.json, t.title, t.statement FROM stances s JOIN texts t ON t.id = s.text_id WHERE s.position_id = ? AND s.rec_to IS NULL',
     ),
-    openTimeline: db.prepare<[string], { id: number; rec_from: number; json: string }>('SELECT id, rec_from, json FROM timeline WHERE position_id = ? AND rec_to IS NULL'),
-    openKnown: db.prepare<[string], { rec_from: number; stream_revision: number; first_recorded_at: string; last_recorded_at: string; corrections: number }>('SELECT * FROM known WHERE position_id = ? AND rec_to IS NULL'),
+    openTimeline: db.prepare<[string], { id: number; rec_from: number; json: string }>(
+      'SELECT id, rec_from, json FROM timeline WHERE position_id = ? AND rec_to IS NULL',
+    ),
+    openKnown: db.prepare<[string], { rec_from: number; stream_revision: number; first_recorded_at: string; last_recorded_at: string; corrections: number }>(
+      'SELECT * FROM known WHERE position_id = ? AND rec_to IS NULL',
+    ),
     insertCitation: db.prepare<[string, string]>('INSERT OR IGNORE INTO citations (document_id, position_id) VALUES (?, ?)'),
     textByHash: db.prepare<[string], { id: number }>('SELECT id FROM texts WHERE hash = ?'),
     insertText: db.prepare<[string, string, string, string]>('INSERT INTO texts (hash, title, statement, quote) VALUES (?, ?, ?, ?)'),
@@ -699,7 +855,11 @@ function statements(db: Database.Database) {
     document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
     unreadable: db.prepare<[], { event_id: string; stream_id: string; position: string; problem: string }>('SELECT * FROM unreadable ORDER BY rowid'),
     decisions: db.prepare<[number], { json: string }>('SELECT json FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT ?'),
-    decisionAt: db.prepare<[number], { seq: number; position: string }>('SELECT seq, position FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT 1 OFFSET ?'),
-    withKey: db.prepare<[string, string], { json: string }>('SELECT json FROM events WHERE idempotency_key = ? AND recorded_by = ? AND json IS NOT NULL ORDER BY seq'),
+    decisionAt: db.prepare<[number], { seq: number; position: string }>(
+      'SELECT seq, position FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT 1 OFFSET ?',
+    ),
+    withKey: db.prepare<[string, string], { json: string }>(
+      'SELECT json FROM events WHERE idempotency_key = ? AND recorded_by = ? AND json IS NOT NULL ORDER BY seq',
+    ),
   };
 }

@@ -50,7 +50,8 @@ function connect(doc: Document): EventSource {
     if (form) {
       const about = form.dataset.positionId;
       if (!about || notice.positionId === about) {
-        liveRegion(doc).textContent = `Someone just recorded ${LABEL[notice.type] ?? 'a change'}${notice.positionId ? ` to ${notice.positionId}` : ''}. If you send this form, you will see what changed first.`;
+        liveRegion(doc).textContent =
+          `Someone just recorded ${LABEL[notice.type] ?? 'a change'}${notice.positionId ? ` to ${notice.positionId}` : ''}. If you send this form, you will see what changed first.`;
       }
       return;
     }
@@ -76,7 +77,8 @@ async function refresh(doc: Document, notices: readonly RecordedNotice[]): Promi
     return;
   }
   here.replaceWith(doc.importNode(there, true));
-  for (const version of Array.from(doc.querySelectorAll('.ledger-version'))) version.textContent = next.querySelector('.ledger-version')?.textContent ?? version.textContent;
+  for (const version of Array.from(doc.querySelectorAll('.ledger-version')))
+    version.textContent = next.querySelector('.ledger-version')?.textContent ?? version.textContent;
   const position = next.body.dataset.ledgerPosition;
   if (position !== undefined) doc.body.dataset.ledgerPosition = position;
   doc.body.dataset.liveUpdates = String(Number(doc.body.dataset.liveUpdates ?? '0') + 1);

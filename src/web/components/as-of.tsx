@@ -29,14 +29,32 @@ export function AsOfControl({ action, asOf, keep = {}, firstYear = 2006, childre
       {Object.entries(keep).map(([name, value]) => (value !== undefined && value !== '' ? <input type="hidden" name={name} value={String(value)} /> : null))}
       <div class="field">
         <label for="as-of">As of</label>
-        <input id="as-of" type="text" name="asOf" value={asOf ?? ''} size={12} inputMode="numeric" pattern="\d{4}(-\d{2}(-\d{2})?)?" aria-describedby="as-of-hint" autoComplete="off" />
+        <input
+          id="as-of"
+          type="text"
+          name="asOf"
+          value={asOf ?? ''}
+          size={12}
+          inputMode="numeric"
+          pattern="\d{4}(-\d{2}(-\d{2})?)?"
+          aria-describedby="as-of-hint"
+          autoComplete="off"
+        />
         <span id="as-of-hint" class="hint">
           a year, YYYY-MM or YYYY-MM-DD; empty means today
         </span>
       </div>
       <div class="field" data-as-of-slider hidden>
         <label for="as-of-year">Year</label>
-        <input id="as-of-year" type="range" min={firstYear} max={thisYear} step={1} value={Math.min(Math.max(year, firstYear), thisYear)} aria-valuetext={asOf ? `as of ${asOf}` : 'today'} />
+        <input
+          id="as-of-year"
+          type="range"
+          min={firstYear}
+          max={thisYear}
+          step={1}
+          value={Math.min(Math.max(year, firstYear), thisYear)}
+          aria-valuetext={asOf ? `as of ${asOf}` : 'today'}
+        />
       </div>
       <button type="submit">Show</button>
       <p class="state" role="status" data-as-of-state>

@@ -49,7 +49,19 @@ export function ExportLinks({ path, params, version }: { path: string; params: R
   );
 }
 
-export function Select<T extends string>({ id, name, label, value, options }: { id: string; name: string; label: string; value?: T; options: readonly (readonly [T, string])[] }) {
+export function Select<T extends string>({
+  id,
+  name,
+  label,
+  value,
+  options,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  value?: T;
+  options: readonly (readonly [T, string])[];
+}) {
   return (
     <div class="field">
       <label for={id}>{label}</label>

@@ -2,7 +2,17 @@ import type { Page } from '../../projections/read-model';
 import { href } from '../query';
 
 /** Paging by the read model's opaque cursor: the first page, and the next one while there is one. */
-export function Pager<T>({ path, params, page, cursor }: { path: string; params: Record<string, string | number | undefined>; page: Page<T>; cursor?: string }) {
+export function Pager<T>({
+  path,
+  params,
+  page,
+  cursor,
+}: {
+  path: string;
+  params: Record<string, string | number | undefined>;
+  page: Page<T>;
+  cursor?: string;
+}) {
   if (!cursor && !page.next) return null;
   return (
     <nav class="pager" aria-label="Pages">

@@ -37,7 +37,10 @@ const nextDay = (iso: string): Date => new Date(day(iso).getTime() + 86_400_000)
  */
 export function TimelinePicture({ groups, entries, start, end, asOf, title }: PictureProps) {
   // clamped: a span that began before the axis (a document dated 1999-10/2007-02) starts at its edge, marked as open
-  const x = scaleUtc().domain([start, end]).range([LABEL, WIDTH - 12]).clamp(true);
+  const x = scaleUtc()
+    .domain([start, end])
+    .range([LABEL, WIDTH - 12])
+    .clamp(true);
   const years = x.ticks(utcYear.every(1)!);
   let y = AXIS + 6;
   const laidOut = groups.map((g) => {
@@ -57,8 +60,8 @@ export function TimelinePicture({ groups, entries, start, end, asOf, title }: Pi
       <svg viewBox={`0 0 ${WIDTH} ${height}`} role="group" aria-labelledby="picture-title" aria-describedby="picture-desc" xmlns="http://www.w3.org/2000/svg">
         <title id="picture-title">{title}</title>
         <desc id="picture-desc">
-          Each row is a position; each mark a decision on it: added, revised, endorsed or withdrawn. A decision known only to a year or an interval is
-          drawn as a span over that year or interval. Every mark links to its position.
+          Each row is a position; each mark a decision on it: added, revised, endorsed or withdrawn. A decision known only to a year or an interval is drawn as
+          a span over that year or interval. Every mark links to its position.
         </desc>
         <g class="axis" aria-hidden="true">
           <line x1={LABEL} x2={WIDTH - 12} y1={AXIS} y2={AXIS} />

@@ -36,7 +36,15 @@ export function ErrorSummary({ problem, controls }: { problem?: Problem; control
       {errors.length === 0 ? <p>{problem.detail}</p> : null}
       <ul>
         {errors.map(([field, message]) => (
-          <li>{controls.includes(field) ? <a href={`#${controlId(field)}`}>{message}</a> : <>{field}: {message}</>}</li>
+          <li>
+            {controls.includes(field) ? (
+              <a href={`#${controlId(field)}`}>{message}</a>
+            ) : (
+              <>
+                {field}: {message}
+              </>
+            )}
+          </li>
         ))}
       </ul>
     </div>

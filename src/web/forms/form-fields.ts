@@ -49,7 +49,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(Array.isArray(a) ? [...a
 /** Only what the reader changed: a revision records the fields it changes, not a copy of the others. */
 const ifChanged = <T>(value: T | undefined, current: unknown): T | undefined => (value === undefined || same(value, current) ? undefined : value);
 
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
 
 /** The command body a form makes, before validation (the API's zod schema validates it as it does a JSON body). */
 export function bodyOf(kind: FormKind, fields: FormFields, current?: Stance): Record<string, unknown> {
@@ -76,7 +77,12 @@ export function bodyOf(kind: FormKind, fields: FormFields, current?: Stance): Re
         rationale: textOf(fields, 'rationale'),
       });
     case 'endorse':
-      return defined({ revision: integer(textOf(fields, 'revision')), endorsedBy: textOf(fields, 'endorsedBy'), decidedOn: textOf(fields, 'decidedOn'), reference: textOf(fields, 'reference') });
+      return defined({
+        revision: integer(textOf(fields, 'revision')),
+        endorsedBy: textOf(fields, 'endorsedBy'),
+        decidedOn: textOf(fields, 'decidedOn'),
+        reference: textOf(fields, 'reference'),
+      });
     case 'withdraw':
       return defined({ decidedOn: textOf(fields, 'decidedOn'), reason: textOf(fields, 'reason') });
     case 'correct': {
@@ -103,7 +109,13 @@ function readable(problem: ProblemError): ProblemError {
   return new ProblemError(problem.status, problem.code, problem.title, first ? `${first.field}: ${first.message}` : problem.detail, problem.field, errors);
 }
 
-const SCHEMAS = { add: AddPositionBody, revise: RevisePositionBody, endorse: EndorsePositionBody, withdraw: WithdrawPositionBody, correct: CorrectRecordBody } as const;
+const SCHEMAS = {
+  add: AddPositionBody,
+  revise: RevisePositionBody,
+  endorse: EndorsePositionBody,
+  withdraw: WithdrawPositionBody,
+  correct: CorrectRecordBody,
+} as const;
 const TYPES = { add: 'AddPosition', revise: 'RevisePosition', endorse: 'EndorsePosition', withdraw: 'WithdrawPosition', correct: 'CorrectRecord' } as const;
 
 /** The command a form asks for, validated by the same schema as the API's body (a 400 naming the control otherwise). */

@@ -17,20 +17,49 @@ const DATE_HINT = (
 
 /** What each form is called, where it posts, and the controls it has (so the error summary can link to them). */
 export const FORMS: Record<FormKind, { verb: string; action: (id?: string) => string; controls: readonly string[] }> = {
-  add: { verb: 'Add a position', action: () => '/new-position', controls: ['id', 'title', 'statement', 'themes', 'addressees', 'decidedOn', 'source.documentId', 'source.locator', 'source.quote', 'note'] },
-  revise: { verb: 'Revise', action: (id) => `/positions/${id}/revise`, controls: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source.documentId', 'source.locator', 'source.quote', 'rationale'] },
+  add: {
+    verb: 'Add a position',
+    action: () => '/new-position',
+    controls: ['id', 'title', 'statement', 'themes', 'addressees', 'decidedOn', 'source.documentId', 'source.locator', 'source.quote', 'note'],
+  },
+  revise: {
+    verb: 'Revise',
+    action: (id) => `/positions/${id}/revise`,
+    controls: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source.documentId', 'source.locator', 'source.quote', 'rationale'],
+  },
   endorse: { verb: 'Record an endorsement', action: (id) => `/positions/${id}/endorse`, controls: ['revision', 'endorsedBy', 'decidedOn', 'reference'] },
   withdraw: { verb: 'Withdraw', action: (id) => `/positions/${id}/withdraw`, controls: ['decidedOn', 'reason'] },
   correct: {
     verb: 'Correct a recording mistake',
     action: (id) => `/positions/${id}/correct`,
-    controls: ['eventId', 'changes', 'changes.decidedOn', 'changes.title', 'changes.statement', 'changes.source.documentId', 'changes.source.locator', 'changes.source.quote', 'changes.endorsedBy', 'changes.reference', 'changes.rationale', 'changes.reason', 'reason'],
+    controls: [
+      'eventId',
+      'changes',
+      'changes.decidedOn',
+      'changes.title',
+      'changes.statement',
+      'changes.source.documentId',
+      'changes.source.locator',
+      'changes.source.quote',
+      'changes.endorsedBy',
+      'changes.reference',
+      'changes.rationale',
+      'changes.reason',
+      'reason',
+    ],
   },
 };
 
 /** The values a fresh form starts with: a revision starts from the text in force, an endorsement from the revision in force. */
 export function initialFields(kind: FormKind, stance: Stance | undefined, query: Record<string, unknown>): FormFields {
-  if (kind === 'revise' && stance) return { title: stance.title, statement: stance.statement, themes: [...stance.themes], addressees: [...stance.addressees], 'source.documentId': stance.source.documentId };
+  if (kind === 'revise' && stance)
+    return {
+      title: stance.title,
+      statement: stance.statement,
+      themes: [...stance.themes],
+      addressees: [...stance.addressees],
+      'source.documentId': stance.source.documentId,
+    };
   if (kind === 'endorse' && stance) return { revision: String(stance.revision) };
   if (kind === 'correct' && typeof query.eventId === 'string') return { eventId: query.eventId };
   return {};
@@ -56,8 +85,8 @@ export function RecordingForm({ kind, deps, stance, state }: { kind: FormKind; d
       <h1>{stance ? `${form.verb}: ${stance.title}` : form.verb}</h1>
       {stance ? (
         <p>
-          You are changing the record as it stands now (text revision {stance.revision}, {stance.status}, record revision {stance.streamRevision}). If a colleague records a change
-          before you send this form, nothing is recorded and you are shown what they changed.
+          You are changing the record as it stands now (text revision {stance.revision}, {stance.status}, record revision {stance.streamRevision}). If a
+          colleague records a change before you send this form, nothing is recorded and you are shown what they changed.
         </p>
       ) : null}
       <ErrorSummary problem={state.problem} controls={form.controls} />
@@ -78,7 +107,13 @@ export function RecordingForm({ kind, deps, stance, state }: { kind: FormKind; d
         {kind === 'revise' ? (
           <>
             <TextField name="title" label="Title" state={state} />
-            <TextArea name="statement" label="Statement (verbatim from the source)" hint="Change only what the working group changed; fields left as they are are not recorded." state={state} rows={8} />
+            <TextArea
+              name="statement"
+              label="Statement (verbatim from the source)"
+              hint="Change only what the working group changed; fields left as they are are not recorded."
+              state={state}
+              rows={8}
+            />
             <Checkboxes name="themes" label="Themes" state={state} options={THEME_OPTIONS} />
             <Checkboxes name="addressees" label="Addressed to" state={state} options={ADDRESSEE_OPTIONS} />
             <TextField name="decidedOn" label="Decided on" hint={DATE_HINT} state={state} required />
@@ -93,11 +128,20 @@ export function RecordingForm({ kind, deps, stance, state }: { kind: FormKind; d
               label="Text revision endorsed"
               state={state}
               required
-              options={Array.from({ length: stance.revision }, (_, i) => [String(i + 1), `revision ${i + 1}${i + 1 === stance.revision ? ' (in force)' : ''}`] as const).reverse()}
+              options={Array.from(
+                { length: stance.revision },
+                (_, i) => [String(i + 1), `revision ${i + 1}${i + 1 === stance.revision ? ' (in force)' : ''}`] as const,
+              ).reverse()}
             />
             <TextField name="endorsedBy" label="Endorsed by" hint="The body that endorsed it, as the source names it." state={state} required />
             <TextField name="decidedOn" label="Endorsed on" hint={DATE_HINT} state={state} required />
-            <TextArea name="reference" label="Reference (optional)" hint="Where the endorsement is recorded: minutes, a document, a page." state={state} rows={2} />
+            <TextArea
+              name="reference"
+              label="Reference (optional)"
+              hint="Where the endorsement is recorded: minutes, a document, a page."
+              state={state}
+              rows={2}
+            />
           </>
         ) : null}
         {kind === 'withdraw' ? (
@@ -113,18 +157,44 @@ export function RecordingForm({ kind, deps, stance, state }: { kind: FormKind; d
   );
 }
 
-function Source({ prefix, state, documents, required }: { prefix: string; state: FormState; documents: readonly (readonly [string, string])[]; required?: boolean }) {
+function Source({
+  prefix,
+  state,
+  documents,
+  required,
+}: {
+  prefix: string;
+  state: FormState;
+  documents: readonly (readonly [string, string])[];
+  required?: boolean;
+}) {
   return (
     <fieldset class="field">
       <legend>Source{required ? '' : ' (only if it was recorded wrongly)'}</legend>
       <SelectField name={`${prefix}.documentId`} label="Document" state={state} required={required} options={documents} />
-      <TextField name={`${prefix}.locator`} label="Where in the document" hint="Section, item or paragraph, e.g. “bullet 1”." state={state} required={required} />
+      <TextField
+        name={`${prefix}.locator`}
+        label="Where in the document"
+        hint="Section, item or paragraph, e.g. “bullet 1”."
+        state={state}
+        required={required}
+      />
       <TextArea name={`${prefix}.quote`} label="Verbatim quote (optional)" state={state} rows={3} />
     </fieldset>
   );
 }
 
-function CorrectionControls({ deps, stance, state, documents }: { deps: ApiDeps; stance: Stance; state: FormState; documents: readonly (readonly [string, string])[] }) {
+function CorrectionControls({
+  deps,
+  stance,
+  state,
+  documents,
+}: {
+  deps: ApiDeps;
+  stance: Stance;
+  state: FormState;
+  documents: readonly (readonly [string, string])[];
+}) {
   const entries = deps.projection.positionTimeline(stance.id) ?? [];
   return (
     <>
@@ -133,7 +203,9 @@ function CorrectionControls({ deps, stance, state, documents }: { deps: ApiDeps;
         label="The recorded decision that is wrong"
         state={state}
         required
-        options={entries.map((e) => [e.eventId, `${EVENT_LABEL[e.type]}, decided ${businessDateLabel(e.decidedOn)}, recorded ${instantLabel(e.recordedAt)}`] as const)}
+        options={entries.map(
+          (e) => [e.eventId, `${EVENT_LABEL[e.type]}, decided ${businessDateLabel(e.decidedOn)}, recorded ${instantLabel(e.recordedAt)}`] as const,
+        )}
       />
       <fieldset class="field" id="f-changes" tabIndex={-1}>
         <legend>Correct values (fill in only what was recorded wrongly)</legend>
@@ -146,7 +218,14 @@ function CorrectionControls({ deps, stance, state, documents }: { deps: ApiDeps;
         <TextArea name="changes.reason" label="Reason for a withdrawal" state={state} rows={2} />
         <Source prefix="changes.source" state={state} documents={documents} />
       </fieldset>
-      <TextArea name="reason" label="Why this is a correction" hint="What was recorded wrongly; the original stays visible beside the correction." state={state} rows={3} required />
+      <TextArea
+        name="reason"
+        label="Why this is a correction"
+        hint="What was recorded wrongly; the original stays visible beside the correction."
+        state={state}
+        rows={3}
+        required
+      />
     </>
   );
 }

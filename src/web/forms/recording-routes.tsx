@@ -65,7 +65,10 @@ function showForm(deps: ApiDeps, kind: FormKind, req: Request, res: Response): v
   };
   // private, not no-store: going back to the form restores this very rendering (its Idempotency-Key), so sending it again is a retry
   res.set('Cache-Control', 'private, no-cache');
-  sendPage(res, ctx, { title: stance ? `${FORMS[kind].verb}: ${stance.id}` : FORMS[kind].verb, main: <RecordingForm kind={kind} deps={deps} stance={stance} state={state} /> });
+  sendPage(res, ctx, {
+    title: stance ? `${FORMS[kind].verb}: ${stance.id}` : FORMS[kind].verb,
+    main: <RecordingForm kind={kind} deps={deps} stance={stance} state={state} />,
+  });
 }
 
 async function submitForm(deps: ApiDeps, sessions: WebSessions, kind: FormKind, req: Request, res: Response): Promise<void> {
@@ -78,22 +81,39 @@ async function submitForm(deps: ApiDeps, sessions: WebSessions, kind: FormKind, 
   const renderedAt = etag !== undefined && /^\d{1,9}$/.test(etag) ? Number(etag) : undefined;
   const ctx = pageContext(deps, req, res);
   try {
-    if (stance && renderedAt === undefined) throw new ProblemError(400, 'validation', 'Invalid request', 'this form has no ETag of the page it came from: open it again', 'If-Match');
+    if (stance && renderedAt === undefined)
+      throw new ProblemError(400, 'validation', 'Invalid request', 'this form has no ETag of the page it came from: open it again', 'If-Match');
     const command = commandOf(kind, fields, stance?.id, stance);
     const recorded = await record(deps, req, command, renderedAt, { idempotencyKey: textOf(fields, FORM_META.key) ?? '', body: submittedFields(fields) });
     const what = recorded.events.map((e) => EVENT_LABEL[e.type as keyof typeof EVENT_LABEL] ?? 'Corrected').join(', ');
     const id = recorded.streamId.replace(/^position-/, '');
-    req.session.flash = recorded.replayed ? `This form had already been recorded (${what.toLowerCase()}); it was not recorded twice.` : `Recorded: ${what.toLowerCase()} (record revision ${recorded.streamRevision}).`;
+    req.session.flash = recorded.replayed
+      ? `This form had already been recorded (${what.toLowerCase()}); it was not recorded twice.`
+      : `Recorded: ${what.toLowerCase()} (record revision ${recorded.streamRevision}).`;
     res.redirect(303, `/positions/${id}`);
   } catch (error) {
     const problem = toProblem(error, formUrl.split('?')[0]!);
     if (problem.status >= 500) throw error;
     if (problem.status === 412 && stance && renderedAt !== undefined) {
-      sendPage(res, ctx, { title: 'Someone recorded a change first', status: 412, main: <StaleForm deps={deps} kind={kind} current={stance} renderedAt={renderedAt} fields={fields} /> });
+      sendPage(res, ctx, {
+        title: 'Someone recorded a change first',
+        status: 412,
+        main: <StaleForm deps={deps} kind={kind} current={stance} renderedAt={renderedAt} fields={fields} />,
+      });
       return;
     }
     // the same key and ETag again: nothing was recorded, so sending the corrected form is still the same attempt
-    const state: FormState = { fields, problem, csrf: ctx.viewer?.csrfToken ?? sessions.csrfToken(req), key: textOf(fields, FORM_META.key) ?? randomUUID(), etag };
-    sendPage(res, ctx, { title: `${FORMS[kind].verb}: problem`, status: problem.status, main: <RecordingForm kind={kind} deps={deps} stance={stance} state={state} /> });
+    const state: FormState = {
+      fields,
+      problem,
+      csrf: ctx.viewer?.csrfToken ?? sessions.csrfToken(req),
+      key: textOf(fields, FORM_META.key) ?? randomUUID(),
+      etag,
+    };
+    sendPage(res, ctx, {
+      title: `${FORMS[kind].verb}: problem`,
+      status: problem.status,
+      main: <RecordingForm kind={kind} deps={deps} stance={stance} state={state} />,
+    });
   }
 }

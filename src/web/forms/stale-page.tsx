@@ -10,7 +10,19 @@ import { FORM_META, type FormFields, type FormKind } from './form-fields';
  * Nothing was recorded; the page shows what they recorded, links to the fresh version, to the diff
  * of the text and to the form again, and gives back what the reader typed so nothing is lost.
  */
-export function StaleForm({ deps, kind, current, renderedAt, fields }: { deps: ApiDeps; kind: FormKind; current: Stance; renderedAt: number; fields: FormFields }) {
+export function StaleForm({
+  deps,
+  kind,
+  current,
+  renderedAt,
+  fields,
+}: {
+  deps: ApiDeps;
+  kind: FormKind;
+  current: Stance;
+  renderedAt: number;
+  fields: FormFields;
+}) {
   const id = current.id;
   const entries = deps.projection.positionTimeline(id) ?? [];
   const since = entries.filter((e) => e.streamRevision > renderedAt).sort((a, b) => a.streamRevision - b.streamRevision);
@@ -19,15 +31,17 @@ export function StaleForm({ deps, kind, current, renderedAt, fields }: { deps: A
   // the text as the form showed it: the view recorded by the time of the last event the form knew
   const knownAt = entries.find((e) => e.streamRevision === renderedAt)?.recordedAt;
   const then = knownAt ? deps.projection.position(id, { recordedAsOf: knownAt }) : undefined;
-  const typed = Object.entries(fields).filter(([name, value]) => !name.startsWith('_') && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0));
+  const typed = Object.entries(fields).filter(
+    ([name, value]) => !name.startsWith('_') && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0),
+  );
   return (
     <>
       <h1>Someone recorded a change first</h1>
       <div class="problem" role="alert">
         <p>
-          <strong>Nothing was recorded.</strong> This form was opened when the record of <span class="mono">{id}</span> was at revision {renderedAt}; a colleague has since
-          recorded {current.streamRevision - renderedAt === 1 ? 'a change' : `${current.streamRevision - renderedAt} changes`} (it is now at revision {current.streamRevision}).
-          Recording your form over theirs could undo what they recorded, so the ledger refused it (HTTP 412, stale ETag).
+          <strong>Nothing was recorded.</strong> This form was opened when the record of <span class="mono">{id}</span> was at revision {renderedAt}; a
+          colleague has since recorded {current.streamRevision - renderedAt === 1 ? 'a change' : `${current.streamRevision - renderedAt} changes`} (it is now at
+          revision {current.streamRevision}). Recording your form over theirs could undo what they recorded, so the ledger refused it (HTTP 412, stale ETag).
         </p>
       </div>
       {since.length > 0 ? (
@@ -37,14 +51,18 @@ export function StaleForm({ deps, kind, current, renderedAt, fields }: { deps: A
             {since.map((e) => (
               <li>
                 {EVENT_LABEL[e.type]}
-                {e.revision !== undefined ? ` (text revision ${e.revision})` : ''}, decided {businessDateLabel(e.decidedOn)}, recorded {instantLabel(e.recordedAt)} by{' '}
-                <span class="mono">{e.recordedBy}</span>
+                {e.revision !== undefined ? ` (text revision ${e.revision})` : ''}, decided {businessDateLabel(e.decidedOn)}, recorded{' '}
+                {instantLabel(e.recordedAt)} by <span class="mono">{e.recordedBy}</span>
               </li>
             ))}
           </ul>
         </>
       ) : null}
-      {corrections > 0 ? <p>{corrections === 1 ? 'A correction was' : `${corrections} corrections were`} recorded too: the position's timeline shows each beside what it corrects.</p> : null}
+      {corrections > 0 ? (
+        <p>
+          {corrections === 1 ? 'A correction was' : `${corrections} corrections were`} recorded too: the position's timeline shows each beside what it corrects.
+        </p>
+      ) : null}
       <h2>What to do</h2>
       <ul>
         <li>

@@ -14,8 +14,8 @@ export function apiDocsPage(): Page {
       <>
         <h1>HTTP API reference</h1>
         <p>
-          Generated from the same schemas that validate every request: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Reads are public;
-          writes need a secretariat token (<code>Authorization: Bearer …</code>).
+          Generated from the same schemas that validate every request: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Reads are public; writes
+          need a secretariat token (<code>Authorization: Bearer …</code>).
         </p>
         <div id="swagger-ui" data-spec="/api/openapi.json">
           <noscript>The interactive reference needs JavaScript; the OpenAPI document above has everything it shows.</noscript>

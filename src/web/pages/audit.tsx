@@ -19,15 +19,26 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
   const q = pageQuery(AuditLogQuery, req);
   const limit = req.query.limit === undefined ? PAGE_SIZE : q.limit;
   const [report, events] = await Promise.all([deps.audits.verify(viewer?.id ?? viewer?.role ?? 'anonymous', []), readWholeLedger(deps.store)]);
-  const checkpoints = checkpointEvents(events).map(asRecordedCheckpoint).filter((c): c is RecordedCheckpoint => c !== undefined);
+  const checkpoints = checkpointEvents(events)
+    .map(asRecordedCheckpoint)
+    .filter((c): c is RecordedCheckpoint => c !== undefined);
   let log: ReturnType<typeof auditLog>;
   try {
-    log = auditLog(events, { recordedBy: q.recordedBy, name: q.name, from: q.from === undefined ? undefined : startOfInstant(q.from), to: q.to === undefined ? undefined : toInstant(q.to), after: q.after, limit });
+    log = auditLog(events, {
+      recordedBy: q.recordedBy,
+      name: q.name,
+      from: q.from === undefined ? undefined : startOfInstant(q.from),
+      to: q.to === undefined ? undefined : toInstant(q.to),
+      after: q.after,
+      limit,
+    });
   } catch (error) {
     if (error instanceof UnknownCursorError) throw new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
     throw error;
   }
-  const identities = [...new Set(events.map((e) => (e.metadata as { recordedBy?: unknown }).recordedBy).filter((r): r is string => typeof r === 'string'))].sort();
+  const identities = [
+    ...new Set(events.map((e) => (e.metadata as { recordedBy?: unknown }).recordedBy).filter((r): r is string => typeof r === 'string')),
+  ].sort();
   const filters = { recordedBy: q.recordedBy, name: q.name, from: q.from, to: q.to, limit: req.query.limit === undefined ? undefined : limit };
   return {
     title: 'Audit',
@@ -78,7 +89,9 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
           <button type="submit">Filter</button>
         </form>
         <p role="status">
-          {log.entries.length === 0 ? 'No event matches.' : `${log.entries.length} event${log.entries.length === 1 ? '' : 's'} on this page${q.after ? ' (continued)' : ''}.`}
+          {log.entries.length === 0
+            ? 'No event matches.'
+            : `${log.entries.length} event${log.entries.length === 1 ? '' : 's'} on this page${q.after ? ' (continued)' : ''}.`}
         </p>
         {log.entries.length > 0 ? <LogTable entries={log.entries} /> : null}
         <p class="pager">
@@ -95,7 +108,13 @@ function VerifySection({ report }: { report: VerifyReport }) {
     <section aria-labelledby="verify">
       <h2 id="verify">Verification</h2>
       <p class={report.ok ? 'verify-ok' : 'verify-failed'} data-verify={report.ok ? 'ok' : 'failed'} role="status">
-        {report.ok ? <strong>Verified: no problem found.</strong> : <strong>{report.problems.length} problem{report.problems.length === 1 ? '' : 's'} found.</strong>}
+        {report.ok ? (
+          <strong>Verified: no problem found.</strong>
+        ) : (
+          <strong>
+            {report.problems.length} problem{report.problems.length === 1 ? '' : 's'} found.
+          </strong>
+        )}
       </p>
       <dl class="facts">
         <dt>Events</dt>
@@ -126,7 +145,11 @@ function VerifySection({ report }: { report: VerifyReport }) {
               {report.problems.map((p) => (
                 <tr>
                   <td>{p.check}</td>
-                  <td class="mono">{[p.streamId, p.revision === undefined ? undefined : `@${p.revision}`, p.position === undefined ? undefined : `position ${p.position}`].filter(Boolean).join(' ')}</td>
+                  <td class="mono">
+                    {[p.streamId, p.revision === undefined ? undefined : `@${p.revision}`, p.position === undefined ? undefined : `position ${p.position}`]
+                      .filter(Boolean)
+                      .join(' ')}
+                  </td>
                   <td>{p.problem}</td>
                 </tr>
               ))}
@@ -205,7 +228,9 @@ function LogTable({ entries }: { entries: readonly AuditLogEntry[] }) {
                     (corrects {e.corrects.type} of {e.corrects.recordedAt ? instantLabel(e.corrects.recordedAt) : '?'})
                   </>
                 ) : null}
-                {e.correctedBy && e.correctedBy.length > 0 ? <> (corrected {e.correctedBy.length === 1 ? 'once' : `${e.correctedBy.length} times`} later)</> : null}
+                {e.correctedBy && e.correctedBy.length > 0 ? (
+                  <> (corrected {e.correctedBy.length === 1 ? 'once' : `${e.correctedBy.length} times`} later)</>
+                ) : null}
               </td>
               <td class="mono">
                 {e.streamId.startsWith('position-') ? <a href={`/positions/${e.streamId.slice('position-'.length)}`}>{e.streamId}</a> : e.streamId}@{e.revision}

@@ -107,7 +107,12 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
                 <a href={`/positions/${id}`}>{id}</a>
               </>
             ))}
-            <Pager path={`/documents/${doc.documentId}`} params={{ limit: limit === 50 ? undefined : String(limit) }} page={{ items: [...doc.citedBy], total: doc.citedByCount, totalCapped: false, next: doc.citedByNext }} cursor={cursor} />
+            <Pager
+              path={`/documents/${doc.documentId}`}
+              params={{ limit: limit === 50 ? undefined : String(limit) }}
+              page={{ items: [...doc.citedBy], total: doc.citedByCount, totalCapped: false, next: doc.citedByNext }}
+              cursor={cursor}
+            />
           </dd>
         </dl>
         <h2>Text</h2>
@@ -115,7 +120,9 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
           <>
             <p class="muted">
               {located.ranges.length} cited passages are highlighted; each is linked to the positions that quote it.
-              {located.missing.length > 0 ? ` ${located.missing.length} quotes could not be found in this text: ${located.missing.map((m) => m.positionId).join(', ')}.` : ''}
+              {located.missing.length > 0
+                ? ` ${located.missing.length} quotes could not be found in this text: ${located.missing.map((m) => m.positionId).join(', ')}.`
+                : ''}
             </p>
             <div class="source-text" lang="en">
               {segments(text!, located.ranges)}

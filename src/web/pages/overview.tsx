@@ -96,7 +96,14 @@ export function overviewPage({ deps, req }: PageContext): Page {
             <a href={href('/timeline', { to: q.asOf })}>the timeline</a>.
           </p>
           <PictureLegend />
-          <TimelinePicture groups={groups} entries={entries} start={HISTORY_START} end={new Date()} asOf={q.asOf} title="Every decision on every position, 2006 to today" />
+          <TimelinePicture
+            groups={groups}
+            entries={entries}
+            start={HISTORY_START}
+            end={new Date()}
+            asOf={q.asOf}
+            title="Every decision on every position, 2006 to today"
+          />
           <h2>Themes</h2>
           <p class="muted">Taxonomy version {THEMES_VERSION}: editorial classification, not source text.</p>
           <ul class="theme-list">

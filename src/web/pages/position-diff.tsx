@@ -41,10 +41,11 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
           <button type="submit">Compare</button>
         </form>
         <p>
-          From the text in force at {endOfLabel(from)} (<a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.from.revision}</a>
-          , {businessDateLabel(d.from.decidedOn)}) to the text in force at {toLabel} (
-          <a href={href(`/positions/${id}`, { asOf: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.to.revision}</a>, {businessDateLabel(d.to.decidedOn)}).{' '}
-          {d.changed ? '' : 'The text did not change between these dates.'}
+          From the text in force at {endOfLabel(from)} (
+          <a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.from.revision}</a>,{' '}
+          {businessDateLabel(d.from.decidedOn)}) to the text in force at {toLabel} (
+          <a href={href(`/positions/${id}`, { asOf: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.to.revision}</a>,{' '}
+          {businessDateLabel(d.to.decidedOn)}). {d.changed ? '' : 'The text did not change between these dates.'}
         </p>
         <p class="legend">
           <span>
@@ -76,7 +77,8 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
           </dd>
         </dl>
         <p>
-          The same comparison as JSON: <a href={href(`/api/positions/${id}/diff`, { from, to: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>API</a>.
+          The same comparison as JSON: <a href={href(`/api/positions/${id}/diff`, { from, to: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>API</a>
+          .
         </p>
       </>
     ),
@@ -84,11 +86,7 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
 }
 
 function Words({ parts }: { parts: readonly DiffPart[] }) {
-  return (
-    <>
-      {parts.map((p) => (p.op === 'added' ? <ins>{p.text}</ins> : p.op === 'removed' ? <del>{p.text}</del> : p.text))}
-    </>
-  );
+  return <>{parts.map((p) => (p.op === 'added' ? <ins>{p.text}</ins> : p.op === 'removed' ? <del>{p.text}</del> : p.text))}</>;
 }
 
 function SetChange({ added, removed }: { added: readonly string[]; removed: readonly string[] }) {

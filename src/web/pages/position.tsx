@@ -26,7 +26,13 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
   if (!stance) {
     const e = errors.positionNotFound(id);
     if (!latest) throw new ProblemError(404, e.code, 'Not found', e.message);
-    throw new ProblemError(404, e.code, 'Not found', `position "${id}" was not yet decided by ${endOfLabel(q.asOf!)}: it was added ${businessDateLabel(latest.addedOn)}`, 'asOf');
+    throw new ProblemError(
+      404,
+      e.code,
+      'Not found',
+      `position "${id}" was not yet decided by ${endOfLabel(q.asOf!)}: it was added ${businessDateLabel(latest.addedOn)}`,
+      'asOf',
+    );
   }
   const history = projection.positionTimeline(id, { recordedAsOf: view.recordedAsOf, version: view.version }) ?? [];
   const until = q.asOf === undefined ? undefined : businessDate(q.asOf).latest;
@@ -39,7 +45,12 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
         <p class="muted">
           <a href={href('/positions', { asOf: q.asOf })}>Positions</a> › <span class="mono">{id}</span>
         </p>
-        <AsOfControl action={`/positions/${id}`} asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf, version: q.version }} label="Show this position as of a date" />
+        <AsOfControl
+          action={`/positions/${id}`}
+          asOf={q.asOf}
+          keep={{ recordedAsOf: q.recordedAsOf, version: q.version }}
+          label="Show this position as of a date"
+        />
         <article data-as-of-view>
           <h1>{stance.title}</h1>
           <div class="meta">
@@ -65,7 +76,10 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
             ) : (
               <p>
                 This text is the last endorsed one
-                {stance.latestEndorsement ? ` (endorsed by ${stance.latestEndorsement.endorsedBy}, ${businessDateLabel(stance.latestEndorsement.decidedOn)})` : ''}.
+                {stance.latestEndorsement
+                  ? ` (endorsed by ${stance.latestEndorsement.endorsedBy}, ${businessDateLabel(stance.latestEndorsement.decidedOn)})`
+                  : ''}
+                .
               </p>
             )
           ) : (
@@ -109,7 +123,10 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
             <ul class="relations">
               {stance.relatesTo.map((r) => (
                 <li>
-                  This position <strong>{r.kind}</strong> <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
+                  This position <strong>{r.kind}</strong>{' '}
+                  <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>
+                    {projection.position(r.positionId, view)?.title ?? r.positionId}
+                  </a>{' '}
                   <span class="muted">
                     ({r.positionId}; {RELATION_KINDS[r.kind]}; since revision {r.revision}, {businessDateLabel(r.decidedOn)})
                   </span>
@@ -117,7 +134,9 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
               ))}
               {relatedFrom.map((r) => (
                 <li>
-                  <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>{projection.position(r.positionId, view)?.title ?? r.positionId}</a>{' '}
+                  <a href={href(`/positions/${r.positionId}`, { asOf: q.asOf, recordedAsOf: q.recordedAsOf, version: q.version })}>
+                    {projection.position(r.positionId, view)?.title ?? r.positionId}
+                  </a>{' '}
                   <strong>{r.kind}</strong> this position{' '}
                   <span class="muted">
                     ({r.positionId}, {businessDateLabel(r.decidedOn)})
@@ -127,10 +146,20 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
             </ul>
           )}
           <h2>History</h2>
-          <p class="muted">Every decision in business order, with when the ledger recorded it and who did; corrections of a recording mistake appear beside the record they correct.</p>
+          <p class="muted">
+            Every decision in business order, with when the ledger recorded it and who did; corrections of a recording mistake appear beside the record they
+            correct.
+          </p>
           <ol class="history">
             {history.map((entry, i) => (
-              <HistoryItem entry={entry} previous={history.slice(0, i).reverse().find((e) => e.type === 'PositionAdded' || e.type === 'PositionRevised')} later={until !== undefined && businessDate(entry.decidedOn).latest > until} />
+              <HistoryItem
+                entry={entry}
+                previous={history
+                  .slice(0, i)
+                  .reverse()
+                  .find((e) => e.type === 'PositionAdded' || e.type === 'PositionRevised')}
+                later={until !== undefined && businessDate(entry.decidedOn).latest > until}
+              />
             ))}
           </ol>
         </article>
@@ -158,7 +187,15 @@ export function Provenance({ source, documentTitle }: { source: SourceCitation; 
 }
 
 function HistoryItem({ entry, previous, later }: { entry: TimelineEntry; previous?: TimelineEntry; later: boolean }) {
-  const data = entry.data as { rationale?: string; note?: string; endorsedBy?: string; reference?: string; reason?: string; source?: SourceCitation; statement?: string };
+  const data = entry.data as {
+    rationale?: string;
+    note?: string;
+    endorsedBy?: string;
+    reference?: string;
+    reason?: string;
+    source?: SourceCitation;
+    statement?: string;
+  };
   return (
     <li id={`event-${entry.eventId}`}>
       <h3>

@@ -17,7 +17,14 @@ export function positionsPage({ deps, req, viewer }: PageContext): Page {
   const page = pageOrProblem(() => deps.projection.positionPage({ ...q, ...viewOf(q) }, { limit, cursor }));
   const positions = page.items;
   const params = { q: q.q, theme: q.theme, addressee: q.addressee, status: q.status, recordedAsOf: q.recordedAsOf, version: q.version, asOf: q.asOf };
-  const described = [q.q && `matching “${q.q}”`, q.theme && `on ${themeLabel(q.theme)}`, q.addressee && `to ${addresseeLabel(q.addressee)}`, q.status && `${q.status}`].filter(Boolean).join(', ');
+  const described = [
+    q.q && `matching “${q.q}”`,
+    q.theme && `on ${themeLabel(q.theme)}`,
+    q.addressee && `to ${addresseeLabel(q.addressee)}`,
+    q.status && `${q.status}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return {
     title: described ? `Positions ${described}` : 'Positions',
     main: (
@@ -30,7 +37,12 @@ export function positionsPage({ deps, req, viewer }: PageContext): Page {
             </a>
           </p>
         ) : null}
-        <AsOfControl action="/positions" asOf={q.asOf} keep={{ recordedAsOf: q.recordedAsOf, version: q.version, limit: limit === 50 ? undefined : String(limit) }} label="Search and filter positions, and choose the date">
+        <AsOfControl
+          action="/positions"
+          asOf={q.asOf}
+          keep={{ recordedAsOf: q.recordedAsOf, version: q.version, limit: limit === 50 ? undefined : String(limit) }}
+          label="Search and filter positions, and choose the date"
+        >
           <div class="field">
             <label for="f-q">Words</label>
             <input id="f-q" type="search" name="q" value={q.q ?? ''} size={18} aria-describedby="f-q-hint" />
@@ -39,8 +51,26 @@ export function positionsPage({ deps, req, viewer }: PageContext): Page {
             </span>
           </div>
           <Select id="f-theme" name="theme" label="Theme" value={q.theme} options={THEME_IDS.map((t) => [t, themeLabel(t)] as const)} />
-          <Select id="f-addressee" name="addressee" label="Addressed to" value={q.addressee} options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)} />
-          <Select id="f-status" name="status" label="Status" value={q.status} options={[['proposed', 'proposed'], ['endorsed', 'endorsed'], ['withdrawn', 'withdrawn']] as const} />
+          <Select
+            id="f-addressee"
+            name="addressee"
+            label="Addressed to"
+            value={q.addressee}
+            options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)}
+          />
+          <Select
+            id="f-status"
+            name="status"
+            label="Status"
+            value={q.status}
+            options={
+              [
+                ['proposed', 'proposed'],
+                ['endorsed', 'endorsed'],
+                ['withdrawn', 'withdrawn'],
+              ] as const
+            }
+          />
         </AsOfControl>
         <div data-as-of-view>
           <p>

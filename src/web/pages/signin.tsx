@@ -1,7 +1,19 @@
 import type { Principal } from '../../api/auth';
 
 /** /signin: a token exchanged for a session; the error, if any, beside the field. */
-export function SigninForm({ csrf, next, error, principal, signedOut }: { csrf: string; next?: string; error?: string; principal?: Principal; signedOut?: boolean }) {
+export function SigninForm({
+  csrf,
+  next,
+  error,
+  principal,
+  signedOut,
+}: {
+  csrf: string;
+  next?: string;
+  error?: string;
+  principal?: Principal;
+  signedOut?: boolean;
+}) {
   return (
     <>
       <h1>Sign in</h1>
@@ -12,8 +24,8 @@ export function SigninForm({ csrf, next, error, principal, signedOut }: { csrf: 
         </p>
       ) : null}
       <p>
-        The secretariat signs in to record the working group's decisions; auditors sign in to check the record. Reading needs no sign-in. Paste the key (or token) you were
-        given: it is exchanged for a session that ends after a few hours, and is never kept in your browser.
+        The secretariat signs in to record the working group's decisions; auditors sign in to check the record. Reading needs no sign-in. Paste the key (or
+        token) you were given: it is exchanged for a session that ends after a few hours, and is never kept in your browser.
       </p>
       <form method="post" action="/signin" class="record-form">
         <input type="hidden" name="_csrf" value={csrf} />
@@ -25,7 +37,15 @@ export function SigninForm({ csrf, next, error, principal, signedOut }: { csrf: 
               {error}
             </p>
           ) : null}
-          <input id="token" name="token" type="password" autoComplete="off" required aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'token-error' : undefined} />
+          <input
+            id="token"
+            name="token"
+            type="password"
+            autoComplete="off"
+            required
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'token-error' : undefined}
+          />
         </div>
         <button type="submit">Sign in</button>
       </form>
@@ -70,8 +90,8 @@ export function ExpiredForm({ retry }: { retry: string }) {
       <h1>This form has expired</h1>
       <div class="problem" role="alert">
         <p>
-          <strong>Nothing was recorded.</strong> The form was not sent from a page of your current session: it may have been open since before your session ended, or
-          it came from another site.
+          <strong>Nothing was recorded.</strong> The form was not sent from a page of your current session: it may have been open since before your session
+          ended, or it came from another site.
         </p>
       </div>
       <p>

@@ -41,7 +41,13 @@ export function timelinePage({ deps, req }: PageContext): Page {
             <input id="t-to" type="text" name="to" value={q.to ?? ''} size={10} aria-describedby="t-hint" />
           </div>
           <Select id="t-theme" name="theme" label="Theme" value={q.theme} options={THEME_IDS.map((t) => [t, themeLabel(t)] as const)} />
-          <Select id="t-addressee" name="addressee" label="Addressed to" value={q.addressee} options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)} />
+          <Select
+            id="t-addressee"
+            name="addressee"
+            label="Addressed to"
+            value={q.addressee}
+            options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)}
+          />
           <div class="field">
             <label for="t-q">Words</label>
             <input id="t-q" type="search" name="q" value={q.q ?? ''} size={16} />

@@ -196,9 +196,7 @@ export class FakeLog {
       state.truncateBefore = revision;
       this.writeSystem(`$$${streamId}`, '$metadata', { $tb: Number(revision) });
     }
-    const written = this.writeTransaction(
-      events.map((e) => ({ ...e, streamId, revision: revision++ })),
-    );
+    const written = this.writeTransaction(events.map((e) => ({ ...e, streamId, revision: revision++ })));
     state.records.push(...written);
     for (const e of events) this.remember(e.id);
     let visibleAt: number | undefined;
@@ -219,7 +217,9 @@ export class FakeLog {
     if (!meets(expected, current)) return { kind: 'wrong-expected-version', current, expected };
     const state = s ?? this.createStream(streamId);
     state.truncateBefore = DELETED_STREAM;
-    const [meta] = this.writeTransaction([systemRecord(`$$${streamId}`, this.nextSystemRevision(`$$${streamId}`), '$metadata', { $tb: DELETED_STREAM.toString() })]);
+    const [meta] = this.writeTransaction([
+      systemRecord(`$$${streamId}`, this.nextSystemRevision(`$$${streamId}`), '$metadata', { $tb: DELETED_STREAM.toString() }),
+    ]);
     this.trackSystem(meta!);
     this.notify();
     return { kind: 'success', position: { commit: meta!.commit, prepare: meta!.prepare } };

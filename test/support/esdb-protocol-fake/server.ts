@@ -188,9 +188,11 @@ export class KurrentDbProtocolFake {
         const contentType = meta.get('content-type');
         if (!type || !contentType) {
           failed = true;
-          callback(serverError(grpc.status.INVALID_ARGUMENT, 'missing-required-metadata-property', 'type and content-type are required', {
-            'required-metadata-properties': 'type,content-type',
-          }));
+          callback(
+            serverError(grpc.status.INVALID_ARGUMENT, 'missing-required-metadata-property', 'type and content-type are required', {
+              'required-metadata-properties': 'type,content-type',
+            }),
+          );
           return;
         }
         try {
@@ -297,7 +299,13 @@ export class KurrentDbProtocolFake {
       try {
         for (const m of req.getProposedMessagesList()) {
           const meta = m.getMetadataMap();
-          write.proposed.push({ id: uuidOf(m.getId()), type: meta.get('type') ?? '', contentType: meta.get('content-type') ?? '', data: m.getData_asU8(), metadata: m.getCustomMetadata_asU8() });
+          write.proposed.push({
+            id: uuidOf(m.getId()),
+            type: meta.get('type') ?? '',
+            contentType: meta.get('content-type') ?? '',
+            data: m.getData_asU8(),
+            metadata: m.getCustomMetadata_asU8(),
+          });
         }
       } catch (e) {
         pending.delete(key);
@@ -318,12 +326,20 @@ export class KurrentDbProtocolFake {
         case 'too-large': {
           const m = new MaximumAppendSizeExceeded();
           m.setMaxappendsize(outcome.maxAppendSize);
-          return answer(correlation, streamId, error(Code.INVALID_ARGUMENT, 'Maximum Append Size Exceeded', { type: 'event_store.client.MaximumAppendSizeExceeded', bytes: m.serializeBinary() }));
+          return answer(
+            correlation,
+            streamId,
+            error(Code.INVALID_ARGUMENT, 'Maximum Append Size Exceeded', { type: 'event_store.client.MaximumAppendSizeExceeded', bytes: m.serializeBinary() }),
+          );
         }
         case 'stream-deleted': {
           const d = new StreamDeleted();
           d.setStreamIdentifier(identifier(streamId));
-          return answer(correlation, streamId, error(Code.FAILED_PRECONDITION, 'Stream Deleted', { type: 'event_store.client.StreamDeleted', bytes: d.serializeBinary() }));
+          return answer(
+            correlation,
+            streamId,
+            error(Code.FAILED_PRECONDITION, 'Stream Deleted', { type: 'event_store.client.StreamDeleted', bytes: d.serializeBinary() }),
+          );
         }
         case 'wrong-expected-version': {
           const w = new WrongExpectedVersion();
@@ -333,7 +349,11 @@ export class KurrentDbProtocolFake {
           else if (expected.kind === 'any') w.setExpectedAny(new Empty());
           else if (expected.kind === 'stream-exists') w.setExpectedStreamExists(new Empty());
           else w.setExpectedNoStream(new Empty());
-          return answer(correlation, streamId, error(Code.FAILED_PRECONDITION, 'Wrong Expected Version', { type: 'event_store.client.WrongExpectedVersion', bytes: w.serializeBinary() }));
+          return answer(
+            correlation,
+            streamId,
+            error(Code.FAILED_PRECONDITION, 'Wrong Expected Version', { type: 'event_store.client.WrongExpectedVersion', bytes: w.serializeBinary() }),
+          );
         }
         case 'success': {
           const ok = (r: BatchAppendResp) => {
@@ -402,13 +422,19 @@ export class KurrentDbProtocolFake {
       if (this.log.isTombstoned(streamId)) return failRead(call, streamDeletedError(streamId));
       if (subscribe) {
         const from = so.hasRevision() ? BigInt(so.getRevision()) : so.hasEnd() ? 'end' : 'start';
-        return this.subscribe(call, structured, false, (r) => r.streamId === streamId && this.isVisible(r), (records) => {
-          const visible = records.filter((r) => r.streamId === streamId && this.isVisible(r));
-          if (from === 'start') return 0;
-          if (from === 'end') return records.length;
-          const after = visible.find((r) => r.revision > from);
-          return after ? records.indexOf(after) : records.length;
-        });
+        return this.subscribe(
+          call,
+          structured,
+          false,
+          (r) => r.streamId === streamId && this.isVisible(r),
+          (records) => {
+            const visible = records.filter((r) => r.streamId === streamId && this.isVisible(r));
+            if (from === 'start') return 0;
+            if (from === 'end') return records.length;
+            const after = visible.find((r) => r.revision > from);
+            return after ? records.indexOf(after) : records.length;
+          },
+        );
       }
       const stream = this.log.readableStream(streamId);
       if (!stream) {
@@ -432,7 +458,9 @@ export class KurrentDbProtocolFake {
     }
 
     const ao = options.getAll()!;
-    const position = ao.hasPosition() ? { commit: BigInt(ao.getPosition()!.getCommitPosition()), prepare: BigInt(ao.getPosition()!.getPreparePosition()) } : undefined;
+    const position = ao.hasPosition()
+      ? { commit: BigInt(ao.getPosition()!.getCommitPosition()), prepare: BigInt(ao.getPosition()!.getPreparePosition()) }
+      : undefined;
     // A position inside a record: a subscription is refused with InvalidArgument, a one-shot read
     // with the "unexpected result" Unknown the server's enumerator reports.
     if (position && this.log.locate(position) === 'invalid') {
@@ -447,12 +475,19 @@ export class KurrentDbProtocolFake {
     if (subscribe) {
       // From a position a subscription is exclusive; from the start it includes the first record.
       // From beyond the end it sees only what is written after that position (nothing before it).
-      return this.subscribe(call, structured, true, matches, (records) => {
-        if (ao.hasEnd()) return records.length;
-        if (!position) return 0;
-        const i = records.findIndex((r) => comparePositions(r, position) > 0);
-        return i < 0 ? records.length : i;
-      }, position);
+      return this.subscribe(
+        call,
+        structured,
+        true,
+        matches,
+        (records) => {
+          if (ao.hasEnd()) return records.length;
+          if (!position) return 0;
+          const i = records.findIndex((r) => comparePositions(r, position) > 0);
+          return i < 0 ? records.length : i;
+        },
+        position,
+      );
     }
     const records = this.log.committed();
     let selected: LogRecord[];

@@ -25,7 +25,13 @@ export async function esdbTarget(): Promise<EsdbTarget> {
   const namespace = `run${randomUUID().replace(/-/g, '').slice(0, 12)}-`;
   const real = process.env.ESDB_CONNECTION_STRING;
   if (real) {
-    return { name: `KurrentDB at ${real}`, connectionString: real, namespace, open: (o) => EsdbEventStore.connect(real, { namespace, ...o }), stop: async () => undefined };
+    return {
+      name: `KurrentDB at ${real}`,
+      connectionString: real,
+      namespace,
+      open: (o) => EsdbEventStore.connect(real, { namespace, ...o }),
+      stop: async () => undefined,
+    };
   }
   const fake = await KurrentDbProtocolFake.start();
   return {
