@@ -13,7 +13,8 @@ function seedCitations(documentId: string): Citation[] {
   return entries.flatMap((e) => {
     if (e.command !== 'AddPosition' && e.command !== 'RevisePosition') return [];
     const { documentId: cited, quote } = e.body.source;
-    return cited === documentId && quote ? [{ quote, positionId: e.positionId }] : [];
+    const positionId = e.command === 'AddPosition' ? e.body.id : e.positionId;
+    return cited === documentId && quote ? [{ quote, positionId }] : [];
   });
 }
 
