@@ -8,7 +8,7 @@
  *   Run it under `nice`; the machine's load average is printed beside the figures.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     ['start until /health answers, compiled dist/ (ms)', num('start until /health answers, compiled (ms)'), START_MS],
     ['server RSS when ready, compiled dist/ (MB)', num('server RSS when ready, compiled (MB)'), RSS_MB],
     ['rebuild / read + parse into ledger events', num('ratio rebuild / read + events (target 2x)'), REBUILD_RATIO],
+    ['  the same in CPU time (less affected by others on the machine)', num('ratio of CPU time, rebuild / read + events'), REBUILD_RATIO],
     ['server peak RSS, whatever the query (MB)', num('server peak RSS (MB)'), RSS_MB],
     ['one position p99 at 1,000 req/s (ms)', num('one position at 1,000 req/s: p99 (ms)'), ONE_POSITION_P99_MS],
     ...rows.filter((r) => r.startsWith('p99 ')).map((r): [string, number, number] => [r, num(r), QUERY_P99_MS]),
@@ -141,17 +142,32 @@ async function measure(events: number): Promise<Figures> {
           after = page.at(-1)!.position;
         }
       });
+    // CPU time beside wall-clock time: on a shared machine the wall clock of each measure depends on
+    // what others run meanwhile, while both are single-threaded work of this process
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    let cpu = process.cpuUsage();
     const [count, readMs] = await readEvery(() => undefined);
+    const readCpuMs = cpuMs(cpu);
+    cpu = process.cpuUsage();
     const [, parseMs] = await readEvery((e) => void toLedgerEvent(e));
+    const parseCpuMs = cpuMs(cpu);
     figures.set('events', String(count));
     figures.set('read + parse every row, JSON (ms)', readMs.toFixed(0));
     figures.set('read + parse into ledger events, + schema (ms)', parseMs.toFixed(0));
     if (!reuse) {
+      cpu = process.cpuUsage();
       const [, rebuildMs] = await timed(() => ReadStore.rebuild(store, { dir }, (n) => progress(`rebuilding ${label(events)}: ${n}`)));
+      const rebuildCpuMs = cpuMs(cpu);
       progress('');
       figures.set('rebuild every read model (ms)', rebuildMs.toFixed(0));
       figures.set('ratio rebuild / read + parse JSON', `${(rebuildMs / readMs).toFixed(1)}x`);
       figures.set('ratio rebuild / read + events (target 2x)', `${(rebuildMs / parseMs).toFixed(1)}x`);
+      figures.set('CPU: read + parse JSON / + schema / rebuild (ms)', `${readCpuMs.toFixed(0)}/${parseCpuMs.toFixed(0)}/${rebuildCpuMs.toFixed(0)}`);
+      figures.set('ratio of CPU time, rebuild / read + events', `${(rebuildCpuMs / parseCpuMs).toFixed(1)}x`);
+      figures.set('read store on disk (MB)', (directorySize(dir) / 1e6).toFixed(0));
     } else {
       figures.set('rebuild every read model (ms)', '(reused)');
     }
@@ -219,6 +235,10 @@ async function startServer(ledgerPath: string, readModelDir: string, runner: 'co
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+function directorySize(dir: string): number {
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
