@@ -208,7 +208,11 @@ async function measure(events: number): Promise<Figures> {
 }
 
 /** `ledger serve` (compiled, or from source through tsx) on the generated ledger and its current read store, timed from spawn to the first 200 of /health. */
-async function startServer(ledgerPath: string, readModelDir: string, runner: 'compiled' | 'tsx'): Promise<{ url: string; child: ChildProcess; readyMs: number }> {
+async function startServer(
+  ledgerPath: string,
+  readModelDir: string,
+  runner: 'compiled' | 'tsx',
+): Promise<{ url: string; child: ChildProcess; readyMs: number }> {
   const port = 3900 + Math.floor(Math.random() * 90);
   const env = {
     ...process.env,
