@@ -1,5 +1,5 @@
 import type { Command } from '../domain/commands';
-import { locateCitations } from '../web/cited-passages';
+import { locateCitations } from './cited-passages';
 import { readSourceText, SourceTextUnavailableError, type RegisteredFile } from './source-text';
 
 /** A command's quote is not in the document it cites; `field` is the input at fault. */

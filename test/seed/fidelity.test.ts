@@ -6,7 +6,7 @@ import type { SeedEntry } from '../../src/seed/seed-file';
 import { Ledger } from '../../src/command-handling/ledger';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
-import { locateCitations } from '../../src/web/cited-passages';
+import { locateCitations } from '../../src/sources/cited-passages';
 
 /**
  * The seed history is reviewed data: this test holds it to the source documents in sources/.

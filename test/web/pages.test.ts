@@ -2,7 +2,7 @@ import request from 'supertest';
 import { composeLedger, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
-import { passageAnchor } from '../../src/web/passages';
+import { passageAnchor } from '../../src/sources/cited-passages';
 
 /** The pages as HTML, without a browser: what they say, their errors, paging, CSP and assets (the browser suite checks how they behave). */
 describe('web pages on the seed ledger', () => {

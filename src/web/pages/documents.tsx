@@ -3,7 +3,8 @@ import { errors } from '../../domain/errors';
 import { ProblemError, validationProblem } from '../../api/problem';
 import { readSourceText, SourceTextUnavailableError } from '../../sources/source-text';
 import type { SourceCitation } from '../../domain/primitives';
-import { locateCitations, type Citation } from '../cited-passages';
+import { locateCitations, type Citation } from '../../sources/cited-passages';
+import { SourceDocument } from '../components/source-document';
 import { businessDateLabel, instantLabel } from '../format';
 import type { Page, PageContext } from '../render';
 import { DocumentQuery } from '../../api/queries';
@@ -124,9 +125,7 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
                 ? ` ${located.missing.length} quotes could not be found in this text: ${located.missing.map((m) => m.positionId).join(', ')}.`
                 : ''}
             </p>
-            <div class="source-text" lang="en">
-              {segments(text!, located.ranges)}
-            </div>
+            <SourceDocument text={text!} ranges={located.ranges} />
           </>
         ) : (
           <p class="problem">{unavailable}</p>
@@ -134,34 +133,4 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
       </>
     ),
   };
-}
-
-function segments(text: string, ranges: ReturnType<typeof locateCitations>['ranges']) {
-  const out = [];
-  let at = 0;
-  for (const r of ranges) {
-    if (r.start > at) out.push(text.slice(at, r.start));
-    out.push(
-      <>
-        {r.anchors.slice(1).map((a) => (
-          <span id={a} />
-        ))}
-        <mark id={r.anchors[0]}>{text.slice(r.start, r.end)}</mark>
-        <span class="cited-by">
-          {' '}
-          [cited by{' '}
-          {r.positionIds.map((id, i) => (
-            <>
-              {i > 0 ? ', ' : ''}
-              <a href={`/positions/${id}`}>{id}</a>
-            </>
-          ))}
-          ]
-        </span>
-      </>,
-    );
-    at = r.end;
-  }
-  out.push(text.slice(at));
-  return out;
 }

@@ -1,5 +1,4 @@
-import { locateCitations } from '../../src/web/cited-passages';
-import { passageAnchor } from '../../src/web/passages';
+import { locateCitations, passageAnchor } from '../../src/sources/cited-passages';
 
 describe('locating cited passages in a source text', () => {
   const text = 'Intro.\n\n**We  call on** the EU\nto act.  Then more text, and an end.';

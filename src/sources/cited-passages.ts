@@ -1,4 +1,13 @@
-import { passageAnchor } from './passages';
+import { sha256Hex } from '../integrity/event-hash';
+
+/**
+ * The anchor of a quoted passage in its document's page: derived from the quote itself, so a
+ * position page can link to it without reading the document, and the link stays the same for as
+ * long as the quote does.
+ */
+export function passageAnchor(quote: string): string {
+  return `passage-${sha256Hex(quote.trim()).slice(0, 12)}`;
+}
 
 export interface Citation {
   readonly quote: string;
