@@ -7,8 +7,8 @@
  *   --reuse-read-store the read store built for each ledger is kept there too (no rebuild figure).
  *   Run it under `nice`; the machine's load average is printed beside the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -68,7 +68,11 @@ const EXPORTS: ReadonlyArray<[string, string]> = [
   ['export timeline ndjson', '/api/timeline?format=ndjson'],
 ];
 
+/** the compiled server (`npm run build`), started as the Docker image starts it (inside the project, so that it finds node_modules) */
+const COMPILED = join(ROOT, 'bench/.cache/dist');
+
 async function main(): Promise<void> {
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/build.ts'), '--outdir', COMPILED], { cwd: ROOT, stdio: 'ignore' });
   const load = () =>
     loadavg()
       .map((l) => l.toFixed(1))
@@ -83,8 +87,10 @@ async function main(): Promise<void> {
   // the targets first: each figure at the largest scale against its target, and the ratio between them
   console.log(`\ntargets at ${label(SCALES.at(-1)!)} events (ratio = measured / target; at most 1.0 meets it); load average ${load()} at the end\n`);
   const targets: [string, number, number][] = [
-    ['start until /health answers (ms)', num('start until /health answers (ms)'), START_MS],
+    ['start until /health answers, compiled dist/ (ms)', num('start until /health answers, compiled (ms)'), START_MS],
+    ['server RSS when ready, compiled dist/ (MB)', num('server RSS when ready, compiled (MB)'), RSS_MB],
     ['rebuild / read + parse into ledger events', num('ratio rebuild / read + events (target 2x)'), REBUILD_RATIO],
+    ['  the same in CPU time (less affected by others on the machine)', num('ratio of CPU time, rebuild / read + events'), REBUILD_RATIO],
     ['server peak RSS, whatever the query (MB)', num('server peak RSS (MB)'), RSS_MB],
     ['one position p99 at 1,000 req/s (ms)', num('one position at 1,000 req/s: p99 (ms)'), ONE_POSITION_P99_MS],
     ...rows.filter((r) => r.startsWith('p99 ')).map((r): [string, number, number] => [r, num(r), QUERY_P99_MS]),
@@ -136,26 +142,46 @@ async function measure(events: number): Promise<Figures> {
           after = page.at(-1)!.position;
         }
       });
+    // CPU time beside wall-clock time: on a shared machine the wall clock of each measure depends on
+    // what others run meanwhile, while both are single-threaded work of this process
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    let cpu = process.cpuUsage();
     const [count, readMs] = await readEvery(() => undefined);
+    const readCpuMs = cpuMs(cpu);
+    cpu = process.cpuUsage();
     const [, parseMs] = await readEvery((e) => void toLedgerEvent(e));
+    const parseCpuMs = cpuMs(cpu);
     figures.set('events', String(count));
     figures.set('read + parse every row, JSON (ms)', readMs.toFixed(0));
     figures.set('read + parse into ledger events, + schema (ms)', parseMs.toFixed(0));
     if (!reuse) {
+      cpu = process.cpuUsage();
       const [, rebuildMs] = await timed(() => ReadStore.rebuild(store, { dir }, (n) => progress(`rebuilding ${label(events)}: ${n}`)));
+      const rebuildCpuMs = cpuMs(cpu);
       progress('');
       figures.set('rebuild every read model (ms)', rebuildMs.toFixed(0));
       figures.set('ratio rebuild / read + parse JSON', `${(rebuildMs / readMs).toFixed(1)}x`);
       figures.set('ratio rebuild / read + events (target 2x)', `${(rebuildMs / parseMs).toFixed(1)}x`);
+      figures.set('CPU: read + parse JSON / + schema / rebuild (ms)', `${readCpuMs.toFixed(0)}/${parseCpuMs.toFixed(0)}/${rebuildCpuMs.toFixed(0)}`);
+      figures.set('ratio of CPU time, rebuild / read + events', `${(rebuildCpuMs / parseCpuMs).toFixed(1)}x`);
+      figures.set('read store on disk (MB)', (directorySize(dir) / 1e6).toFixed(0));
     } else {
       figures.set('rebuild every read model (ms)', '(reused)');
     }
     await store.close();
 
-    const server = await startServer(ledgerPath, dir);
+    // the compiled server's start first (what a deployment runs), then the one `npm start` runs through tsx, which answers the queries
+    const compiled = await startServer(ledgerPath, dir, 'compiled');
+    figures.set('start until /health answers, compiled (ms)', compiled.readyMs.toFixed(0));
+    figures.set('server RSS when ready, compiled (MB)', (kb(readFileSync(`/proc/${compiled.child.pid}/status`, 'utf8'), 'VmRSS') / 1024).toFixed(0));
+    await stopServer(compiled.child);
+    const server = await startServer(ledgerPath, dir, 'tsx');
     try {
-      figures.set('start until /health answers (ms)', server.readyMs.toFixed(0));
-      figures.set('server RSS when ready (MB)', (kb(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'), 'VmRSS') / 1024).toFixed(0));
+      figures.set('start until /health answers, tsx (ms)', server.readyMs.toFixed(0));
+      figures.set('server RSS when ready, tsx (MB)', (kb(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'), 'VmRSS') / 1024).toFixed(0));
       for (const [name, path] of QUERIES) {
         const times = await sequential(`${server.url}${path}`, REQUESTS);
         figures.set(`p99 ${name} (ms)`, percentile(times, 0.99).toFixed(1));
@@ -181,8 +207,12 @@ async function measure(events: number): Promise<Figures> {
   return figures;
 }
 
-/** `ledger serve` on the generated ledger and its current read store, timed from spawn to the first 200 of /health. */
-async function startServer(ledgerPath: string, readModelDir: string): Promise<{ url: string; child: ChildProcess; readyMs: number }> {
+/** `ledger serve` (compiled, or from source through tsx) on the generated ledger and its current read store, timed from spawn to the first 200 of /health. */
+async function startServer(
+  ledgerPath: string,
+  readModelDir: string,
+  runner: 'compiled' | 'tsx',
+): Promise<{ url: string; child: ChildProcess; readyMs: number }> {
   const port = 3900 + Math.floor(Math.random() * 90);
   const env = {
     ...process.env,
@@ -197,7 +227,8 @@ async function startServer(ledgerPath: string, readModelDir: string): Promise<{ 
   };
   const t0 = performance.now();
   // node itself, so that the pid is the server's (for its RSS)
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'], { cwd: ROOT, env, stdio: 'ignore' });
+  const args = runner === 'compiled' ? [join(COMPILED, 'cli/main.js'), 'serve'] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     try {
@@ -208,6 +239,16 @@ async function startServer(ledgerPath: string, readModelDir: string): Promise<{ 
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+function directorySize(dir: string): number {
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 async function sequential(url: string, n: number): Promise<number[]> {
@@ -245,7 +286,9 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   return [result, performance.now() - t0];
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(COMPILED, { recursive: true, force: true }));

@@ -28,9 +28,12 @@ CREATE INDEX IF NOT EXISTS events_by_key ON events (idempotency_key, recorded_by
 
 CREATE TABLE IF NOT EXISTS unreadable (event_id TEXT PRIMARY KEY, stream_id TEXT NOT NULL, position TEXT NOT NULL, problem TEXT NOT NULL);
 
--- each distinct (title, statement, quote) once; the search index is built over it
+-- each distinct (title, statement, quote) once; the search index is built over it. It records which
+-- texts hold a word, not where (detail = none): every query word is a word or a prefix alone, never a
+-- phrase or a column filter (see ftsQuery), and building it costs about half. Either detail answers
+-- alike, so a generation built with the full detail is still current
 CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, hash TEXT NOT NULL, title TEXT NOT NULL, statement TEXT NOT NULL, quote TEXT NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS texts_search USING fts5 (title, statement, quote, content = 'texts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS texts_search USING fts5 (title, statement, quote, content = 'texts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', detail = none);
 -- every word the search index holds: a query word is expanded to the words it begins (see tables.ts)
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS texts_vocabulary USING fts5vocab (texts_search, row);
