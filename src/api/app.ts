@@ -109,7 +109,7 @@ function tooMany(): never {
 function errorHandler(redact: Redact, logger?: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     // the instance is the path alone: a query string may carry what a client should not have sent there
-    const failure = asProblemError(error);
+    const failure = asProblemError(error, { idempotencyKey: req.get('Idempotency-Key') !== undefined });
     const problem = failure.toProblem(req.originalUrl.split('?')[0]!);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
     if (problem.code === 'store-unavailable') {

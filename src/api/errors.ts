@@ -16,11 +16,17 @@ import { PROBLEM_TYPE, ProblemError, type Problem } from './problem';
 const DOMAIN_STATUS = { 'not-found': 404, conflict: 409, rule: 422 } as const;
 
 /** The one mapping from anything thrown to a problem; nothing a client sends ends in a 500. */
-export function toProblem(error: unknown, instance: string): Problem {
-  return asProblemError(error).toProblem(instance);
+export function toProblem(error: unknown, instance: string, request: RequestKeys = {}): Problem {
+  return asProblemError(error, request).toProblem(instance);
 }
 
-export function asProblemError(error: unknown): ProblemError {
+/** What the request carried that changes the advice a problem gives. */
+export interface RequestKeys {
+  /** the request carried an Idempotency-Key (a web form always does); without one a retry may record twice */
+  readonly idempotencyKey?: boolean;
+}
+
+export function asProblemError(error: unknown, request: RequestKeys = {}): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return new ProblemError(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.field);
   if (error instanceof DocumentFileError) return new ProblemError(422, 'document-file', 'Document file', error.message, error.field);
@@ -37,6 +43,13 @@ export function asProblemError(error: unknown): ProblemError {
   if (error instanceof InvalidPositionError) return new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
   if (error instanceof AppendOutcomeUnknownError) {
     // Not a failure: the events may be recorded. The same request with the same Idempotency-Key is answered either way, never recorded twice.
+    if (request.idempotencyKey === false)
+      return new ProblemError(
+        503,
+        'outcome-unknown',
+        'Outcome unknown',
+        'the event store did not confirm in time whether this was recorded, and the request carried no Idempotency-Key: sent again as it is, it may be recorded twice. Read the stream (its revision) to see whether it was recorded before sending it again; send an Idempotency-Key with writes to make a retry safe',
+      );
     return new ProblemError(
       503,
       'outcome-unknown',

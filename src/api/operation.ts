@@ -122,7 +122,7 @@ function sharedResponses(
     });
   if (writes)
     shared[503] = problem(
-      'the store cannot take writes now (disk full, read-only, I/O error, locked by another process, unreachable), or did not confirm the write (`outcome-unknown`: send the same request again with the same Idempotency-Key; it is never recorded twice)',
+      'the store cannot take writes now (disk full, read-only, I/O error, locked by another process, unreachable), or did not confirm the write (`outcome-unknown`: with an Idempotency-Key, send the same request again with the same key, it is never recorded twice; without one, read the stream first, a retry may record it twice)',
       retryAfter,
     );
   else if (spec.readsStore) shared[503] = problem('the event store cannot be read now', retryAfter);

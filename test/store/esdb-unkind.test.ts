@@ -91,7 +91,7 @@ describe('KurrentDB store on an unkind server', () => {
       expect(await s.readStream('pos-3')).toHaveLength(1);
     });
 
-    it('through the API: 503 with Retry-After, then the same request with the same Idempotency-Key is answered once recorded, stored once', async () => {
+    it('through the API: 503 with Retry-After, then the same request with the same Idempotency-Key is answered once recorded, stored once; without a key the 503 says a retry may record twice', async () => {
       const s = store({ appendDeadlineMs: 100, outcomeBudgetMs: 250, streams: LEDGER_STREAM_PREFIXES });
       const config = loadConfig({ LEDGER_TOKENS: 'secretariat:secretariat-token-1', LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '0' });
       const ledger = await composeLedger(config, { store: s });
@@ -115,6 +115,15 @@ describe('KurrentDB store on an unkind server', () => {
       expect(again.status).toBe(201);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(await s.readStream('position-eu-in-doubt')).toHaveLength(1);
+
+      // without an Idempotency-Key a retry is not safe: the answer says so instead of asking for the key it did not send
+      fake.log.holdNextWrite(1600, 'position-');
+      const keyless = await post('/api/positions', addBody({ id: 'eu-in-doubt-keyless' }));
+      expect(keyless.status).toBe(503);
+      expect(keyless.body).toMatchObject({ code: 'outcome-unknown', detail: expect.stringContaining('carried no Idempotency-Key') });
+      expect(keyless.body.field).toBeUndefined();
+      expect(keyless.body.detail).not.toContain('with the same Idempotency-Key');
+      await new Promise((r) => setTimeout(r, 1500));
     });
 
     it('another append that wrote the same ids first is told apart (retried), even when the server answers idempotently', async () => {
