@@ -1,6 +1,9 @@
 import type { Config } from '../app/config';
 import type { Ledger } from '../command-handling/ledger';
 import type { VerifyReport } from '../audit/verify';
+import type { LedgerExportText } from '../audit/export-ledger';
+import type { CheckpointOutcome } from '../audit/record-checkpoint';
+import type { Actor } from '../command-handling/command-handler';
 import type { KeyStore } from '../keys/key-store';
 import type { ReadModel } from '../projections/read-model';
 import type { EventStore } from '../store/event-store';
@@ -29,6 +32,8 @@ export interface ApiDeps {
 export interface Audits {
   /** verify the whole ledger against the live read model, for this caller (their principal id) */
   verify(callerId: string, keptRoots: readonly string[]): Promise<VerifyReport>;
-  /** other whole-ledger work of a request (the export, computing a checkpoint), on this thread, under the same limits */
-  limited<T>(callerId: string, what: string, work: () => Promise<T>): Promise<T>;
+  /** the export up to the latest checkpoint (undefined: none recorded yet) */
+  export(callerId: string): Promise<LedgerExportText | undefined>;
+  /** record a checkpoint now unless nothing was recorded since the latest (computed off the event loop) */
+  checkpoint(callerId: string, actor: Actor): Promise<CheckpointOutcome>;
 }

@@ -18,6 +18,9 @@ import { WholeLedgerWork } from '../api/whole-ledger-work';
 import type { Audits } from '../api/deps';
 import { VerifyWorkers } from '../audit/verify-in-worker';
 import { verifyAgainstLive } from '../audit/verify-live';
+import { exportToLatestCheckpoint } from '../audit/export-ledger';
+import { readWholeLedger } from '../audit/read-ledger';
+import { planHere, recordCheckpoint, type PlanCheckpoint } from '../audit/record-checkpoint';
 import { KeyStore } from '../keys/key-store';
 
 export interface LedgerApp {
@@ -61,9 +64,14 @@ export async function composeLedger(
   const streams = new LiveStreams(config.streamHeartbeatSeconds * 1000);
   const storage = new StorageHealth(store, config.readOnly);
   const work = new WholeLedgerWork();
+  // ends the periodic checkpoint's worker job when the ledger closes
+  const closing = new AbortController();
   const workers = new VerifyWorkers();
-  // a worker thread opens the SQLite files on its own; a store handed in (tests) or KurrentDB is verified on this thread (its reads yield, its hashing does not)
+  // a worker thread opens the SQLite files on its own; a store handed in (tests) or KurrentDB is worked on on this thread, yielding between slices
   const ledgerPath = config.store.kind === 'sqlite' && !options.store && location !== 'memory' ? config.store.path : undefined;
+  // the checkpoint's Merkle roots are computed in a worker too; only its append is on this thread
+  const planCheckpoint = (signal?: AbortSignal): PlanCheckpoint =>
+    ledgerPath === undefined ? planHere(store) : (recordedAt, onlyIfChanged) => workers.planCheckpoint({ ledgerPath, recordedAt, onlyIfChanged }, signal);
   const audits: Audits = {
     verify: (callerId, keptRoots) =>
       work.run(callerId, 'verify', (signal) =>
@@ -71,7 +79,15 @@ export async function composeLedger(
           ? verifyAgainstLive(store, projection, keptRoots)
           : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
       ),
-    limited: (callerId, what, job) => work.run(callerId, what, job),
+    export: (callerId) =>
+      work.run(callerId, 'export', async (signal) =>
+        ledgerPath === undefined ? exportToLatestCheckpoint(await readWholeLedger(store)) : workers.export({ ledgerPath }, signal),
+      ),
+    checkpoint: (callerId, actor) =>
+      work.run(callerId, 'checkpoint', (signal) =>
+        // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back, not a new one
+        storage.observe(() => recordCheckpoint(store, { actor, onlyIfChanged: true, plan: planCheckpoint(signal) })),
+      ),
   };
   const app = createApp({ config, store, ledger, projection, streams, storage, audits, keys, now: options.now }, options.logger);
   const checkpoints = periodicCheckpoints(store, config.readOnly ? 0 : config.checkpointIntervalMinutes, {
@@ -79,6 +95,7 @@ export async function composeLedger(
     now: options.now,
     logger: options.logger,
     storage,
+    plan: planCheckpoint(closing.signal),
   });
   return {
     config,
@@ -91,8 +108,10 @@ export async function composeLedger(
     close: async () => {
       streams.closeAll();
       work.stop();
+      closing.abort();
+      const checkpointsStopped = checkpoints.stop();
       await workers.stop();
-      await checkpoints.stop();
+      await checkpointsStopped;
       await projection.stop();
       await store.close();
       keys?.close();

@@ -39,7 +39,14 @@ export async function exportLedger(store: EventStore, actor: Actor): Promise<Led
  * latest checkpoint, which covers them all, so it verifies offline; `later` counts the events
  * recorded after it. Undefined when no checkpoint is recorded yet.
  */
-export function exportToLatestCheckpoint(events: readonly StoredEvent[]): { text: string; events: number; later: number } | undefined {
+export interface LedgerExportText {
+  readonly text: string;
+  readonly events: number;
+  /** events recorded after the export's checkpoint */
+  readonly later: number;
+}
+
+export function exportToLatestCheckpoint(events: readonly StoredEvent[]): LedgerExportText | undefined {
   const latest = latestCheckpoint(events);
   if (!latest) return undefined;
   const covered = events.slice(0, events.findIndex((e) => e.id === latest.eventId) + 1);

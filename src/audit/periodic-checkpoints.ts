@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '../store/event-store';
-import { recordCheckpoint } from './record-checkpoint';
+import { recordCheckpoint, type PlanCheckpoint } from './record-checkpoint';
 
 /** Runs `task` every `ms` milliseconds until the returned function is called; injectable for tests. */
 export type Schedule = (ms: number, task: () => Promise<void>) => () => void;
@@ -22,7 +22,10 @@ export const CHECKPOINT_TIMER = { id: 'ledger/checkpoint-timer' };
 export function periodicCheckpoints(
   store: EventStore,
   minutes: number,
-  options: { schedule: Schedule; now?: () => Date; logger?: Logger; storage?: { observe<T>(write: () => Promise<T>): Promise<T> } },
+  options: { schedule: Schedule; now?: () => Date; logger?: Logger; storage?: { observe<T>(write: () => Promise<T>): Promise<T> };
+    /** where the checkpoint is computed (a worker thread on a SQLite file) */
+    plan?: PlanCheckpoint;
+  },
 ): { stop(): Promise<void> } {
   if (!(minutes > 0)) return { stop: async () => undefined };
   let running: Promise<void> | undefined;
@@ -31,7 +34,7 @@ export function periodicCheckpoints(
     if (running || stopped) return;
     running = (async () => {
       try {
-        const record = () => recordCheckpoint(store, { actor: CHECKPOINT_TIMER, now: options.now, onlyIfChanged: true });
+        const record = () => recordCheckpoint(store, { actor: CHECKPOINT_TIMER, now: options.now, onlyIfChanged: true, plan: options.plan });
         const { recorded, checkpoint } = await (options.storage ? options.storage.observe(record) : record());
         if (recorded) options.logger?.info({ rootHash: checkpoint?.checkpoint.rootHash, events: checkpoint?.checkpoint.eventCount }, 'checkpoint recorded');
       } catch (error) {

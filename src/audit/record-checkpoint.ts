@@ -1,7 +1,7 @@
 import { CommandHandler, type Actor, type StreamKind } from '../command-handling/command-handler';
 import { StaleRevisionError } from '../command-handling/errors';
 import { LedgerMetadata } from '../domain/ledger-event';
-import type { EventStore } from '../store/event-store';
+import type { EventStore, StoredEvent } from '../store/event-store';
 import { Checkpoint, CHECKPOINT_SCHEMA_VERSION, computeCheckpoint, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { readWholeLedger } from './read-ledger';
@@ -22,7 +22,11 @@ export interface RecordCheckpointOptions {
   readonly now?: () => Date;
   /** record nothing when the latest checkpoint is already the last event of the ledger */
   readonly onlyIfChanged?: boolean;
+  /** where the checkpoint is computed: on this thread by default, in a worker on a SQLite file */
+  readonly plan?: PlanCheckpoint;
 }
+
+export type PlanCheckpoint = (recordedAt: string, onlyIfChanged: boolean) => Promise<CheckpointPlan>;
 
 export interface CheckpointOutcome {
   readonly recorded: boolean;
@@ -48,27 +52,56 @@ export const checkpointKind: StreamKind<null, RecordCheckpointCommand, Checkpoin
 };
 
 /**
+ * What recording a checkpoint needs from the whole ledger, computed where the hashing may take
+ * long (a worker thread on SQLite, see whole-ledger-in-worker.ts): the latest checkpoint when
+ * nothing was recorded since, else the new checkpoint and the checkpoint stream's revision to
+ * append after, or the problems that forbid vouching for the ledger. Plain data, so that it
+ * crosses between threads.
+ */
+export type CheckpointPlan =
+  | { readonly kind: 'unchanged'; readonly latest: RecordedCheckpoint }
+  | { readonly kind: 'record'; readonly checkpoint: Checkpoint; readonly checkpointRevision: number }
+  | { readonly kind: 'unverified'; readonly problems: readonly { problem: string }[] };
+
+/** Plans a checkpoint over these events (the whole ledger, global order). Pure. */
+export function planCheckpoint(events: readonly StoredEvent[], recordedAt: string, onlyIfChanged: boolean): CheckpointPlan {
+  const latest = latestCheckpoint(events);
+  if (onlyIfChanged && latest && events.at(-1)?.id === latest.eventId) return { kind: 'unchanged', latest };
+  const { problems } = verifyLedger(events, { rebuild: false });
+  if (problems.length > 0) return { kind: 'unverified', problems };
+  return {
+    kind: 'record',
+    checkpoint: computeCheckpoint(events, recordedAt),
+    checkpointRevision: events.filter((e) => e.streamId === CHECKPOINT_STREAM).length - 1,
+  };
+}
+
+/** Plans on this thread, reading the whole ledger from the store. */
+export const planHere =
+  (store: EventStore) =>
+  async (recordedAt: string, onlyIfChanged: boolean): Promise<CheckpointPlan> =>
+    planCheckpoint(await readWholeLedger(store), recordedAt, onlyIfChanged);
+
+/**
  * Records a checkpoint over the whole ledger as it is now, as the next event of the checkpoint
  * stream, through the command handler like every other event (hash chain, expected revision). A
- * concurrent checkpoint is met by reading again.
+ * concurrent checkpoint is met by reading again. `plan` computes it (by default on this thread).
  */
 export async function recordCheckpoint(store: EventStore, options: RecordCheckpointOptions): Promise<CheckpointOutcome> {
   const now = options.now ?? (() => new Date());
+  const plan = options.plan ?? planHere(store);
   for (let attempt = 1; ; attempt += 1) {
-    const events = await readWholeLedger(store);
-    const latest = latestCheckpoint(events);
-    if (options.onlyIfChanged && latest && events.at(-1)?.id === latest.eventId) return { recorded: false, checkpoint: latest };
-    const { problems } = verifyLedger(events, { rebuild: false });
-    if (problems.length > 0) throw new UnverifiedLedgerError(problems);
     const recordedAt = now().toISOString();
-    const checkpoint = computeCheckpoint(events, recordedAt);
+    const planned = await plan(recordedAt, options.onlyIfChanged ?? false);
+    if (planned.kind === 'unchanged') return { recorded: false, checkpoint: planned.latest };
+    if (planned.kind === 'unverified') throw new UnverifiedLedgerError(planned.problems);
     const handler = new CommandHandler(store, { now: () => new Date(recordedAt) });
-    const command: RecordCheckpointCommand = { type: 'RecordCheckpoint', data: checkpoint };
+    const command: RecordCheckpointCommand = { type: 'RecordCheckpoint', data: planned.checkpoint };
     try {
       const {
         events: [recorded],
       } = await handler.handle({ kind: checkpointKind, streamId: CHECKPOINT_STREAM, command, context: () => undefined }, options.actor, {
-        expectedRevision: events.filter((e) => e.streamId === CHECKPOINT_STREAM).length - 1,
+        expectedRevision: planned.checkpointRevision,
       });
       return {
         recorded: true,

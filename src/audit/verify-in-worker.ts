@@ -6,6 +6,8 @@ import { SqliteEventStore } from '../store/sqlite-store';
 import { snapshotOf } from './projection-snapshot';
 import { readWholeLedger } from './read-ledger';
 import type { VerifyReport } from './verify';
+import { exportToLatestCheckpoint, type LedgerExportText } from './export-ledger';
+import { planCheckpoint, type CheckpointPlan } from './record-checkpoint';
 import { verifyAtOneState } from './verify-live';
 
 /** What a worker needs to verify on its own: the two SQLite files, opened read-only by the worker itself. */
@@ -16,11 +18,26 @@ export interface VerifyJob {
   readonly keptRoots: readonly string[];
 }
 
-type WorkerAnswer = { report: VerifyReport } | { error: string };
+/** The export up to the latest checkpoint (see exportToLatestCheckpoint), made from the ledger file. */
+export interface ExportJob {
+  readonly ledgerPath: string;
+}
+
+/** A checkpoint planned over the ledger file (see planCheckpoint); the server appends it. */
+export interface CheckpointJob {
+  readonly ledgerPath: string;
+  readonly recordedAt: string;
+  readonly onlyIfChanged: boolean;
+}
+
+export type WholeLedgerJob = ({ kind: 'verify' } & VerifyJob) | ({ kind: 'export' } & ExportJob) | ({ kind: 'checkpoint' } & CheckpointJob);
+type Answers = { verify: VerifyReport; export: LedgerExportText | undefined; checkpoint: CheckpointPlan };
+
+type WorkerAnswer = { result: Answers[keyof Answers] } | { error: string };
 
 /**
- * Verifies the whole ledger in worker threads, so that hashing every event and rebuilding every
- * projection never holds the server's event loop: `/health` and every other request keep being
+ * Verifies the whole ledger, makes its export and plans checkpoints in worker threads, so that
+ * hashing every event and rebuilding every projection never holds the server's event loop: `/health` and every other request keep being
  * answered meanwhile. Each job opens its own read-only handles on the ledger and on the read
  * store, so nothing large crosses between threads but the report. Workers are kept for the next
  * job (loading the code takes longer than verifying a small ledger); how many run at once is the
@@ -32,8 +49,21 @@ export class VerifyWorkers {
 
   /** `signal` ends the job's worker (the server stopping). */
   verify(job: VerifyJob, signal?: AbortSignal): Promise<VerifyReport> {
+    return this.run({ kind: 'verify', ...job }, signal);
+  }
+
+  export(job: ExportJob, signal?: AbortSignal): Promise<LedgerExportText | undefined> {
+    return this.run({ kind: 'export', ...job }, signal);
+  }
+
+  planCheckpoint(job: CheckpointJob, signal?: AbortSignal): Promise<CheckpointPlan> {
+    return this.run({ kind: 'checkpoint', ...job }, signal);
+  }
+
+  private run<K extends WholeLedgerJob['kind']>(job: WholeLedgerJob & { kind: K }, signal?: AbortSignal): Promise<Answers[K]> {
+    const what = job.kind;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new Error('verify stopped: the server is stopping'));
+      if (signal?.aborted) return reject(new Error(`${what} stopped: the server is stopping`));
       const worker = this.idle.pop() ?? this.start();
       const done = () => {
         signal?.removeEventListener('abort', abort);
@@ -42,8 +72,8 @@ export class VerifyWorkers {
       const onMessage = (answer: WorkerAnswer) => {
         done();
         this.idle.push(worker);
-        if ('report' in answer) resolve(answer.report);
-        else reject(new Error(`verify failed in its worker: ${answer.error}`));
+        if ('result' in answer) resolve(answer.result as Answers[K]);
+        else reject(new Error(`${what} failed in its worker: ${answer.error}`));
       };
       const onError = (error: Error) => {
         done();
@@ -53,7 +83,7 @@ export class VerifyWorkers {
       const onExit = (code: number) => {
         done();
         this.drop(worker);
-        reject(new Error(signal?.aborted ? 'verify stopped: the server is stopping' : `the verify worker exited (${code}) before it reported`));
+        reject(new Error(signal?.aborted ? `${what} stopped: the server is stopping` : `the ${what} worker exited (${code}) before it reported`));
       };
       const abort = () => void worker.terminate();
       signal?.addEventListener('abort', abort, { once: true });
@@ -94,7 +124,19 @@ function startWorker(): Worker {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The work itself, in the worker: the read store held at one snapshot, and the ledger read at the same state. */
+/** The work itself, in the worker. */
+export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[keyof Answers]> {
+  if (job.kind === 'verify') return runVerifyJob(job);
+  const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
+  try {
+    const events = await readWholeLedger(store);
+    return job.kind === 'export' ? exportToLatestCheckpoint(events) : planCheckpoint(events, job.recordedAt, job.onlyIfChanged);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Verify, in the worker: the read store held at one snapshot, and the ledger read at the same state. */
 export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
   const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
   try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { generateLedger } from '../../bench/read-model/generate-ledger';
 import { composeLedger, stopServing, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
+import { CHECKPOINT_STREAM } from '../../src/audit/checkpoint-stream';
 
 /**
  * Issue 9, item 7: ten concurrent verifies of a ledger of a few thousand events held /health for
@@ -66,9 +67,87 @@ describe('whole-ledger audit work does not hold the server', () => {
     expect(finished.slice(0, 2)).toEqual(['health', 'again']);
   });
 
+  /** Ten callers at once, each asking once; /health asked meanwhile: the order the answers came back in, and the answers. */
+  async function tenAndHealth(ask: (token: string) => Promise<Response>) {
+    const finished: string[] = [];
+    const jobs = auditors.map((token, i) =>
+      ask(token).then(async (res) => {
+        finished.push(`job ${i}`);
+        return { status: res.status, headers: res.headers, text: await res.text() };
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const health = await fetch(`${url}/health`);
+    finished.push('health');
+    return { health: health.status, results: await Promise.all(jobs), finished };
+  }
+  const as = (token: string, init: RequestInit = {}) => ({ ...init, headers: { Authorization: `Bearer ${token}` } });
+
+  it('recording checkpoints: the Merkle roots are computed in a worker, /health answers before any of them', async () => {
+    const { health, results, finished } = await tenAndHealth((token) => fetch(`${url}/api/audit/checkpoints`, as(token, { method: 'POST' })));
+    expect(health).toBe(200);
+    // one is recorded; the others find nothing recorded since and get it back
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const roots = new Set(results.map((r) => (JSON.parse(r.text) as { checkpoint: { eventCount: number; rootHash: string } }).checkpoint.rootHash));
+    expect(roots.size).toBe(1);
+    expect(finished[0]).toBe('health');
+  });
+
+  it('exports: made in a worker, /health answers before any of them', async () => {
+    const { health, results, finished } = await tenAndHealth((token) => fetch(`${url}/api/audit/export`, as(token)));
+    expect(health).toBe(200);
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(r.headers.get('ledger-events-after-export')).toBe('0');
+      // every event, then the checkpoint's own line
+      expect(r.text.trimEnd().split('\n')).toHaveLength(2_502);
+    }
+    expect(finished[0]).toBe('health');
+  });
+
   it('the worker reports what it finds: a kept checkpoint that is not in the ledger', async () => {
     const res = await fetch(`${url}/api/audit/verify?checkpoint=${'ab'.repeat(32)}`, { headers: { Authorization: `Bearer ${auditors[1]}` } });
     const body = (await res.json()) as { ok: boolean; problems: { check: string }[] };
     expect([res.status, body.ok, body.problems.map((p) => p.check)]).toEqual([200, false, ['kept-checkpoint']]);
+  });
+});
+
+describe('the periodic checkpoint does not hold the server', () => {
+  jest.setTimeout(60_000);
+  let dir: string;
+  let ledger: LedgerApp;
+  let server: Server;
+  let tick: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-off-thread-timer-'));
+    generateLedger(join(dir, 'ledger.db'), 2_500);
+    const config = loadConfig({
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.db'),
+      LEDGER_READ_MODEL_DIR: join(dir, 'read-model'),
+      LEDGER_SEED_ON_START: 'false',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '0',
+      LEDGER_CHECKPOINT_INTERVAL_MINUTES: '60',
+    });
+    // the timer is the test's: it runs the task when the test says
+    ledger = await composeLedger(config, { schedule: (_ms, task) => ((tick = task), () => undefined) });
+    server = ledger.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+  });
+  afterAll(async () => {
+    await stopServing(server, ledger);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('while the timer computes a checkpoint over every event, /health answers first; then the checkpoint is recorded', async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const finished: string[] = [];
+    const checkpoint = tick!().then(() => finished.push('checkpoint'));
+    const health = await fetch(`${url}/health`);
+    finished.push('health');
+    await checkpoint;
+    expect(health.status).toBe(200);
+    expect(finished).toEqual(['health', 'checkpoint']);
+    const recorded = (await ledger.store.readStream(CHECKPOINT_STREAM)).at(-1);
+    expect(recorded?.data).toMatchObject({ eventCount: 2_500 });
   });
 });

@@ -2,9 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { auditLog, UnknownCursorError } from '../../audit/audit-log';
 import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
-import { exportToLatestCheckpoint } from '../../audit/export-ledger';
 import { readWholeLedger } from '../../audit/read-ledger';
-import { recordCheckpoint, UnverifiedLedgerError } from '../../audit/record-checkpoint';
+import { UnverifiedLedgerError } from '../../audit/record-checkpoint';
 import type { ApiDeps } from '../deps';
 import { json, mount, operation, problem } from '../operation';
 import { ProblemError } from '../problem';
@@ -142,7 +141,7 @@ export const exportLedger = operation({
 });
 
 /** The auditors' endpoints: verification against the live read model, the audit log, checkpoints, the export. */
-export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
+export function auditRoutes({ store, audits }: ApiDeps): Router {
   const router = Router();
 
   mount(router, '/api', verifyLedger, async ({ query: q }, req, res) => {
@@ -178,9 +177,7 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
   mount(router, '/api', recordCheckpointNow, async (_input, req, res) => {
     try {
       // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back (200), not a new one
-      const { recorded, checkpoint } = await audits.limited(req.principal!.id, 'checkpoint', () =>
-        storage.observe(() => recordCheckpoint(store, { actor: req.principal!, onlyIfChanged: true })),
-      );
+      const { recorded, checkpoint } = await audits.checkpoint(req.principal!.id, req.principal!);
       res.status(recorded ? 201 : 200).json(checkpoint);
     } catch (error) {
       if (error instanceof UnverifiedLedgerError)
@@ -191,7 +188,7 @@ export function auditRoutes({ store, storage, audits }: ApiDeps): Router {
 
   // A GET never writes: the export ends at the latest checkpoint recorded (POST /api/audit/checkpoints first to cover everything).
   mount(router, '/api', exportLedger, async (_input, req, res) => {
-    const made = await audits.limited(req.principal!.id, 'export', async () => exportToLatestCheckpoint(await readWholeLedger(store)));
+    const made = await audits.export(req.principal!.id);
     if (!made)
       throw new ProblemError(
         409,
