@@ -100,6 +100,8 @@ export interface CommandHandlerOptions {
 // parsed once: uuid's v5 given bytes skips parsing the namespace and re-encoding the name on every event
 const IDEMPOTENT_IDS = parseUuid('8f0f9f3e-6a4e-4b7e-9a53-7b1d2f0c6e21');
 const MAX_ATTEMPTS = 5;
+/** commands decided before the store takes their events, in a bulk run: memory stays flat, the transaction stays one */
+const BULK_CHUNK = 256;
 const keyOf = (actor: Actor, key: string) => `${actor.id}\n${key}`;
 type AnyKind = StreamKind<unknown, unknown, { type: string; data: unknown }, unknown>;
 type AnyAddressed = Addressed<unknown, unknown, { type: string; data: unknown }, unknown>;
@@ -156,58 +158,74 @@ export class CommandHandler {
   }
 
   /**
-   * Many commands decided in memory, one after another on the states the earlier ones left, then
-   * appended together: one transaction where the store has them, so all are recorded or none.
-   * Commands already recorded under their idempotency key are answered as replayed.
+   * Many commands decided one after another on the states the earlier ones left, and appended in
+   * one transaction where the store has them, so all are recorded or none. A store that can keep a
+   * transaction open (SQLite) takes the decided events a chunk at a time while the rest are still
+   * being decided: a large import never holds all its events at once. Commands already recorded
+   * under their idempotency key are answered as replayed.
    */
   async handleAll(
     batch: readonly { addressed: AnyAddressed; actor: Actor; options?: HandleOptions }[],
     onDecided?: (done: number) => void,
   ): Promise<{ replayed: boolean; events: number }[]> {
     const staged = new Map<string, StreamEntry>();
-    const appends: StreamAppend[] = [];
-    // the data's canonical JSON (which the hashes cover) is what a store that keeps JSON text stores: written once, never serialised again
-    const serialized: SerializedAppend[] = [];
-    const owners: number[] = [];
     const outcomes: { replayed: boolean; events: number }[] = [];
     // into an empty store (a first import) every stream is new: none is looked up
     const empty = (await this.store.readAll({ maxCount: 1 })).length === 0;
     const stateOf = this.stateReader(staged, empty);
-    const verbatim = this.store.appendManySerialized !== undefined;
-    for (const [index, { addressed, actor, options = {} }] of batch.entries()) {
-      try {
-        const entry = staged.get(addressed.streamId) ?? (empty ? newStream(addressed.kind) : await this.load(addressed.kind, addressed.streamId));
-        if (this.knownKey(entry, actor, options)) {
-          outcomes.push({ replayed: true, events: 0 });
-          continue;
+    const streamed = this.store.appendStreamed !== undefined;
+    // the chunk being decided, and the index in `batch` of the command behind each of its appends
+    let chunk: (StreamAppend | SerializedAppend)[] = [];
+    let owners: number[] = [];
+    const decideAll = async function* (this: CommandHandler): AsyncGenerator<(StreamAppend | SerializedAppend)[]> {
+      for (const [index, { addressed, actor, options = {} }] of batch.entries()) {
+        try {
+          const entry = staged.get(addressed.streamId) ?? (empty ? newStream(addressed.kind) : await this.load(addressed.kind, addressed.streamId));
+          if (this.knownKey(entry, actor, options)) {
+            outcomes.push({ replayed: true, events: 0 });
+            continue;
+          }
+          this.checkExpected(addressed.streamId, entry, options);
+          const { newEvents, canonicalData, next } = await this.decide(addressed, entry, actor, options, stateOf);
+          staged.set(addressed.streamId, next);
+          const expected = expectedOf(entry);
+          // the data's canonical JSON (which the hashes cover) is what a store that keeps JSON text stores: written once, never serialised again
+          chunk.push(
+            streamed
+              ? {
+                  streamId: addressed.streamId,
+                  expected,
+                  events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })),
+                }
+              : { streamId: addressed.streamId, events: newEvents, expected },
+          );
+          owners.push(index);
+          outcomes.push({ replayed: false, events: newEvents.length });
+        } catch (error) {
+          throw new BulkCommandError(index, error);
         }
-        this.checkExpected(addressed.streamId, entry, options);
-        const { newEvents, canonicalData, next } = await this.decide(addressed, entry, actor, options, stateOf);
-        staged.set(addressed.streamId, next);
-        const expected = expectedOf(entry);
-        // one form kept per command: a large import holds every event until its one transaction
-        if (verbatim)
-          serialized.push({
-            streamId: addressed.streamId,
-            expected,
-            events: newEvents.map((e, i) => ({ id: e.id, type: e.type, data: canonicalData[i]!, metadata: JSON.stringify(e.metadata) })),
-          });
-        else appends.push({ streamId: addressed.streamId, events: newEvents, expected });
-        owners.push(index);
-        outcomes.push({ replayed: false, events: newEvents.length });
-      } catch (error) {
-        throw new BulkCommandError(index, error);
+        onDecided?.(index + 1);
+        if (streamed && chunk.length >= BULK_CHUNK) {
+          yield chunk;
+          chunk = [];
+          owners = [];
+        }
       }
-      onDecided?.(index + 1);
-    }
+      if (chunk.length > 0) yield chunk;
+    }.call(this);
     try {
-      if (verbatim) await this.store.appendManySerialized!(serialized);
-      else if (this.store.appendMany) await this.store.appendMany(appends);
-      else for (const a of appends) await this.store.append(a.streamId, a.events, a.expected);
+      if (streamed) await this.store.appendStreamed!(decideAll as AsyncIterable<SerializedAppend[]>);
+      else {
+        const appends: StreamAppend[] = [];
+        for await (const c of decideAll) appends.push(...(c as StreamAppend[]));
+        if (this.store.appendMany) await this.store.appendMany(appends);
+        else for (const a of appends) await this.store.append(a.streamId, a.events, a.expected);
+      }
     } catch (error) {
       for (const streamId of staged.keys()) this.cache.delete(streamId);
       if (error instanceof DuplicateEventIdError) {
-        const at = (verbatim ? serialized : appends).findIndex((a) => a.events.some((e) => e.id === error.eventId));
+        // the clash is in the chunk the store was storing
+        const at = chunk.findIndex((a) => a.events.some((e) => e.id === error.eventId));
         const key = at >= 0 ? batch[owners[at]!]!.options?.idempotencyKey : undefined;
         throw new BulkCommandError(at >= 0 ? owners[at]! : -1, key === undefined ? error : new IdempotencyKeyReusedError(key));
       }

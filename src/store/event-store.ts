@@ -94,6 +94,13 @@ export interface EventStore {
    * keep JSON text have it; callers of the others parse and append.
    */
   appendManySerialized?(appends: readonly SerializedAppend[]): Promise<void>;
+  /**
+   * appendManySerialized for a batch too large to hold at once: its appends arrive a chunk at a
+   * time, while the caller is still producing the rest, and all of them are stored in one
+   * transaction, or none (the iterable throws, or an append is refused: nothing is kept). Other
+   * writes wait until it ends. Stores that can keep a transaction open across chunks have it.
+   */
+  appendStreamed?(chunks: AsyncIterable<readonly SerializedAppend[]>): Promise<void>;
   /** readAll with data and metadata as the JSON text the store holds, unparsed (stores that keep JSON text) */
   readAllSerialized?(options?: ReadAllOptions): Promise<StoredSerializedEvent[]>;
   /**

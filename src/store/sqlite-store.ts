@@ -138,6 +138,7 @@ export class SqliteEventStore implements EventStore {
     this.appendTransaction = transactions.one;
     this.appendManyTransaction = transactions.many;
     this.appendSerializedTransaction = transactions.serialized;
+    this.insertSerialized = transactions.insertSerialized;
     // prepared once: preparing costs more than reading a short stream
     this.statements = {
       stream: this.db.prepare<[string, number, number], Row>(
@@ -170,6 +171,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertWritable();
+    if (this.streaming) await this.afterStreaming();
     const result = await this.withLockRetry(() => this.appendTransaction.immediate(streamId, events, expected));
     if (!result.retried && events.length > 0) this.appended.emit('appended');
     return result;
@@ -178,6 +180,7 @@ export class SqliteEventStore implements EventStore {
   /** All in one IMMEDIATE transaction: every append is stored, or none (a stored id fails the whole batch). */
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     this.assertWritable();
+    if (this.streaming) await this.afterStreaming();
     const results = await this.withLockRetry(() => this.appendManyTransaction.immediate(appends));
     if (results.some((r) => r.stored.length > 0)) this.appended.emit('appended');
     return results;
@@ -185,8 +188,44 @@ export class SqliteEventStore implements EventStore {
 
   async appendManySerialized(appends: readonly SerializedAppend[]): Promise<void> {
     this.assertWritable();
+    if (this.streaming) await this.afterStreaming();
     await this.withLockRetry(() => this.appendSerializedTransaction.immediate(appends));
     if (appends.some((a) => a.events.length > 0)) this.appended.emit('appended');
+  }
+
+  /**
+   * One IMMEDIATE transaction held open while the chunks arrive. Nothing else writes on this
+   * connection meanwhile (other writes wait for it), and subscriptions do not read what is not
+   * committed yet; another process waits for the write lock as for any write.
+   */
+  async appendStreamed(chunks: AsyncIterable<readonly SerializedAppend[]>): Promise<void> {
+    this.assertWritable();
+    while (this.streaming) await this.afterStreaming();
+    let done!: () => void;
+    this.streaming = new Promise((resolve) => (done = resolve));
+    let stored = false;
+    try {
+      await this.withLockRetry(() => this.db.exec('BEGIN IMMEDIATE'));
+      try {
+        const heads = new Map<string, number>();
+        for await (const chunk of chunks) {
+          this.insertSerialized(chunk, heads);
+          stored ||= chunk.some((a) => a.events.length > 0);
+        }
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.streaming = undefined;
+      done();
+    }
+    if (stored) this.appended.emit('appended');
+  }
+
+  private async afterStreaming(): Promise<void> {
+    await this.streaming;
   }
 
   private assertWritable(): void {
@@ -243,6 +282,9 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: { readonly stream: Database.Statement<[string, number, number], Row>; readonly all: Database.Statement<[number, number], Row> };
   private readonly appendManyTransaction: Database.Transaction<(appends: readonly StreamAppend[]) => AppendResult[]>;
   private readonly appendSerializedTransaction: Database.Transaction<(appends: readonly SerializedAppend[]) => void>;
+  private readonly insertSerialized: (appends: readonly SerializedAppend[], heads: Map<string, number>) => void;
+  /** a streamed append under way: its transaction is open on this connection, so every other write waits for it to end */
+  private streaming: Promise<void> | undefined;
 
   private prepareAppend() {
     // the last event of the stream, found by the (stream_id, stream_revision) index: no scan of the stream
@@ -297,17 +339,17 @@ export class SqliteEventStore implements EventStore {
         return result;
       });
     });
-    // the bulk paths: the JSON text as given, nothing handed back; heads read once per stream
-    const serialized = this.db.transaction((appends: readonly SerializedAppend[]): void => {
-      const heads = new Map<string, number>();
+    // the bulk paths: the JSON text as given, nothing handed back; heads read once per stream (and carried from chunk to chunk)
+    const insertSerialized = (appends: readonly SerializedAppend[], heads: Map<string, number>): void => {
       for (const { streamId, events, expected } of appends) {
         let revision = heads.get(streamId) ?? headOf(streamId).revision;
         check(streamId, expected, revision);
         for (const e of events as readonly SerializedEvent[]) insertOne(e.id, streamId, (revision += 1), e.type, e.data, e.metadata);
         heads.set(streamId, revision);
       }
-    });
-    return { one, many, serialized };
+    };
+    const serialized = this.db.transaction((appends: readonly SerializedAppend[]): void => insertSerialized(appends, new Map()));
+    return { one, many, serialized, insertSerialized };
   }
 
   /** The events are already stored, in this stream and in this order: a retry, answered as the first time. */
@@ -376,6 +418,8 @@ export class SqliteEventStore implements EventStore {
           again = false;
           for (;;) {
             if (stopped || this.closed) return;
+            // a streamed append's rows are not committed yet: read on when it has ended ('appended')
+            if (this.streaming) return;
             let batch: StoredEvent[];
             try {
               batch = this.readAllSync({ after, maxCount: 500 });

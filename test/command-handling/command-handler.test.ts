@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '../../src/command-handling/errors';
 import { Ledger } from '../../src/command-handling/ledger';
+import type { Command } from '../../src/domain/commands';
 import type { EventStore } from '../../src/store/event-store';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
 import { addBody, reviseBody } from '../support/builders';
@@ -84,5 +85,63 @@ describe('the command handler', () => {
       { replayed: false, events: 1 },
     ]);
     expect((await store.readStream('position-eu-7')).map((e) => e.type)).toEqual(['PositionAdded', 'PositionEndorsed']);
+  });
+
+  /** Many commands over a few positions (more than the handler decides per chunk), each with its own idempotency key so that ids are the same on every run. */
+  function manyCommands(positions: number) {
+    const commands: { command: Command; key: string }[] = [
+      { command: documents.recommendations, key: 'doc-1' },
+      { command: documents.contribution, key: 'doc-2' },
+    ];
+    for (let p = 0; p < positions; p += 1) {
+      const id = `p-${p}`;
+      commands.push({ command: { type: 'AddPosition', data: addBody({ id }) }, key: `${id}/0` });
+      commands.push({ command: { type: 'EndorsePosition', positionId: id, data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } }, key: `${id}/1` });
+      for (let r = 2; r < 6; r += 1)
+        commands.push({
+          command: { type: 'RevisePosition', positionId: id, data: reviseBody({ statement: `Statement ${r}.`, decidedOn: String(2006 + r) }) },
+          key: `${id}/${r}`,
+        });
+    }
+    return commands;
+  }
+  const now = () => new Date('2026-11-23T10:00:00.000Z');
+
+  it('in bulk, stores the same events, ids, metadata and hashes as the same commands one at a time', async () => {
+    const commands = manyCommands(60);
+    const one = new SqliteEventStore(':memory:');
+    const single = new Ledger(one, { historyStart: '2006-01-01', now });
+    for (const { command, key } of commands) await single.execute(command, SECRETARIAT, { idempotencyKey: key, requestHash: `h-${key}` });
+    const all = new SqliteEventStore(':memory:');
+    const bulk = new Ledger(all, { historyStart: '2006-01-01', now });
+    await bulk.executeAll(commands.map(({ command, key }) => ({ command, actor: SECRETARIAT, options: { idempotencyKey: key, requestHash: `h-${key}` } })));
+    // the data as values: one at a time stores the decider's key order, in bulk its canonical JSON (the bytes the hash covers)
+    const rows = async (store: SqliteEventStore) => (await store.readAllSerialized()).map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }));
+    const stored = await rows(all);
+    expect(stored).toHaveLength(commands.length);
+    expect(stored).toEqual(await rows(one));
+    await one.close();
+    await all.close();
+  });
+
+  it('in bulk, a command refused after earlier chunks were stored leaves nothing, and other writes wait for the run to end', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const ledger = new Ledger(store, { historyStart: '2006-01-01', now });
+    const commands = manyCommands(100).map(({ command }) => ({ command, actor: SECRETARIAT }));
+    const late = commands.length - 2;
+    commands[late] = {
+      command: { type: 'EndorsePosition', positionId: 'p-99', data: { revision: 1, endorsedBy: 'WG', decidedOn: '2006' } },
+      actor: SECRETARIAT,
+    };
+    let written: Promise<unknown> | undefined;
+    const run = ledger.executeAll(commands, (done) => {
+      // half-way through the run, another writer on the same store
+      if (done === 300)
+        written = new Ledger(store, { historyStart: '2006-01-01', now }).execute({ type: 'AddPosition', data: addBody({ id: 'other' }) }, SECRETARIAT);
+    });
+    await expect(run).rejects.toMatchObject({ index: late, cause: expect.objectContaining({ code: 'already-endorsed' }) });
+    await written;
+    expect((await store.readAll()).map((e) => e.streamId)).toEqual(['position-other']);
+    await store.close();
   });
 });

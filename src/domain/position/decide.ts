@@ -106,8 +106,10 @@ const PROVISIONAL_EVENT_ID = '00000000-0000-4000-8000-000000000000';
 /** The first endorsement whose endorsed text differs between two histories of the same position. */
 function alteredEndorsement(before: readonly HistoryEntry[], after: readonly HistoryEntry[]): EndorsementView | undefined {
   const was = foldPosition(before);
+  // nothing endorsed, nothing to alter: the new history is not even folded
+  if (!was || was.endorsements.length === 0) return undefined;
   const will = foldPosition(after);
-  if (!was || !will) return undefined;
+  if (!will) return undefined;
   return was.endorsements.find((e) => !sameText(was.revisions.get(e.revision), will.revisions.get(e.revision)));
 }
 

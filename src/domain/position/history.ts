@@ -150,23 +150,31 @@ function finish(acc: Acc): PositionFold | undefined {
 // The fold of a whole history, kept per entries array (states are immutable, so it never goes
 // stale): a decision folds the same history several times, and evolve extends the fold of the
 // history before it when the new event comes last in business order too, as it mostly does.
-// That keeps a command's cost from growing with the length of its stream.
+// That keeps a command's cost from growing with the length of its stream. The extension is made
+// when the fold is first asked for: a history a decision only tries (a revision checked against
+// the endorsements) is often never folded, and the bulk paths fold each state once.
 const wholeFolds = new WeakMap<readonly HistoryEntry[], Acc>();
+const extensions = new WeakMap<readonly HistoryEntry[], { readonly base: Acc; readonly entry: HistoryEntry }>();
 
 function wholeFold(entries: readonly HistoryEntry[]): Acc {
   let acc = wholeFolds.get(entries);
   if (!acc) {
-    acc = emptyAcc();
-    for (const entry of inBusinessOrder(entries)) step(acc, entry);
+    const extension = extensions.get(entries);
+    if (extension) acc = step(copyAcc(extension.base), extension.entry);
+    else {
+      acc = emptyAcc();
+      for (const entry of inBusinessOrder(entries)) step(acc, entry);
+    }
     wholeFolds.set(entries, acc);
+    extensions.delete(entries);
   }
   return acc;
 }
 
 /** `entries` is `before` with `entry` appended: its fold is the one before, one step further, when the entry sorts last. */
 export function extendFold(before: readonly HistoryEntry[], entries: readonly HistoryEntry[], entry: HistoryEntry): void {
-  const acc = wholeFolds.get(before);
-  if (acc && businessKey(entry) >= acc.maxKey) wholeFolds.set(entries, step(copyAcc(acc), entry));
+  const base = wholeFolds.get(before);
+  if (base && businessKey(entry) >= base.maxKey) extensions.set(entries, { base, entry });
 }
 
 /**
