@@ -22,7 +22,11 @@ export const CHECKPOINT_TIMER = { id: 'ledger/checkpoint-timer' };
 export function periodicCheckpoints(
   store: EventStore,
   minutes: number,
-  options: { schedule: Schedule; now?: () => Date; logger?: Logger; storage?: { observe<T>(write: () => Promise<T>): Promise<T> };
+  options: {
+    schedule: Schedule;
+    now?: () => Date;
+    logger?: Logger;
+    storage?: { observe<T>(write: () => Promise<T>): Promise<T> };
     /** where the checkpoint is computed (a worker thread on a SQLite file) */
     plan?: PlanCheckpoint;
   },
