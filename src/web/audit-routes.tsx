@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { ApiDeps } from '../api/deps';
 import { ProblemError } from '../api/problem';
-import { recordCheckpoint, UnverifiedLedgerError } from '../audit/record-checkpoint';
+import { UnverifiedLedgerError } from '../audit/record-checkpoint';
 import { auditPage } from './pages/audit';
 import { pageContext, sendPage } from './render';
 import type { WebSessions } from './session';
@@ -23,7 +23,7 @@ export function auditPageRoutes(deps: ApiDeps, sessions: WebSessions): Router {
     if (!sessions.csrfValid(req)) return expired(deps, req, res, '/audit');
     try {
       // the same call as POST /api/audit/checkpoints: idempotent, a ledger unchanged since its latest checkpoint keeps it
-      const { recorded, checkpoint } = await recordCheckpoint(deps.store, { actor: req.principal!, onlyIfChanged: true });
+      const { recorded, checkpoint } = await deps.audits.checkpoint(req.principal!.id, req.principal!);
       req.session.flash = !checkpoint
         ? 'The ledger is empty: there is nothing for a checkpoint to cover yet.'
         : recorded

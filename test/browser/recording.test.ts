@@ -230,6 +230,31 @@ describe('recording and auditing in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the auditors’ page refreshed live while its verify still runs for this reader (429) keeps its last result, says so, and refreshes later', async () => {
+    const { page, problems } = await signedIn(AUDITOR, '/audit');
+    await page.waitForFunction(() => document.body.dataset.liveFeed === 'open');
+    const before = await page.locator('[data-verify]').textContent();
+    // the server's answer while this reader's previous verify is still running (WholeLedgerWork): once, then the page itself
+    let asked = 0;
+    await page.route(`${served.baseUrl}/audit`, async (route) => {
+      asked += 1;
+      if (asked > 1) return route.fallback();
+      return route.fulfill({
+        status: 429,
+        headers: { 'Retry-After': '1', 'Content-Type': 'application/problem+json' },
+        body: JSON.stringify({ status: 429, code: 'too-many-audits' }),
+      });
+    });
+    await colleagueRevises('eu-2', 'Changed while the auditor watched.');
+    await page.waitForFunction(() => document.body.dataset.liveDeferred === '1');
+    await expect(page.locator('[data-live-status]').textContent()).resolves.toMatch(/shows what it showed before; it will refresh in 1 s/);
+    await expect(page.locator('[data-verify]').textContent()).resolves.toBe(before);
+    await page.waitForFunction(() => document.body.dataset.liveUpdates === '1');
+    await expect(page.locator('[data-live-status]').textContent()).resolves.toMatch(/This page now shows it/);
+    expect(asked).toBe(2);
+    expect(problems).toEqual([`429 for ${served.baseUrl}/audit`]);
+  });
+
   it('an open position page updates itself when someone records a change', async () => {
     const context = await newContext();
     const { page, problems } = await watchedPage(context, served.baseUrl);

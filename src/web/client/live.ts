@@ -43,6 +43,20 @@ function connect(doc: Document): EventSource {
   source.addEventListener('error', () => (doc.body.dataset.liveFeed = 'reconnecting'));
   const seen: RecordedNotice[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // set while the server asked to wait (429: the auditors' page is still being computed for this reader)
+  let waitingUntil = 0;
+  const refreshIn = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () =>
+        void refresh(doc, seen.splice(0), (notices, seconds) => {
+          seen.unshift(...notices);
+          waitingUntil = Date.now() + seconds * 1000;
+          refreshIn(seconds * 1000);
+        }),
+      ms,
+    );
+  };
 
   source.addEventListener('recorded', (event) => {
     const notice = JSON.parse((event as MessageEvent<string>).data) as RecordedNotice;
@@ -58,14 +72,28 @@ function connect(doc: Document): EventSource {
     // checkpoints change nothing a reader sees, except on the auditors' page
     if (notice.type === 'CheckpointRecorded' && !doc.querySelector('[data-verify]')) return;
     seen.push(notice);
-    clearTimeout(timer);
-    timer = setTimeout(() => void refresh(doc, seen.splice(0)), 250);
+    // a refresh already waits its turn: it will show this too
+    if (Date.now() < waitingUntil) return;
+    refreshIn(250);
   });
   return source;
 }
 
-async function refresh(doc: Document, notices: readonly RecordedNotice[]): Promise<void> {
-  const res = await fetch(location.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+/**
+ * Fetches the page again and swaps its view in. A server that asks to wait (429: the auditors'
+ * page recomputes verify, one at a time per reader; 503) gets its wait: the page keeps showing
+ * its last result, says so, and `later` tries again after Retry-After.
+ */
+async function refresh(doc: Document, notices: readonly RecordedNotice[], later: (notices: readonly RecordedNotice[], seconds: number) => void): Promise<void> {
+  const res = await fetch(location.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' }).catch(() => undefined);
+  if (!res || res.status === 429 || res.status === 503) {
+    const seconds = Math.min(60, Math.max(1, Number(res?.headers.get('Retry-After')) || 5));
+    liveRegion(doc).textContent =
+      `${describe(notices)} The server is still busy with this page, so it shows what it showed before; it will refresh in ${seconds} s.`;
+    doc.body.dataset.liveDeferred = String(Number(doc.body.dataset.liveDeferred ?? '0') + 1);
+    later(notices, seconds);
+    return;
+  }
   if (!res.ok) return;
   const next = new DOMParser().parseFromString(await res.text(), 'text/html');
   const here = doc.querySelector(REGION) ?? doc.querySelector('main');
