@@ -67,33 +67,46 @@ describe('whole-ledger audit work does not hold the server', () => {
     expect(finished.slice(0, 2)).toEqual(['health', 'again']);
   });
 
-  /** Ten callers at once, each asking once; /health asked meanwhile: the order the answers came back in, and the answers. */
+  /**
+   * Ten callers at once, each asking once, then /health as soon as the server has received all ten:
+   * the order the answers came back in, and the answers. On the event loop, the ten jobs would all be
+   * done (each running to its end, the next started from the last) before /health is read.
+   */
   async function tenAndHealth(ask: (token: string) => Promise<Response>) {
     const finished: string[] = [];
+    let received = 0;
+    const allReceived = new Promise<void>((resolve) => {
+      const count = () => {
+        if (++received < auditors.length) return;
+        server.off('request', count);
+        resolve();
+      };
+      server.on('request', count);
+    });
     const jobs = auditors.map((token, i) =>
       ask(token).then(async (res) => {
         finished.push(`job ${i}`);
         return { status: res.status, headers: res.headers, text: await res.text() };
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await allReceived;
     const health = await fetch(`${url}/health`);
     finished.push('health');
     return { health: health.status, results: await Promise.all(jobs), finished };
   }
   const as = (token: string, init: RequestInit = {}) => ({ ...init, headers: { Authorization: `Bearer ${token}` } });
 
-  it('recording checkpoints: the Merkle roots are computed in a worker, /health answers before any of them', async () => {
+  it('recording checkpoints: the Merkle roots are computed in a worker, /health answers while they run', async () => {
     const { health, results, finished } = await tenAndHealth((token) => fetch(`${url}/api/audit/checkpoints`, as(token, { method: 'POST' })));
     expect(health).toBe(200);
     // one is recorded; the others find nothing recorded since and get it back
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     const roots = new Set(results.map((r) => (JSON.parse(r.text) as { checkpoint: { eventCount: number; rootHash: string } }).checkpoint.rootHash));
     expect(roots.size).toBe(1);
-    expect(finished[0]).toBe('health');
+    expect(finished.indexOf('health')).toBeLessThan(auditors.length);
   });
 
-  it('exports: made in a worker, /health answers before any of them', async () => {
+  it('exports: made in a worker, /health answers while they run', async () => {
     const { health, results, finished } = await tenAndHealth((token) => fetch(`${url}/api/audit/export`, as(token)));
     expect(health).toBe(200);
     for (const r of results) {
@@ -102,7 +115,7 @@ describe('whole-ledger audit work does not hold the server', () => {
       // every event, then the checkpoint's own line
       expect(r.text.trimEnd().split('\n')).toHaveLength(2_502);
     }
-    expect(finished[0]).toBe('health');
+    expect(finished.indexOf('health')).toBeLessThan(auditors.length);
   });
 
   it('the worker reports what it finds: a kept checkpoint that is not in the ledger', async () => {
