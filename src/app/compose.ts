@@ -18,7 +18,8 @@ import { WholeLedgerWork } from '../api/whole-ledger-work';
 import type { Audits } from '../api/deps';
 import { VerifyWorkers } from '../audit/verify-in-worker';
 import { verifyAgainstLive } from '../audit/verify-live';
-import { exportToLatestCheckpoint } from '../audit/export-ledger';
+import { exportToLatestCheckpointSteps } from '../audit/export-ledger';
+import { inSlices } from '../audit/slices';
 import { readWholeLedger } from '../audit/read-ledger';
 import { planHere, recordCheckpoint, type PlanCheckpoint } from '../audit/record-checkpoint';
 import { KeyStore } from '../keys/key-store';
@@ -81,7 +82,7 @@ export async function composeLedger(
       ),
     export: (callerId) =>
       work.run(callerId, 'export', async (signal) =>
-        ledgerPath === undefined ? exportToLatestCheckpoint(await readWholeLedger(store)) : workers.export({ ledgerPath }, signal),
+        ledgerPath === undefined ? inSlices(exportToLatestCheckpointSteps(await readWholeLedger(store))) : workers.export({ ledgerPath }, signal),
       ),
     checkpoint: (callerId, actor) =>
       work.run(callerId, 'checkpoint', (signal) =>

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { recordedHash } from '../integrity/hash-chain';
 import type { StoredEvent } from '../store/event-store';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
-import { leafHash, merkleRoot } from './merkle';
+import { leafHash, MerkleAccumulator, merkleRoot } from './merkle';
+import { atOnce, STEP, type Steps } from './slices';
 
 export { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 
@@ -45,7 +46,18 @@ export function streamHeadsRoot(heads: readonly StreamHead[]): string {
 
 /** The Merkle root over these events' recorded hashes, in the order given (global order). */
 export function eventsRoot(events: readonly StoredEvent[]): string {
-  return merkleRoot(events.map((e) => headLeaf({ streamId: e.streamId, revision: e.revision, hash: recordedHash(e) }))).toString('hex');
+  return atOnce(eventsRootSteps(events));
+}
+
+/** {@link eventsRoot} over the first `count` events, in steps (see slices.ts). */
+export function* eventsRootSteps(events: readonly StoredEvent[], count = events.length): Steps<string> {
+  const tree = new MerkleAccumulator();
+  for (let i = 0; i < count; i += 1) {
+    const e = events[i]!;
+    tree.add(headLeaf({ streamId: e.streamId, revision: e.revision, hash: recordedHash(e) }));
+    if (i % STEP === STEP - 1) yield;
+  }
+  return tree.root().toString('hex');
 }
 
 export { recordedHash };
@@ -64,13 +76,18 @@ export function streamHeadsOf(events: readonly StoredEvent[]): StreamHead[] {
 
 /** The checkpoint over the whole of these events (global order). Pure. */
 export function computeCheckpoint(events: readonly StoredEvent[], recordedAt: string): Checkpoint {
+  return atOnce(computeCheckpointSteps(events, recordedAt));
+}
+
+export function* computeCheckpointSteps(events: readonly StoredEvent[], recordedAt: string): Steps<Checkpoint> {
   const streamHeads = streamHeadsOf(events);
+  yield;
   return {
     treeSize: streamHeads.length,
     rootHash: streamHeadsRoot(streamHeads),
     streamHeads,
     eventCount: events.length,
-    eventsRoot: eventsRoot(events),
+    eventsRoot: yield* eventsRootSteps(events),
     lastPosition: events.at(-1)?.position ?? null,
     recordedAt,
   };

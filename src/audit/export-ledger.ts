@@ -4,6 +4,7 @@ import type { StoredEvent } from '../store/event-store';
 import { latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
 import { exportLines } from './export-file';
 import { readWholeLedger } from './read-ledger';
+import { atOnce, STEP, type Steps } from './slices';
 import { recordCheckpoint, UnverifiedLedgerError } from './record-checkpoint';
 
 export interface LedgerExport {
@@ -47,8 +48,15 @@ export interface LedgerExportText {
 }
 
 export function exportToLatestCheckpoint(events: readonly StoredEvent[]): LedgerExportText | undefined {
+  return atOnce(exportToLatestCheckpointSteps(events));
+}
+
+/** {@link exportToLatestCheckpoint} in steps (see slices.ts), for a server without a worker. */
+export function* exportToLatestCheckpointSteps(events: readonly StoredEvent[]): Steps<LedgerExportText | undefined> {
   const latest = latestCheckpoint(events);
   if (!latest) return undefined;
   const covered = events.slice(0, events.findIndex((e) => e.id === latest.eventId) + 1);
-  return { text: [...exportLines(covered)].join(''), events: covered.length, later: events.length - covered.length };
+  const lines: string[] = [];
+  for (const line of exportLines(covered)) if (lines.push(line) % STEP === 0) yield;
+  return { text: lines.join(''), events: covered.length, later: events.length - covered.length };
 }

@@ -22,6 +22,31 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
   return nodeHash(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
 }
 
+/**
+ * MTH(D[n]) computed leaf by leaf, with at most log2(n) hashes held: the same root as
+ * {@link merkleRoot}, since RFC 6962's tree over n leaves is the perfect subtrees of n's binary
+ * decomposition, largest first, joined from the right.
+ */
+export class MerkleAccumulator {
+  private readonly perfect: { hash: Buffer; size: number }[] = [];
+
+  add(leaf: Uint8Array): void {
+    let node: { hash: Buffer; size: number } = { hash: Buffer.from(leaf), size: 1 };
+    while (this.perfect.at(-1)?.size === node.size) {
+      const left = this.perfect.pop()!;
+      node = { hash: nodeHash(left.hash, node.hash), size: node.size * 2 };
+    }
+    this.perfect.push(node);
+  }
+
+  root(): Buffer {
+    if (this.perfect.length === 0) return createHash('sha256').digest();
+    let root = this.perfect.at(-1)!.hash;
+    for (let i = this.perfect.length - 2; i >= 0; i -= 1) root = nodeHash(this.perfect[i]!.hash, root);
+    return root;
+  }
+}
+
 /** The audit path of RFC 6962 §2.1.1: the sibling hashes from leaf `index` up to the root. */
 export function inclusionProof(leaves: readonly Uint8Array[], index: number): Buffer[] {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} is not in a tree of ${leaves.length}`);

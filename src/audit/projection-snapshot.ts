@@ -1,3 +1,4 @@
+import { atOnce, STEP, type Steps } from './slices';
 import canonicalize from 'canonicalize';
 import { LedgerProjection, type DocumentView, type LedgerVersion } from '../projections/ledger-projection';
 import type { ReadModel } from '../projections/read-model';
@@ -18,8 +19,15 @@ export function snapshotOf(readModel: Pick<ReadModel, 'positionPage' | 'document
 
 /** The read model rebuilt from event one, by the same code that follows the store live. */
 export function rebuildProjection(events: readonly StoredEvent[]): LedgerProjection {
+  return atOnce(rebuildProjectionSteps(events));
+}
+
+export function* rebuildProjectionSteps(events: readonly StoredEvent[]): Steps<LedgerProjection> {
   const projection = new LedgerProjection();
-  for (const e of events) projection.apply(e);
+  for (let i = 0; i < events.length; i += 1) {
+    projection.apply(events[i]!);
+    if (i % STEP === STEP - 1) yield;
+  }
   return projection;
 }
 

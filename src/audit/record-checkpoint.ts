@@ -2,10 +2,11 @@ import { CommandHandler, type Actor, type StreamKind } from '../command-handling
 import { StaleRevisionError } from '../command-handling/errors';
 import { LedgerMetadata } from '../domain/ledger-event';
 import type { EventStore, StoredEvent } from '../store/event-store';
-import { Checkpoint, CHECKPOINT_SCHEMA_VERSION, computeCheckpoint, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
+import { Checkpoint, CHECKPOINT_SCHEMA_VERSION, computeCheckpointSteps, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { readWholeLedger } from './read-ledger';
-import { verifyLedger } from './verify';
+import { atOnce, inSlices, type Steps } from './slices';
+import { verifySteps } from './verify';
 
 /** The ledger refuses to vouch, by a checkpoint, for a ledger that does not verify. */
 export class UnverifiedLedgerError extends Error {
@@ -65,22 +66,26 @@ export type CheckpointPlan =
 
 /** Plans a checkpoint over these events (the whole ledger, global order). Pure. */
 export function planCheckpoint(events: readonly StoredEvent[], recordedAt: string, onlyIfChanged: boolean): CheckpointPlan {
+  return atOnce(planCheckpointSteps(events, recordedAt, onlyIfChanged));
+}
+
+function* planCheckpointSteps(events: readonly StoredEvent[], recordedAt: string, onlyIfChanged: boolean): Steps<CheckpointPlan> {
   const latest = latestCheckpoint(events);
   if (onlyIfChanged && latest && events.at(-1)?.id === latest.eventId) return { kind: 'unchanged', latest };
-  const { problems } = verifyLedger(events, { rebuild: false });
+  const { problems } = yield* verifySteps(events, { rebuild: false });
   if (problems.length > 0) return { kind: 'unverified', problems };
   return {
     kind: 'record',
-    checkpoint: computeCheckpoint(events, recordedAt),
+    checkpoint: yield* computeCheckpointSteps(events, recordedAt),
     checkpointRevision: events.filter((e) => e.streamId === CHECKPOINT_STREAM).length - 1,
   };
 }
 
-/** Plans on this thread, reading the whole ledger from the store. */
+/** Plans on this thread, reading the whole ledger from the store, hashing in slices that let other requests in. */
 export const planHere =
   (store: EventStore) =>
   async (recordedAt: string, onlyIfChanged: boolean): Promise<CheckpointPlan> =>
-    planCheckpoint(await readWholeLedger(store), recordedAt, onlyIfChanged);
+    inSlices(planCheckpointSteps(await readWholeLedger(store), recordedAt, onlyIfChanged));
 
 /**
  * Records a checkpoint over the whole ledger as it is now, as the next event of the checkpoint

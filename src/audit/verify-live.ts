@@ -3,7 +3,8 @@ import type { EventStore, StoredEvent } from '../store/event-store';
 import { snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
 import { readWholeLedger } from './read-ledger';
 import { storeGuardProblems } from './store-guards';
-import { verifyLedger, type VerifyReport } from './verify';
+import { atOnce, inSlices, type Steps } from './slices';
+import { verifySteps, type VerifyReport } from './verify';
 
 /**
  * Verifies the whole ledger in the store and holds the running read model to a rebuild from event
@@ -19,7 +20,8 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
     live = snapshotOf(readModel);
     if (live.version.events > events.length) events = await readWholeLedger(store);
   }
-  return verifyAtOneState(store, events, live, (all) => readModel.tableDrift?.(all) ?? [], keptRoots);
+  // no worker here (KurrentDB, a store handed in): the hashing and the rebuild run in slices, so other requests are answered meanwhile
+  return verifyAtOneState(store, events, live, (all) => readModel.tableDrift?.(all) ?? [], keptRoots, inSlices);
 }
 
 /**
@@ -27,14 +29,15 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
  * hashes, chains and checkpoints, the views against a rebuild, the read store's own tables row by
  * row (`tableDrift`), and what the store no longer enforces.
  */
-export function verifyAtOneState(
+export async function verifyAtOneState(
   store: EventStore,
   events: readonly StoredEvent[],
   live: ProjectionSnapshot,
   tableDrift: (events: readonly StoredEvent[]) => string[],
   keptRoots: readonly string[],
-): VerifyReport {
-  const report = verifyLedger(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live });
+  run: <T>(steps: Steps<T>) => T | Promise<T> = atOnce,
+): Promise<VerifyReport> {
+  const report = await run(verifySteps(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live }));
   const tables = tableDrift(events).map((problem) => ({ check: 'projection' as const, problem }));
   const problems = [...storeGuardProblems(store), ...report.problems, ...tables];
   return { ...report, ok: problems.length === 0, problems };

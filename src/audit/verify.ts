@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { isLinkedTo, recomputeHash, recordedHash, recordedPrevHash } from '../integrity/hash-chain';
 import { LedgerMetadata, toLedgerEvent } from '../domain/ledger-event';
 import type { StoredEvent } from '../store/event-store';
-import { Checkpoint, eventsRoot, streamHeadsRoot, type RecordedCheckpoint } from './checkpoint';
+import { Checkpoint, eventsRootSteps, streamHeadsRoot, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
-import { compareSnapshots, rebuildProjection, snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
+import { compareSnapshots, rebuildProjectionSteps, snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
+import { atOnce, STEP, type Steps } from './slices';
 
 /** What was checked when a problem was found; stable words for scripts. */
 export type Check =
@@ -75,6 +76,11 @@ const label = (e: StoredEvent) => `event ${e.id} (${e.streamId}@${e.revision})`;
  * store (CLI, API) and an export file (offline), and reports each problem with the event it is about.
  */
 export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOptions = {}): VerifyReport {
+  return atOnce(verifySteps(events, options));
+}
+
+/** {@link verifyLedger} in steps (see slices.ts): a server without a worker runs it in slices. */
+export function* verifySteps(events: readonly AuditedEvent[], options: VerifyOptions = {}): Steps<VerifyReport> {
   const problems: VerifyProblem[] = [];
   const add = (p: VerifyProblem) => problems.push(withoutUndefined(p));
 
@@ -83,7 +89,9 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
   const hashOk = new Set<AuditedEvent>();
   let previousKey: bigint[] | undefined;
   let previous: AuditedEvent | undefined;
-  events.forEach((e) => {
+  for (let i = 0; i < events.length; i += 1) {
+    const e = events[i]!;
+    if (i % STEP === STEP - 1) yield;
     const first = seenIds.get(e.id);
     if (first) add({ check: 'duplicate', ...where(e), problem: `${label(e)} has the id of ${label(first)}: an event was inserted or copied` });
     else seenIds.set(e.id, e);
@@ -112,7 +120,7 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
         problem: `${label(e)}: the recorded hash ${recorded} is not the hash of its content (${recomputed ?? 'content unreadable'}): its type, data, stream, revision, recordedAt, recordedBy or prevHash was changed`,
       });
     } else hashOk.add(e);
-  });
+  }
 
   // ---- every stream: revisions 0..n, in global order, each chained to the one before ------------
   const streams = new Map<string, Located[]>();
@@ -121,12 +129,15 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
     list.push({ event, index });
     streams.set(event.streamId, list);
   });
+  yield;
   let hashesVerified = 0;
+  let linked = 0;
   for (const [streamId, inGlobalOrder] of streams) {
     const byRevision = [...inGlobalOrder].sort((a, b) => a.event.revision - b.event.revision || a.index - b.index);
     let expected = 0;
     let before: Located | undefined;
     for (const at of byRevision) {
+      if (++linked % STEP === 0) yield;
       const e = at.event;
       let gap = false;
       if (e.revision > expected) {
@@ -172,7 +183,7 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
   });
   const coverage = coverageChecker(events, streams);
   for (const { at, checkpoint } of recordedCheckpoints) {
-    for (const p of coverage(checkpoint, `checkpoint ${at.event.id} (recorded ${checkpoint.recordedAt})`, at.index))
+    for (const p of yield* coverage(checkpoint, `checkpoint ${at.event.id} (recorded ${checkpoint.recordedAt})`, at.index))
       add({ check: 'checkpoint', ...where(at.event), ...p });
   }
   for (const kept of options.kept ?? []) {
@@ -187,13 +198,13 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
       continue;
     }
     const name = kept.label ?? `kept checkpoint ${kept.checkpoint.rootHash} (recorded ${kept.checkpoint.recordedAt})`;
-    for (const p of coverage(kept.checkpoint, name, undefined)) add({ check: 'kept-checkpoint', ...p });
+    for (const p of yield* coverage(kept.checkpoint, name, undefined)) add({ check: 'kept-checkpoint', ...p });
   }
 
   // ---- projections rebuilt from event one, compared with the live ones ------------------------
   let projection: VerifyReport['projection'] = 'not rebuilt';
   if (options.rebuild !== false || options.live) {
-    const rebuilt = rebuildProjection(events);
+    const rebuilt = yield* rebuildProjectionSteps(events);
     projection = 'rebuilt from event one';
     if (options.live) {
       projection = 'rebuilt and compared with the live read model';
@@ -239,15 +250,15 @@ type CoverageProblem = Omit<VerifyProblem, 'check'>;
  */
 function coverageChecker(events: readonly AuditedEvent[], streams: ReadonlyMap<string, Located[]>) {
   const leafRoots = new Map<number, string>();
-  const rootOfFirst = (n: number) => {
+  const rootOfFirst = function* (n: number): Steps<string> {
     let root = leafRoots.get(n);
     if (root === undefined) {
-      root = eventsRoot(events.slice(0, n));
+      root = yield* eventsRootSteps(events, n);
       leafRoots.set(n, root);
     }
     return root;
   };
-  return (c: Checkpoint, name: string, ownIndex: number | undefined): CoverageProblem[] => {
+  return function* (c: Checkpoint, name: string, ownIndex: number | undefined): Steps<CoverageProblem[]> {
     const out: CoverageProblem[] = [];
     const add = (p: CoverageProblem) => out.push(withoutUndefined(p));
     if (c.treeSize !== c.streamHeads.length) add({ problem: `${name}: treeSize ${c.treeSize} but ${c.streamHeads.length} stream heads` });
@@ -291,6 +302,7 @@ function coverageChecker(events: readonly AuditedEvent[], streams: ReadonlyMap<s
     const n = Math.min(c.eventCount, events.length);
     // a recorded checkpoint follows what it covers; when events before it were removed it would otherwise be blamed as inserted
     for (let i = 0; i < Math.min(n, ownIndex ?? n); i += 1) {
+      if (i % STEP === STEP - 1) yield;
       const e = events[i]!;
       const head = heads.get(e.streamId);
       if (!head)
@@ -305,7 +317,7 @@ function coverageChecker(events: readonly AuditedEvent[], streams: ReadonlyMap<s
         });
       }
     }
-    if (c.eventCount <= events.length && rootOfFirst(c.eventCount) !== c.eventsRoot) {
+    if (c.eventCount <= events.length && (yield* rootOfFirst(c.eventCount)) !== c.eventsRoot) {
       add({
         problem: `the first ${c.eventCount} events in global order no longer have the Merkle root ${c.eventsRoot} that ${name} recorded: covered events were changed, reordered, inserted or removed${reorderHint(events, n)}`,
       });

@@ -1,4 +1,4 @@
-import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from '../../src/audit/merkle';
+import { inclusionProof, leafHash, MerkleAccumulator, merkleRoot, verifyInclusion } from '../../src/audit/merkle';
 
 // The reference tree of Certificate Transparency's tests (RFC 6962): eight leaves and the tree head of each prefix.
 const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
@@ -53,5 +53,14 @@ describe('Merkle tree hash (RFC 6962)', () => {
     const a = Buffer.from('a');
     const b = Buffer.from('b');
     expect(hex(merkleRoot([leafHash(a), leafHash(b)]))).not.toBe(hex(leafHash(Buffer.concat([leafHash(a), leafHash(b)]))));
+  });
+
+  it('computed leaf by leaf (as a server hashing in slices does), the root is the same for every size up to 70', () => {
+    const leaves = Array.from({ length: 70 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    for (let n = 0; n <= leaves.length; n += 1) {
+      const tree = new MerkleAccumulator();
+      for (const leaf of leaves.slice(0, n)) tree.add(leaf);
+      expect([n, hex(tree.root())]).toEqual([n, hex(merkleRoot(leaves.slice(0, n)))]);
+    }
   });
 });
