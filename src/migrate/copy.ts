@@ -45,6 +45,11 @@ export async function copyLedger(source: EventStore, target: EventStore, options
     verbatim ? source.readAllSerialized!({ after, maxCount: pageSize }) : source.readAll({ after, maxCount: pageSize });
   // an empty target holds no stream: nothing to look up before each stream's first append
   const targetWasEmpty = (await target.readAll({ maxCount: 1 })).length === 0;
+  if (targetWasEmpty && target.copyAllFrom) {
+    // into an empty store of the same kind, the store copies by itself (SQLite: inside SQLite)
+    const copied = await target.copyAllFrom(source, { pageSize, onPage: (n) => options.onProgress?.({ copied: n, alreadyThere: 0 }) });
+    if (copied !== undefined) return { copied, alreadyThere: 0 };
+  }
   const known = new Map<string, string[]>(); // stream -> ids the target holds, by revision
   let copied = 0;
   let alreadyThere = 0;
