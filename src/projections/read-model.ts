@@ -32,7 +32,11 @@ export interface Page<T> {
   readonly items: T[];
   /** every match, on all pages; when `totalCapped`, the count stopped there: at least this many match */
   readonly total: number;
-  /** true when more than TOTAL_CAP match and `total` is TOTAL_CAP (counting every match of a million-event ledger is not cheap) */
+  /**
+   * true when counting stopped before the last match (counting every match of a million-event ledger
+   * is not cheap): more than TOTAL_CAP match and `total` is TOTAL_CAP, or the rows a count may read
+   * ran out first (a search, a list as recorded by an instant) and `total` is what was counted
+   */
   readonly totalCapped: boolean;
   /** the cursor of the following page, or null on the last */
   readonly next: string | null;
