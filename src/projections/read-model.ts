@@ -47,8 +47,33 @@ export interface Page<T> {
  * model (memory or the SQLite read store). Lists are paged by an opaque keyset cursor; without a
  * page request a list is whole (exports).
  */
+/** How many positions a view holds, by status, theme and addressee (a position counts once under each of its themes and addressees). */
+export interface PositionCounts {
+  readonly total: number;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly byTheme: Readonly<Record<string, number>>;
+  readonly byAddressee: Readonly<Record<string, number>>;
+}
+
+/** Counts of positions given as (status, themes, addressees, n) groups, themes and addressees each a list. */
+export function positionCountsOf(groups: Iterable<{ status: string; themes: readonly string[]; addressees: readonly string[]; n: number }>): PositionCounts {
+  const byStatus: Record<string, number> = {};
+  const byTheme: Record<string, number> = {};
+  const byAddressee: Record<string, number> = {};
+  let total = 0;
+  for (const g of groups) {
+    total += g.n;
+    byStatus[g.status] = (byStatus[g.status] ?? 0) + g.n;
+    for (const t of g.themes) byTheme[t] = (byTheme[t] ?? 0) + g.n;
+    for (const a of g.addressees) byAddressee[a] = (byAddressee[a] ?? 0) + g.n;
+  }
+  return { total, byStatus, byTheme, byAddressee };
+}
+
 export interface ReadModel {
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance>;
+  /** the positions of a view counted, without reading them (the overview's figures) */
+  positionCounts(view?: ViewPoint): PositionCounts;
   position(id: string, view?: ViewPoint): Stance | undefined;
   /** the positions of the view that relate to this one (lineage), by relating position */
   relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];

@@ -157,11 +157,26 @@ describe('the read store at a thousand positions', () => {
     }
   });
 
+  it('counts the positions of a view by status, theme and addressee as the in-memory projection does', () => {
+    const views = [
+      {},
+      { asOf: '2010' },
+      { asOf: '2005' },
+      { recordedAsOf: '2024-01-01T00:30:00.000Z' },
+      { recordedAsOf: '2030-01-01T00:00:00.000Z', asOf: '2010' },
+    ];
+    for (const view of views) expect([view, readStore.positionCounts(view)]).toEqual([view, oracle.positionCounts(view)]);
+    expect(readStore.positionCounts().total).toBe(POSITIONS);
+  });
+
   it('reads every list from an index: no statement scans a whole table', () => {
     const asked: [string, string[][]][] = [
       ...positionQueries.map((q) => [JSON.stringify(q), plansOf(() => readStore.positionPage(q, { limit: 50 }))] as [string, string[][]]),
       ...timelineQueries.map((q) => [`timeline ${JSON.stringify(q)}`, plansOf(() => readStore.timelinePage(q, { limit: 50 }))] as [string, string[][]]),
       ['documents', plansOf(() => readStore.documentList())],
+      ['counts', plansOf(() => readStore.positionCounts())],
+      ['counts as of', plansOf(() => readStore.positionCounts({ asOf: '2010' }))],
+      ['counts recorded', plansOf(() => readStore.positionCounts({ recordedAsOf: '2024-01-01T00:30:00.000Z' }))],
       ['one document', plansOf(() => readStore.document('doc-7', {}, { limit: 50 }))],
       ['one position', plansOf(() => readStore.position('p-77', { asOf: '2009' }))],
       ['one position, recorded', plansOf(() => readStore.position('p-77', { recordedAsOf: '2024-01-01T00:30:00.000Z' }))],

@@ -12,6 +12,8 @@ import {
   decodeCursor,
   encodeCursor,
   exactPositionTotal,
+  positionCountsOf,
+  type PositionCounts,
   searchTerms,
   textMatcher,
   totalOf,
@@ -23,7 +25,7 @@ import {
 } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
-import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
+import { addresseeMask, addresseesOfMask, entryTexts, positionRows, stanceTexts, themeMask, themesOfMask, timelineSortKey } from './position-rows';
 import { BULK_COUNTS, BULK_TERMS, COMPARED_TABLES, LOOKUP_INDEXES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
 import { PositionProjection } from './position-projection';
 
@@ -608,6 +610,26 @@ export class ReadStoreTables {
     ).all({ ...params, ids: JSON.stringify(more ? ids.slice(0, page!.limit) : ids) }) as StanceRow[];
     const items = rows.map(stanceOfRow);
     return { items, ...total, next: more ? encodeCursor('positions', [items.at(-1)!.id]) : null };
+  }
+
+  /**
+   * A view's positions counted by status, theme and addressee in SQL: the current view from the
+   * maintained counts (a row per combination), another view by grouping its stance rows (one per
+   * position) along a covering index, no row read into JavaScript.
+   */
+  positionCounts(view: ViewPoint = {}): PositionCounts {
+    const params: Record<string, unknown> = {};
+    const current = view.asOf === undefined && view.recordedAsOf === undefined;
+    const { stances } = viewConditions(view, params);
+    const index = view.recordedAsOf !== undefined ? 'stances_over_time' : 'stances_as_known';
+    const groups = (
+      current
+        ? this.sql('SELECT status, themes, addressees, n FROM current_counts WHERE n > 0').all()
+        : this.sql(
+            `SELECT v.status, v.themes, v.addressees, count(*) AS n FROM stances v INDEXED BY ${index} WHERE ${stances.join(' AND ')} GROUP BY 1, 2, 3`,
+          ).all(params)
+    ) as { status: string; themes: number; addressees: number; n: number }[];
+    return positionCountsOf(groups.map((g) => ({ status: g.status, themes: themesOfMask(g.themes), addressees: addresseesOfMask(g.addressees), n: g.n })));
   }
 
   /** The current positions a filter (without search) keeps, from the maintained counts. */
