@@ -152,7 +152,7 @@ END;
 /** The words of a generation whose search index was built in one pass. */
 export const BULK_TERMS = `INSERT OR IGNORE INTO terms SELECT term FROM texts_vocabulary;`;
 
-/** The counts of a generation loaded without the triggers, in one pass each (before the triggers exist). */
+/** The counts of a generation loaded without the triggers, in one pass each (after QUERY_INDEXES: read from stances_current, not from every row; the triggers watch stances and citations, not these). */
 export const BULK_COUNTS = `
 DELETE FROM current_counts;
 INSERT INTO current_counts SELECT status, themes, addressees, count(*) FROM stances WHERE rec_to IS NULL AND biz_to IS NULL GROUP BY status, themes, addressees;

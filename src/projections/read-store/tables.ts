@@ -151,8 +151,9 @@ export class ReadStoreTables {
   finishBulk(): void {
     if (!this.bulk) return;
     this.db.exec(LOOKUP_INDEXES);
-    this.db.exec(BULK_COUNTS);
     this.db.exec(QUERY_INDEXES);
+    // counted from the indexes just built (the current stances' one is partial and covering), not from every row
+    this.db.exec(BULK_COUNTS);
     this.db.exec("INSERT INTO texts_search (texts_search) VALUES ('rebuild')");
     this.db.exec(BULK_TERMS);
     // statistics from a sample of each index (the planner needs their shape, not exact counts): a full ANALYZE reads every index again
