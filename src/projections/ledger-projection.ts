@@ -10,6 +10,8 @@ import {
   exactPositionTotal,
   matchesText,
   pageOf,
+  positionCountsOf,
+  type PositionCounts,
   type Page,
   type PageRequest,
   type PositionQuery,
@@ -175,6 +177,10 @@ export class LedgerProjection implements ReadModel {
 
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
     return pageOf('positions', this.positions(query), (s) => [s.id], ['string'], page, exactPositionTotal(query));
+  }
+
+  positionCounts(view: ViewPoint = {}): PositionCounts {
+    return positionCountsOf(this.positions(view).map((s) => ({ status: s.status, themes: s.themes, addressees: s.addressees, n: 1 })));
   }
 
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {

@@ -32,7 +32,11 @@ export interface Page<T> {
   readonly items: T[];
   /** every match, on all pages; when `totalCapped`, the count stopped there: at least this many match */
   readonly total: number;
-  /** true when more than TOTAL_CAP match and `total` is TOTAL_CAP (counting every match of a million-event ledger is not cheap) */
+  /**
+   * true when counting stopped before the last match (counting every match of a million-event ledger
+   * is not cheap): more than TOTAL_CAP match and `total` is TOTAL_CAP, or the rows a count may read
+   * ran out first (a search, a list as recorded by an instant) and `total` is what was counted
+   */
   readonly totalCapped: boolean;
   /** the cursor of the following page, or null on the last */
   readonly next: string | null;
@@ -43,8 +47,33 @@ export interface Page<T> {
  * model (memory or the SQLite read store). Lists are paged by an opaque keyset cursor; without a
  * page request a list is whole (exports).
  */
+/** How many positions a view holds, by status, theme and addressee (a position counts once under each of its themes and addressees). */
+export interface PositionCounts {
+  readonly total: number;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly byTheme: Readonly<Record<string, number>>;
+  readonly byAddressee: Readonly<Record<string, number>>;
+}
+
+/** Counts of positions given as (status, themes, addressees, n) groups, themes and addressees each a list. */
+export function positionCountsOf(groups: Iterable<{ status: string; themes: readonly string[]; addressees: readonly string[]; n: number }>): PositionCounts {
+  const byStatus: Record<string, number> = {};
+  const byTheme: Record<string, number> = {};
+  const byAddressee: Record<string, number> = {};
+  let total = 0;
+  for (const g of groups) {
+    total += g.n;
+    byStatus[g.status] = (byStatus[g.status] ?? 0) + g.n;
+    for (const t of g.themes) byTheme[t] = (byTheme[t] ?? 0) + g.n;
+    for (const a of g.addressees) byAddressee[a] = (byAddressee[a] ?? 0) + g.n;
+  }
+  return { total, byStatus, byTheme, byAddressee };
+}
+
 export interface ReadModel {
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance>;
+  /** the positions of a view counted, without reading them (the overview's figures) */
+  positionCounts(view?: ViewPoint): PositionCounts;
   position(id: string, view?: ViewPoint): Stance | undefined;
   /** the positions of the view that relate to this one (lineage), by relating position */
   relatedFrom(id: string, view?: ViewPoint): PositionView['relatedFrom'];

@@ -36,6 +36,28 @@ describe('web pages on the seed ledger', () => {
     expect(html).toMatch(/<path class="mark mark-added"/);
   });
 
+  it('counts the overview in the read model and draws a page of positions: it never asks for every position or the whole timeline', async () => {
+    const { projection } = ledger;
+    const pages = jest.spyOn(projection, 'positionPage');
+    const timeline = jest.spyOn(projection, 'timelinePage');
+    try {
+      for (const asOf of [undefined, '2010']) {
+        const html = (await get(asOf ? `/?asOf=${asOf}` : '/')).text;
+        const every = projection.positionPage({ asOf });
+        expect(html).toContain(`<h2 id="c-positions">${every.items.length} positions</h2>`);
+        const endorsed = every.items.filter((s) => s.status === 'endorsed').length;
+        expect(html).toMatch(new RegExp(`status=endorsed">${endorsed} endorsed</a>`));
+      }
+      const asked = pages.mock.calls.filter(([, page]) => page === undefined).length;
+      // the two whole lists above are this test's own
+      expect(asked).toBe(2);
+      expect(timeline).not.toHaveBeenCalled();
+    } finally {
+      pages.mockRestore();
+      timeline.mockRestore();
+    }
+  });
+
   it('filters and searches positions with the API query, as of a date', async () => {
     const in2010 = (await get('/positions?q=undocumented&asOf=2010')).text;
     const in2014 = (await get('/positions?q=undocumented&asOf=2014')).text;

@@ -114,7 +114,16 @@ export function themeMask(themes: readonly Theme[]): number {
   return themes.reduce((m, t) => m | (1 << THEME_IDS.indexOf(t)), 0);
 }
 
+/** The themes a mask holds (themeMask's inverse). */
+export function themesOfMask(mask: number): Theme[] {
+  return THEME_IDS.filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
 const ADDRESSEE_IDS = Object.keys(ADDRESSEES) as Addressee[];
+/** The addressees a mask holds (addresseeMask's inverse). */
+export function addresseesOfMask(mask: number): Addressee[] {
+  return ADDRESSEE_IDS.filter((_, i) => (mask & (1 << i)) !== 0);
+}
 export function addresseeMask(addressees: readonly Addressee[]): number {
   return addressees.reduce((m, a) => m | (1 << ADDRESSEE_IDS.indexOf(a)), 0);
 }

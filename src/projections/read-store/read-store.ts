@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LedgerEvent } from '../../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../../store/event-store';
 import { LedgerProjection, type DocumentView, type LedgerVersion, type Unreadable } from '../ledger-projection';
-import type { Page, PageRequest, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
+import type { Page, PageRequest, PositionCounts, PositionQuery, ReadModel, TimelineQuery } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { EventWaiters } from '../event-waiters';
@@ -156,6 +156,9 @@ export class ReadStore implements ReadModel {
   }
   position(id: string, view: ViewPoint = {}): Stance | undefined {
     return view.version === undefined ? this.tables.position(id, view) : this.atVersion(view.version).position(id, view);
+  }
+  positionCounts(view: ViewPoint = {}): PositionCounts {
+    return view.version === undefined ? this.tables.positionCounts(view) : this.atVersion(view.version).positionCounts(view);
   }
   relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
     return view.version === undefined ? this.tables.relatedFrom(id, view) : this.atVersion(view.version).relatedFrom(id, view);

@@ -12,6 +12,8 @@ import {
   decodeCursor,
   encodeCursor,
   exactPositionTotal,
+  positionCountsOf,
+  type PositionCounts,
   searchTerms,
   textMatcher,
   totalOf,
@@ -23,7 +25,7 @@ import {
 } from '../read-model';
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
-import { addresseeMask, entryTexts, positionRows, stanceTexts, themeMask, timelineSortKey } from './position-rows';
+import { addresseeMask, addresseesOfMask, entryTexts, positionRows, stanceTexts, themeMask, themesOfMask, timelineSortKey } from './position-rows';
 import { BULK_COUNTS, BULK_TERMS, COMPARED_TABLES, LOOKUP_INDEXES, PROJECTION_VERSION, QUERY_INDEXES, SCHEMA } from './schema';
 import { PositionProjection } from './position-projection';
 
@@ -37,9 +39,12 @@ const EXPANSIONS = 32;
  * Where a list stops seeking and walks (exported so that tests can reach the walks on small ledgers):
  * `seek` rows of an early recording instant or business date, `textSeek` texts a search word is in
  * (beyond, the index is walked and texts tested as they come), and `countScan` rows walked to count
- * a common word's matches (beyond, `totalCapped`: at least the matches counted).
+ * a common word's matches (beyond, `totalCapped`: at least the matches counted), and `countRange`
+ * rows of a recording-time range read to count a list as recorded by an instant (beyond,
+ * `totalCapped` too: an early instant's rows are sparse in the list's order, and a late instant's
+ * range holds every row of the ledger).
  */
-export const QUERY_LIMITS = { seek: 2000, textSeek: 5000, countScan: 500 };
+export const QUERY_LIMITS = { seek: 10_000, textSeek: 5000, countScan: 500, countRange: 20_000 };
 
 interface ListSql {
   readonly from: string;
@@ -47,6 +52,12 @@ interface ListSql {
   readonly where: string;
   readonly keyset: string;
   readonly order: string;
+  /**
+   * Where the total is counted when not along the list's own order: an index whose range holds
+   * every match (`range` picks it, `where` then tests each row), read no further than
+   * QUERY_LIMITS.countRange rows.
+   */
+  readonly countIn?: { readonly from: string; readonly range: string };
 }
 
 /**
@@ -455,6 +466,27 @@ export class ReadStoreTables {
   }
 
   /**
+   * A list's total counted along an index range rather than the list's order: no further than
+   * TOTAL_CAP + 1 matches, nor than QUERY_LIMITS.countRange rows of the range (then `totalCapped`:
+   * at least the matches counted).
+   */
+  private countInRange(
+    list: ListSql & { countIn: NonNullable<ListSql['countIn']> },
+    params: Record<string, unknown>,
+  ): Pick<Page<unknown>, 'total' | 'totalCapped'> {
+    const { from, range } = list.countIn;
+    const rows = `${from} WHERE ${range} LIMIT ${QUERY_LIMITS.countRange}`;
+    const n = (
+      this.sql(`SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT ${list.where} AS m FROM ${rows}) WHERE m LIMIT ${TOTAL_CAP + 1})`).get(params) as {
+        n: number;
+      }
+    ).n;
+    if (n > TOTAL_CAP) return { total: TOTAL_CAP, totalCapped: true };
+    const read = (this.sql(`SELECT count(*) AS n FROM (SELECT 1 FROM ${rows})`).get(params) as { n: number }).n;
+    return { total: n, totalCapped: read >= QUERY_LIMITS.countRange };
+  }
+
+  /**
    * The index a list is read from. Walking an index in the list's order stops after a page when
    * matches are dense; when a condition names few rows (a rare word, an early recording instant
    * or business date), seeking those rows and sorting them is cheaper than walking past the rest.
@@ -480,14 +512,21 @@ export class ReadStoreTables {
     page: PageRequest | undefined,
     search: ((texts: readonly string[]) => boolean) | undefined,
     exactTotal?: number,
-  ): { ids: number[]; more: boolean; total: Pick<Page<unknown>, 'total' | 'totalCapped'> } {
+  ): { ids: number[]; more: boolean; total: { total: number; totalCapped: boolean } } {
     const order = ` ORDER BY ${list.order}`;
     if (!search) {
       const from = `${list.from} WHERE ${list.where}`;
-      const total = exactTotal !== undefined ? { total: exactTotal, totalCapped: false } : totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
+      const total: { total: number; totalCapped: boolean } =
+        exactTotal !== undefined
+          ? { total: exactTotal, totalCapped: false }
+          : list.countIn
+            ? this.countInRange({ ...list, countIn: list.countIn }, params)
+            : totalOf(this.countUpTo(from, params, TOTAL_CAP), false);
       const ids = this.sql(`SELECT ${list.alias}.id FROM ${from}${list.keyset}${order}${page ? ` LIMIT ${page.limit + 1}` : ''}`)
         .pluck()
         .all(params) as number[];
+      // a count stopped early is at least the rows this page found
+      if (total.totalCapped && total.total < ids.length) total.total = Math.min(ids.length, TOTAL_CAP);
       return { ids, more: page !== undefined && ids.length > page.limit, total };
     }
     const walk = (keyset: string) =>
@@ -553,7 +592,15 @@ export class ReadStoreTables {
       keyset = ' AND v.position_id > @after';
       params.after = after;
     }
-    const list = { from: `stances v INDEXED BY ${index}`, alias: 'v', where: where.join(' AND '), keyset, order: 'v.position_id' };
+    const list: ListSql = {
+      from: `stances v INDEXED BY ${index}`,
+      alias: 'v',
+      where: where.join(' AND '),
+      keyset,
+      order: 'v.position_id',
+      // as recorded by an instant, the matches lie among the rows recorded by then, each position's stance of the time among its older ones
+      countIn: query.recordedAsOf === undefined ? undefined : { from: 'stances v INDEXED BY stances_recorded', range: 'v.rec_from <= @recordedAsOf' },
+    };
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
     const { ids, more, total } = this.pageOf(list, params, page, search, exactPositionTotal(query) ? this.currentCount(query) : undefined);
     // the page's texts and recording facts, for its rows only
@@ -564,6 +611,26 @@ export class ReadStoreTables {
     ).all({ ...params, ids: JSON.stringify(more ? ids.slice(0, page!.limit) : ids) }) as StanceRow[];
     const items = rows.map(stanceOfRow);
     return { items, ...total, next: more ? encodeCursor('positions', [items.at(-1)!.id]) : null };
+  }
+
+  /**
+   * A view's positions counted by status, theme and addressee in SQL: the current view from the
+   * maintained counts (a row per combination), another view by grouping its stance rows (one per
+   * position) along a covering index, no row read into JavaScript.
+   */
+  positionCounts(view: ViewPoint = {}): PositionCounts {
+    const params: Record<string, unknown> = {};
+    const current = view.asOf === undefined && view.recordedAsOf === undefined;
+    const { stances } = viewConditions(view, params);
+    const index = view.recordedAsOf !== undefined ? 'stances_over_time' : 'stances_as_known';
+    const groups = (
+      current
+        ? this.sql('SELECT status, themes, addressees, n FROM current_counts WHERE n > 0').all()
+        : this.sql(
+            `SELECT v.status, v.themes, v.addressees, count(*) AS n FROM stances v INDEXED BY ${index} WHERE ${stances.join(' AND ')} GROUP BY 1, 2, 3`,
+          ).all(params)
+    ) as { status: string; themes: number; addressees: number; n: number }[];
+    return positionCountsOf(groups.map((g) => ({ status: g.status, themes: themesOfMask(g.themes), addressees: addresseesOfMask(g.addressees), n: g.n })));
   }
 
   /** The current positions a filter (without search) keeps, from the maintained counts. */
@@ -663,12 +730,13 @@ export class ReadStoreTables {
       keyset = ' AND (e.biz_key, e.recorded_at, e.stream_revision, e.position_id) > (@k, @r, @s, @p)';
       Object.assign(params, { k, r, s, p });
     }
-    const list = {
+    const list: ListSql = {
       from: `timeline e INDEXED BY ${index}`,
       alias: 'e',
       where: where.join(' AND '),
       keyset,
       order: 'e.biz_key, e.recorded_at, e.stream_revision, e.position_id',
+      countIn: query.recordedAsOf === undefined ? undefined : { from: 'timeline e INDEXED BY timeline_recorded', range: 'e.rec_from <= @recordedAsOf' },
     };
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
     const { ids, more, total } = this.pageOf(list, params, page, search);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ViewQuery, viewOf } from '../../api/queries';
 import { ADDRESSEES, THEME_IDS, THEMES_VERSION, type Addressee } from '../../domain/themes';
-import type { Stance } from '../../projections/stance';
 import type { TimelineEntry } from '../../projections/timeline';
 import { AsOfControl } from '../components/as-of';
+import { totalLabel } from '../components/pager';
 import { PictureLegend, TimelinePicture, type PictureGroup } from '../components/timeline-picture';
 import { addresseeLabel, businessDateLabel, themeLabel, endOfLabel } from '../format';
 import { href, pageQuery } from '../query';
@@ -15,6 +15,8 @@ const OverviewQuery = ViewQuery.extend({
 });
 
 const HISTORY_START = new Date('2006-01-01T00:00:00Z');
+/** the positions the picture draws (the first, by id); the positions page lists the rest */
+export const PICTURED_POSITIONS = 100;
 
 /** /: what the ledger holds, its themes and addressees, and the whole history in one picture. */
 export function overviewPage({ deps, req }: PageContext): Page {
@@ -22,15 +24,12 @@ export function overviewPage({ deps, req }: PageContext): Page {
   const view = viewOf(q);
   versionOfView(deps.projection, q.version);
   const { projection } = deps;
-  const positions = projection.positionPage(view).items;
-  const all = projection.positionPage({ recordedAsOf: view.recordedAsOf, version: view.version }).items;
-  const entries = new Map<string, TimelineEntry[]>();
-  for (const e of projection.timelinePage({ recordedAsOf: view.recordedAsOf, version: view.version }).items) {
-    const list = entries.get(e.positionId) ?? [];
-    list.push(e);
-    entries.set(e.positionId, list);
-  }
-  const count = (pred: (s: Stance) => boolean) => positions.filter(pred).length;
+  // the figures are counted by the read model, and the picture is drawn for a page of positions: a ledger of a million events is never read whole here
+  const counts = projection.positionCounts(view);
+  const known = { recordedAsOf: view.recordedAsOf, version: view.version };
+  const pictured = projection.positionPage(known, { limit: PICTURED_POSITIONS });
+  const all = pictured.items;
+  const entries = new Map<string, TimelineEntry[]>(all.map((s) => [s.id, projection.positionTimeline(s.id, known) ?? []]));
   const addressees = Object.keys(ADDRESSEES) as Addressee[];
   const groups: PictureGroup[] =
     q.groupBy === 'theme'
@@ -51,11 +50,11 @@ export function overviewPage({ deps, req }: PageContext): Page {
         <div data-as-of-view>
           <div class="cards">
             <section class="card" aria-labelledby="c-positions">
-              <h2 id="c-positions">{positions.length} positions</h2>
+              <h2 id="c-positions">{counts.total} positions</h2>
               <p>
-                <a href={href('/positions', { asOf: q.asOf, status: 'endorsed' })}>{count((s) => s.status === 'endorsed')} endorsed</a>,{' '}
-                <a href={href('/positions', { asOf: q.asOf, status: 'proposed' })}>{count((s) => s.status === 'proposed')} proposed</a>,{' '}
-                <a href={href('/positions', { asOf: q.asOf, status: 'withdrawn' })}>{count((s) => s.status === 'withdrawn')} withdrawn</a>
+                <a href={href('/positions', { asOf: q.asOf, status: 'endorsed' })}>{counts.byStatus.endorsed ?? 0} endorsed</a>,{' '}
+                <a href={href('/positions', { asOf: q.asOf, status: 'proposed' })}>{counts.byStatus.proposed ?? 0} proposed</a>,{' '}
+                <a href={href('/positions', { asOf: q.asOf, status: 'withdrawn' })}>{counts.byStatus.withdrawn ?? 0} withdrawn</a>
                 {q.asOf ? ` by ${endOfLabel(q.asOf)}` : ''}.
               </p>
             </section>
@@ -64,7 +63,7 @@ export function overviewPage({ deps, req }: PageContext): Page {
               <ul>
                 {addressees.map((a) => (
                   <li>
-                    <a href={href('/positions', { addressee: a, asOf: q.asOf })}>{addresseeLabel(a)}</a> ({count((s) => s.addressees.includes(a))})
+                    <a href={href('/positions', { addressee: a, asOf: q.asOf })}>{addresseeLabel(a)}</a> ({counts.byAddressee[a] ?? 0})
                   </li>
                 ))}
               </ul>
@@ -95,6 +94,14 @@ export function overviewPage({ deps, req }: PageContext): Page {
             . {q.asOf ? `The dashed line marks ${endOfLabel(q.asOf)}.` : ''} The same decisions as a list:{' '}
             <a href={href('/timeline', { to: q.asOf })}>the timeline</a>.
           </p>
+          {pictured.next ? (
+            <p>
+              The picture draws the first {all.length} positions (by id) of {totalLabel(pictured)};{' '}
+              <a href={href('/positions', { recordedAsOf: q.recordedAsOf, version: q.version })}>the positions page</a> lists them all.
+            </p>
+          ) : (
+            ''
+          )}
           <PictureLegend />
           <TimelinePicture
             groups={groups}
@@ -109,7 +116,7 @@ export function overviewPage({ deps, req }: PageContext): Page {
           <ul class="theme-list">
             {THEME_IDS.map((t) => (
               <li>
-                <a href={href('/positions', { theme: t, asOf: q.asOf })}>{themeLabel(t)}</a> ({count((s) => s.themes.includes(t))})
+                <a href={href('/positions', { theme: t, asOf: q.asOf })}>{themeLabel(t)}</a> ({counts.byTheme[t] ?? 0})
               </li>
             ))}
           </ul>
