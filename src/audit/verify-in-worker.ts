@@ -153,7 +153,8 @@ export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
           await sleep(100);
           continue;
         }
-        return verifyAtOneState(store, events, live, (all) => tableDriftFromEvents(all, tables), job.keptRoots);
+        // awaited here: the finally below closes the tables the drift check reads
+        return await verifyAtOneState(store, events, live, (all) => tableDriftFromEvents(all, tables), job.keptRoots);
       } finally {
         if (tables.db.inTransaction) tables.db.exec('COMMIT');
         tables.close();
