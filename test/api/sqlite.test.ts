@@ -19,7 +19,16 @@ describe('HTTP API configuration', () => {
   it('with LEDGER_PUBLIC_READS=false, the pages ask a reader to sign in first, as the API asks for a token', async () => {
     const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_PUBLIC_READS: 'false' });
     const ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });
-    for (const path of ['/', '/positions', '/positions/eu-4', '/positions/eu-4/diff?from=2010', '/timeline', '/documents', '/documents/home-affairs-contribution', '/api/docs']) {
+    for (const path of [
+      '/',
+      '/positions',
+      '/positions/eu-4',
+      '/positions/eu-4/diff?from=2010',
+      '/timeline',
+      '/documents',
+      '/documents/home-affairs-contribution',
+      '/api/docs',
+    ]) {
       const page = await request(ledger.app).get(path);
       expect([path, page.status, page.headers.location]).toEqual([path, 303, `/signin?next=${encodeURIComponent(path)}`]);
       expect(page.text).not.toMatch(/equal partners|Home Affairs/);
