@@ -1,7 +1,7 @@
 /**
  * npm run bench: how the ledger performs on this machine, beside raw better-sqlite3 and Emmett's
  * SQLite event store. Measures, never asserts.
- * Usage: npm run bench:write [-- --positions 300 --rounds 8 --per-round 200 --events 100000 --only write|bulk|read]
+ * Usage: npm run bench:write [-- --positions 300 --rounds 8 --per-round 200 --events 100000 --repeat 1 --only write|bulk|read]
  * (npm run bench runs this, then the pages and read-model benches; options given to it reach only the last)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,6 +56,17 @@ function table(title: string, figures: readonly Figure[], base: Figure | undefin
   console.log('');
 }
 
+/** per path, the median rate and the median ratio over the runs (a shared machine's load moves from run to run) */
+function medians(runs: readonly Figure[][]): Figure[] {
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return runs[0]!.map((f, i) => {
+    const perSecond = mid(runs.map((run) => run[i]!.perSecond));
+    if (f.beside === undefined) return { ...f, perSecond };
+    const ratio = mid(runs.map((run) => run[i]!.perSecond / run[i]!.beside!));
+    return { ...f, perSecond, beside: perSecond / ratio };
+  });
+}
+
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'ledger-bench-write-'));
   try {
@@ -71,11 +82,13 @@ async function main() {
     }
     if (!only || only === 'bulk') {
       const events = arg('events', 100_000);
-      const figures = await bulkPaths(scratch, events);
+      const repeat = arg('repeat', 1);
+      const runs: Figure[][] = [];
+      for (let r = 0; r < repeat; r += 1) runs.push(await bulkPaths(join(scratch, `bulk-${r}`), events));
       table(
-        `bulk paths on a generated ${events}-event seed (target: 100,000 events/s); ratio to raw batched inserts of the same rows, run just before and after each path`,
-        figures,
-        figures.at(-1),
+        `bulk paths on a generated ${events}-event seed (target: 100,000 events/s); ratio to raw batched inserts of the same rows, run beside each path${repeat > 1 ? `; median of ${repeat} runs` : ''}`,
+        medians(runs),
+        medians(runs).at(-1),
       );
     }
   } finally {

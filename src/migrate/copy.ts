@@ -37,13 +37,19 @@ export interface CopyOptions {
  * twice; each append expects the exact revision, so nothing can land out of place.
  */
 export async function copyLedger(source: EventStore, target: EventStore, options: CopyOptions = {}): Promise<CopyReport> {
-  const pageSize = options.pageSize ?? 5000;
+  // a page per transaction: each commit costs an fsync and a checkpoint, so pages are large (5,000 cost ~25% more than one transaction; 25,000 about nothing)
+  const pageSize = options.pageSize ?? 25_000;
   // Between stores that keep JSON text (SQLite to SQLite) the bytes go across as they are: nothing parsed, nothing serialised again.
   const verbatim = source.readAllSerialized !== undefined && target.appendManySerialized !== undefined;
   const read = (after: string | undefined): Promise<readonly CopiedEvent[]> =>
     verbatim ? source.readAllSerialized!({ after, maxCount: pageSize }) : source.readAll({ after, maxCount: pageSize });
   // an empty target holds no stream: nothing to look up before each stream's first append
   const targetWasEmpty = (await target.readAll({ maxCount: 1 })).length === 0;
+  if (targetWasEmpty && target.copyAllFrom) {
+    // into an empty store of the same kind, the store copies by itself (SQLite: inside SQLite)
+    const copied = await target.copyAllFrom(source, { pageSize, onPage: (n) => options.onProgress?.({ copied: n, alreadyThere: 0 }) });
+    if (copied !== undefined) return { copied, alreadyThere: 0 };
+  }
   const known = new Map<string, string[]>(); // stream -> ids the target holds, by revision
   let copied = 0;
   let alreadyThere = 0;

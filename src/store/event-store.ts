@@ -101,6 +101,14 @@ export interface EventStore {
    * writes wait until it ends. Stores that can keep a transaction open across chunks have it.
    */
   appendStreamed?(chunks: AsyncIterable<readonly SerializedAppend[]>): Promise<void>;
+  /**
+   * Copies every event of `source` into this store, which must be empty, in the source's global
+   * order with the same ids, streams, revisions and bytes, a page per transaction, without the
+   * events passing through the caller: SQLite from another SQLite file copies inside SQLite.
+   * Resolves undefined, having copied nothing, when it cannot (another kind of source): the caller
+   * copies event by event.
+   */
+  copyAllFrom?(source: EventStore, options: { readonly pageSize: number; readonly onPage?: (copied: number) => void }): Promise<number | undefined>;
   /** readAll with data and metadata as the JSON text the store holds, unparsed (stores that keep JSON text) */
   readAllSerialized?(options?: ReadAllOptions): Promise<StoredSerializedEvent[]>;
   /**
