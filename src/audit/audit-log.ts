@@ -57,6 +57,9 @@ export class UnknownCursorError extends Error {
   }
 }
 
+/** A name as it is looked for: case and accents aside ("lopez" finds "Ana López"), as search does elsewhere. */
+const folded = (name: string) => name.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
+
 /** A page of the audit log, in global (recording) order. Pure. */
 export function auditLog(events: readonly StoredEvent[], filter: AuditLogFilter): { entries: AuditLogEntry[]; next: string | null } {
   const byId = new Map(events.map((e) => [e.id, e]));
@@ -73,14 +76,14 @@ export function auditLog(events: readonly StoredEvent[], filter: AuditLogFilter)
   }
   const from = filter.from === undefined ? undefined : Date.parse(filter.from);
   const to = filter.to === undefined ? undefined : Date.parse(filter.to);
-  const name = filter.name?.toLocaleLowerCase();
+  const name = filter.name === undefined ? undefined : folded(filter.name);
   const entries: AuditLogEntry[] = [];
   let next: string | null = null;
   for (let i = start; i < events.length; i += 1) {
     const e = events[i]!;
     const at = Date.parse(String(e.metadata.recordedAt));
     if (filter.recordedBy !== undefined && e.metadata.recordedBy !== filter.recordedBy) continue;
-    if (name !== undefined && !(namedRecorder(e.metadata.recordedBy)?.name.toLocaleLowerCase().includes(name) ?? false)) continue;
+    if (name !== undefined && !folded(namedRecorder(e.metadata.recordedBy)?.name ?? '').includes(name)) continue;
     if (from !== undefined && !(at >= from)) continue;
     if (to !== undefined && !(at <= to)) continue;
     if (entries.length === filter.limit) {

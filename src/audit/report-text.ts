@@ -1,11 +1,13 @@
 import type { VerifyProblem, VerifyReport } from './verify';
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The verification report as an auditor reads it: one line per problem, naming the event. */
 export function reportLines(report: VerifyReport, source: string): string[] {
   const out = [`verify ${source}: ${report.ok ? 'OK' : `${report.problems.length} PROBLEM${report.problems.length === 1 ? '' : 'S'}`}`];
   out.push(
     `  ${report.events} events in ${report.streams} streams; ${report.hashesVerified} hashes recomputed and chained; ` +
-      `${report.checkpoints} checkpoints in the ledger and ${report.keptCheckpoints} kept checkpoints checked; projections ${report.projection}`,
+      `${count(report.checkpoints, 'checkpoint')} in the ledger and ${count(report.keptCheckpoints, 'kept checkpoint')} checked; projections ${report.projection}`,
   );
   if (report.latestCheckpoint) {
     out.push(

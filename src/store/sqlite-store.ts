@@ -263,7 +263,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private assertWritable(): void {
-    if (this.readOnly) throw StoreUnavailableError.of('read-only', `the ledger at ${this.path} is served read-only: nothing may be recorded`, undefined);
+    if (this.readOnly) throw StoreUnavailableError.of('read-only', `the ledger at ${this.path} is served read-only (LEDGER_READ_ONLY)`, undefined);
   }
 
   async probeWritable(): Promise<StoreUnavailableError | undefined> {

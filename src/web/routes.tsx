@@ -37,6 +37,8 @@ export function webRoutes(deps: ApiDeps, extraPages: readonly PageRoute[] = [], 
   router.use(assetRoutes());
   for (const [path, render] of [...PAGES, ...extraPages]) {
     router.get(path, async (req: Request, res: Response) => {
+      // reads that are not public are not public as pages either: a reader signs in first, as the API asks for a token
+      if (!deps.config.publicReads && !req.principal) return res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
       const ctx = pageContext(deps, req, res);
       sendPage(res, ctx, await render(ctx));
     });

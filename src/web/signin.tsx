@@ -29,7 +29,13 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
       res,
       200,
       'Sign in',
-      <SigninForm csrf={sessions.csrfToken(req)} next={next} principal={req.session.principal} signedOut={req.query.signedOut === '1'} />,
+      <SigninForm
+        csrf={sessions.csrfToken(req)}
+        next={next}
+        principal={req.session.principal}
+        signedOut={req.query.signedOut === '1'}
+        publicReads={deps.config.publicReads}
+      />,
     );
   });
 
@@ -43,7 +49,13 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
         token === ''
           ? 'Enter your key or your secretariat or auditor token.'
           : 'This key or token is not valid here (or the key was revoked). Check it and try again.';
-      return show(req, res, 401, 'Sign in: problem', <SigninForm csrf={sessions.csrfToken(req)} next={next} error={error} />);
+      return show(
+        req,
+        res,
+        401,
+        'Sign in: problem',
+        <SigninForm csrf={sessions.csrfToken(req)} next={next} error={error} publicReads={deps.config.publicReads} />,
+      );
     }
     await sessions.signIn(req, principal);
     res.redirect(303, safeNext(next, principal));

@@ -16,6 +16,33 @@ describe('HTTP API configuration', () => {
     await ledger.close();
   });
 
+  it('with LEDGER_PUBLIC_READS=false, the pages ask a reader to sign in first, as the API asks for a token', async () => {
+    const config = loadConfig({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}`, LEDGER_PUBLIC_READS: 'false' });
+    const ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });
+    for (const path of [
+      '/',
+      '/positions',
+      '/positions/eu-4',
+      '/positions/eu-4/diff?from=2010',
+      '/timeline',
+      '/documents',
+      '/documents/home-affairs-contribution',
+      '/api/docs',
+    ]) {
+      const page = await request(ledger.app).get(path);
+      expect([path, page.status, page.headers.location]).toEqual([path, 303, `/signin?next=${encodeURIComponent(path)}`]);
+      expect(page.text).not.toMatch(/equal partners|Home Affairs/);
+    }
+    const signin = await request(ledger.app).get('/signin');
+    expect(signin.status).toBe(200);
+    expect(signin.text).toMatch(/read by signed-in people only/);
+    expect((await request(ledger.app).get('/assets/site.css')).status).toBe(200);
+    const signedIn = await request(ledger.app).get('/positions/eu-4').set('Authorization', `Bearer ${AUDITOR}`);
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.text).toMatch(/equal partners/);
+    await ledger.close();
+  });
+
   it('rate-limits per address with a 429 problem', async () => {
     const config = loadConfig({ LEDGER_SEED_ON_START: 'false', LEDGER_RATE_LIMIT_PER_MINUTE: '2' });
     const ledger = await composeLedger(config, { store: new SqliteEventStore(':memory:') });

@@ -9,6 +9,7 @@ import { runReplay } from '../../src/cli/commands/replay';
 import { cliDependencies } from '../../src/app/compose-cli';
 import { EXIT, exitCodeOf, UsageError } from '../../src/cli/exit-codes';
 import { StoreNotFoundError } from '../../src/store/sqlite-store';
+import { parseStoreSpec } from '../../src/migrate/store-spec';
 import { recordHistory } from '../audit/history';
 
 const ROOT = join(__dirname, '../..');
@@ -29,6 +30,19 @@ describe('CLI exit codes', () => {
     expect(exitCodeOf(new UsageError('bad'))).toBe(EXIT.usage);
     expect(exitCodeOf(Object.assign(new Error('no such dir'), { code: 'ENOENT' }))).toBe(EXIT.usage);
     expect(exitCodeOf(new Error('the target does not hold the same ledger'))).toBe(EXIT.problems);
+  });
+
+  it('a store named without its kind (migrate --from data/ledger.db) is a usage error', () => {
+    for (const spec of ['data/ledger.db', 'sqlite:', 'http://localhost:2113']) {
+      const error = (() => {
+        try {
+          parseStoreSpec(spec);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect([spec, exitCodeOf(error)]).toEqual([spec, EXIT.usage]);
+    }
   });
 
   it('replay --file of a tampered export replays nothing and exits 1; of a clean one, 0', async () => {

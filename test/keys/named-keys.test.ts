@@ -139,6 +139,8 @@ describe('named API keys', () => {
     const byName = await audit('?name=L%C3%B3PEZ');
     expect(byName.status).toBe(200);
     expect(byName.body.entries.map((e: { recordedBy: string }) => e.recordedBy)).toEqual([`secretariat/${ana.record.id} (Ana López)`]);
+    // accents and case aside, as search does elsewhere
+    expect((await audit('?name=lopez')).body.entries.map((e: { recordedBy: string }) => e.recordedBy)).toEqual([`secretariat/${ana.record.id} (Ana López)`]);
     const part = await audit('?name=ana');
     expect(new Set(part.body.entries.map((e: { recordedBy: string }) => e.recordedBy))).toEqual(
       new Set([`secretariat/${ana.record.id} (Ana López)`, `secretariat/${bea.record.id} (Beatriz Ana Souza)`]),
@@ -163,6 +165,10 @@ describe('named API keys', () => {
     expect(page.text).toContain(`secretariat/${carl.record.id} (Carl Berg)`);
     expect(page.text).not.toContain(`(Ana López)</td>`);
     expect(page.text).toMatch(/<input id="a-name" name="name" type="search" value="carl"/);
+    // a refused filter is a page that leads back to the audit, not only to the overview
+    const refused = await request(ledger.app).get('/audit?colour=red').set('Cookie', cookieOf(signedIn)!);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('<a href="/audit">Back to the audit</a>');
   });
 
   it('the pages sign in with a named key and say who is signed in; revoking the key ends the session', async () => {

@@ -124,7 +124,8 @@ describe('the read store at a thousand positions', () => {
 
   it('counts a list as recorded by an instant along the recording-time index, no further than its row cap: then a total that is at least what was counted', () => {
     const limits = { ...QUERY_LIMITS };
-    Object.assign(QUERY_LIMITS, { countRange: 200 });
+    // a common word is walked (textSeek), its texts tested as they come
+    Object.assign(QUERY_LIMITS, { countRange: 200, textSeek: 10 });
     try {
       const queries: [string, () => { total: number; totalCapped: boolean; items: unknown[] }, () => { total: number; items: unknown[] }][] = [
         [
@@ -136,6 +137,11 @@ describe('the read store at a thousand positions', () => {
           'as of 2010',
           () => readStore.positionPage({ recordedAsOf: '2030-01-01T00:00:00.000Z', asOf: '2010' }, { limit: 20 }),
           () => oracle.positionPage({ recordedAsOf: '2030-01-01T00:00:00.000Z', asOf: '2010' }, { limit: 20 }),
+        ],
+        [
+          'search',
+          () => readStore.positionPage({ q: 'position', recordedAsOf: '2030-01-01T00:00:00.000Z' }, { limit: 20 }),
+          () => oracle.positionPage({ q: 'position', recordedAsOf: '2030-01-01T00:00:00.000Z' }, { limit: 20 }),
         ],
         [
           'timeline',

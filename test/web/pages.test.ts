@@ -112,6 +112,8 @@ describe('web pages on the seed ledger', () => {
     expect(html).toMatch(/<ins>[^<]*equal[^<]*<\/ins>/);
     expect(html).toMatch(/<del>/);
     expect(html).toMatch(/Competences of cities/);
+    const untilToday = (await get('/positions/eu-4/diff?from=2010')).text;
+    expect(untilToday).toMatch(/to the text in force today \(/);
   });
 
   it('answers bad input with an HTML page naming the field, and an unknown position with a 404 page', async () => {

@@ -537,19 +537,35 @@ export class ReadStoreTables {
         .iterate(params) as IterableIterator<[number, string, string, string]>;
     let counted = 0;
     let scanned = 0;
-    for (const [, ...texts] of walk('')) {
-      if (search(texts)) counted += 1;
-      scanned += 1;
-      if (counted > TOTAL_CAP || scanned >= QUERY_LIMITS.countScan) break;
+    let total: { total: number; totalCapped: boolean };
+    if (list.countIn) {
+      // as recorded by an instant: the texts of the rows the recording-time range holds, no further than its row cap
+      const { from, range } = list.countIn;
+      const rows = `${from} WHERE ${range} LIMIT ${QUERY_LIMITS.countRange}`;
+      const texts = this.sql(
+        `SELECT t.title, t.statement, t.quote FROM (SELECT ${list.alias}.text_id AS text_id, ${list.where} AS m FROM ${rows}) r CROSS JOIN texts t ON t.id = r.text_id WHERE r.m`,
+      )
+        .raw()
+        .iterate(params) as IterableIterator<[string, string, string]>;
+      for (const row of texts) if (search(row) && (counted += 1) > TOTAL_CAP) break;
+      const read = counted > TOTAL_CAP ? 0 : (this.sql(`SELECT count(*) AS n FROM (SELECT 1 FROM ${rows})`).get(params) as { n: number }).n;
+      total = counted > TOTAL_CAP ? { total: TOTAL_CAP, totalCapped: true } : { total: counted, totalCapped: read >= QUERY_LIMITS.countRange };
+    } else {
+      for (const [, ...texts] of walk('')) {
+        if (search(texts)) counted += 1;
+        scanned += 1;
+        if (counted > TOTAL_CAP || scanned >= QUERY_LIMITS.countScan) break;
+      }
+      // counting stopped early: at least `counted` match
+      total = counted > TOTAL_CAP ? { total: TOTAL_CAP, totalCapped: true } : { total: counted, totalCapped: scanned >= QUERY_LIMITS.countScan };
     }
-    // counting stopped early: at least `counted` match
-    const total = counted > TOTAL_CAP ? { total: TOTAL_CAP, totalCapped: true } : { total: counted, totalCapped: scanned >= QUERY_LIMITS.countScan };
     const ids: number[] = [];
     for (const [id, ...texts] of walk(list.keyset)) {
       if (!search(texts)) continue;
       ids.push(id);
       if (page && ids.length > page.limit) break;
     }
+    if (total.totalCapped && total.total < ids.length) total.total = Math.min(ids.length, TOTAL_CAP);
     return { ids, more: page !== undefined && ids.length > page.limit, total };
   }
 

@@ -16,6 +16,11 @@ export function ProblemPage({ problem }: { problem: Problem }) {
         </p>
       </div>
       <p>
+        {problem.instance?.startsWith('/audit') ? (
+          <>
+            <a href="/audit">Back to the audit</a> ·{' '}
+          </>
+        ) : null}
         <a href="/">Back to the overview</a> · <a href="/positions">All positions</a>
       </p>
     </>

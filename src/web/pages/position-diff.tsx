@@ -16,7 +16,7 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
   const q = pageQuery(DiffQuery, req, { from: added });
   const from = q.from;
   const d = positionDiff(deps.projection, id, q);
-  const toLabel = q.to ? `${endOfLabel(q.to)}` : 'today';
+  const toLabel = q.to ? endOfLabel(q.to) : 'today';
   return {
     title: `Changes to ${id} from ${from} to ${q.to ?? 'today'}`,
     main: (
@@ -43,7 +43,7 @@ export function positionDiffPage({ deps, req }: PageContext): Page {
         <p>
           From the text in force at {endOfLabel(from)} (
           <a href={href(`/positions/${id}`, { asOf: from, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.from.revision}</a>,{' '}
-          {businessDateLabel(d.from.decidedOn)}) to the text in force at {toLabel} (
+          {businessDateLabel(d.from.decidedOn)}) to the text in force {q.to ? `at ${toLabel}` : 'today'} (
           <a href={href(`/positions/${id}`, { asOf: q.to, recordedAsOf: q.recordedAsOf, version: q.version })}>revision {d.to.revision}</a>,{' '}
           {businessDateLabel(d.to.decidedOn)}). {d.changed ? '' : 'The text did not change between these dates.'}
         </p>

@@ -7,8 +7,10 @@ export function SigninForm({
   error,
   principal,
   signedOut,
+  publicReads = true,
 }: {
   csrf: string;
+  publicReads?: boolean;
   next?: string;
   error?: string;
   principal?: Principal;
@@ -24,8 +26,9 @@ export function SigninForm({
         </p>
       ) : null}
       <p>
-        The secretariat signs in to record the working group's decisions; auditors sign in to check the record. Reading needs no sign-in. Paste the key (or
-        token) you were given: it is exchanged for a session that ends after a few hours, and is never kept in your browser.
+        The secretariat signs in to record the working group's decisions; auditors sign in to check the record.{' '}
+        {publicReads ? 'Reading needs no sign-in.' : 'This ledger is read by signed-in people only.'} Paste the key (or token) you were given: it is exchanged
+        for a session that ends after a few hours, and is never kept in your browser.
       </p>
       <form method="post" action="/signin" class="record-form">
         <input type="hidden" name="_csrf" value={csrf} />
