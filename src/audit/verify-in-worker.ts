@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { tableDriftFromEvents } from '../projections/read-store/compare-tables';
+import { tableDriftSteps } from '../projections/read-store/compare-tables';
 import { ReadStoreTables } from '../projections/read-store/tables';
 import { SqliteEventStore } from '../store/sqlite-store';
 import { snapshotOf } from './projection-snapshot';
@@ -154,7 +154,7 @@ export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
           continue;
         }
         // awaited here: the finally below closes the tables the drift check reads
-        return await verifyAtOneState(store, events, live, (all) => tableDriftFromEvents(all, tables), job.keptRoots);
+        return await verifyAtOneState(store, events, live, (all) => tableDriftSteps(all, tables), job.keptRoots);
       } finally {
         if (tables.db.inTransaction) tables.db.exec('COMMIT');
         tables.close();

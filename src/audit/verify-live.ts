@@ -6,6 +6,10 @@ import { storeGuardProblems } from './store-guards';
 import { atOnce, inSlices, type Steps } from './slices';
 import { verifySteps, type VerifyReport } from './verify';
 
+function* noDrift(): Steps<string[]> {
+  return [];
+}
+
 /**
  * Verifies the whole ledger in the store and holds the running read model to a rebuild from event
  * one: what `GET /api/audit/verify` answers and the auditors' page shows. This runs on the
@@ -21,7 +25,7 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
     if (live.version.events > events.length) events = await readWholeLedger(store);
   }
   // no worker here (KurrentDB, a store handed in): the hashing and the rebuild run in slices, so other requests are answered meanwhile
-  return verifyAtOneState(store, events, live, (all) => readModel.tableDrift?.(all) ?? [], keptRoots, inSlices);
+  return verifyAtOneState(store, events, live, (all) => readModel.tableDriftSteps?.(all) ?? noDrift(), keptRoots, inSlices);
 }
 
 /**
@@ -33,13 +37,21 @@ export async function verifyAtOneState(
   store: EventStore,
   events: readonly StoredEvent[],
   live: ProjectionSnapshot,
-  tableDrift: (events: readonly StoredEvent[]) => string[],
+  tableDrift: (events: readonly StoredEvent[]) => Steps<string[]>,
   keptRoots: readonly string[],
   run: <T>(steps: Steps<T>) => T | Promise<T> = atOnce,
 ): Promise<VerifyReport> {
-  // the tables first, at once: while verify runs in slices the live read store may apply events recorded since
-  const tables = tableDrift(events).map((problem) => ({ check: 'projection' as const, problem }));
-  const report = await run(verifySteps(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live }));
+  // the tables' steps are made first: they compare the read store as it is now, while verify runs in slices and it may apply events recorded since
+  const tableSteps = tableDrift(events);
+  let report: VerifyReport;
+  let tables: { check: 'projection'; problem: string }[];
+  try {
+    report = await run(verifySteps(events, { kept: keptRoots.map((rootHash) => ({ rootHash })), live }));
+    tables = (await run(tableSteps)).map((problem) => ({ check: 'projection' as const, problem }));
+  } finally {
+    // ends the steps' read transaction if verify failed before them
+    tableSteps.return([]);
+  }
   const problems = [...storeGuardProblems(store), ...report.problems, ...tables];
   return { ...report, ok: problems.length === 0, problems };
 }

@@ -1,4 +1,5 @@
 import type { Addressee, Theme } from '../domain/themes';
+import type { Steps } from '../audit/slices';
 import type { LedgerEvent } from '../domain/ledger-event';
 import type { StoredEvent } from '../store/event-store';
 import type { PositionView, Stance, Status, ViewPoint } from './stance';
@@ -91,8 +92,12 @@ export interface ReadModel {
   /** resolves once the event is in the read model (read-your-writes after an append) */
   waitFor(eventId: string, timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
-  /** a read store's tables, row by row, against the same tables built from these events (the ledger's whole history) */
-  tableDrift?(events: readonly StoredEvent[]): string[];
+  /**
+   * a read store's tables, row by row, against the same tables built from these events (the
+   * ledger's whole history), as steps to run at once or in slices; the tables are compared as they
+   * are when this is called, whatever the read store applies while the steps run
+   */
+  tableDriftSteps?(events: readonly StoredEvent[]): Steps<string[]>;
 }
 
 /** A cursor that this read model did not give out (or for another list). */

@@ -361,3 +361,35 @@ describe('verify, table by table', () => {
     await live.stop();
   });
 });
+
+describe('verify, table by table, in slices', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-drift-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('compares the tables as they were when asked, while the live read store goes on applying new events', async () => {
+    const store = new SqliteEventStore(join(dir, 'ledger.db'));
+    const f = await richHistory(store);
+    const live = await ReadStore.follow(store, { location: { dir: join(dir, 'read-model') } });
+    const events = await store.readAll();
+    const steps = live.tableDriftSteps(events);
+    // recorded and applied after the steps were made, before they run (as verify's slices let happen)
+    const recorded = await f.at('2023-01-01T10:00:00Z', {
+      type: 'EndorsePosition',
+      positionId: 'cities-1',
+      data: { revision: 1, endorsedBy: 'WG', decidedOn: '2008' },
+    });
+    expect(await live.waitFor(recorded.events[0]!.eventId, 2000)).toBe(true);
+    let slices = 0;
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) slices += 1;
+    expect(next.value).toEqual([]);
+    expect(slices).toBeGreaterThan(1);
+    // asked now, the same events no longer match the tables: the store has moved on
+    expect(live.tableDrift(events).length).toBeGreaterThan(0);
+    await live.stop();
+    await store.close();
+  });
+});

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../../store/event-store';
+import { atOnce, type Steps } from '../../audit/slices';
 import { COMPARED_TABLES } from './schema';
 import { ReadStoreTables } from './tables';
 
@@ -19,9 +20,27 @@ export function rebuildTables(events: readonly StoredEvent[], path = ':memory:')
 
 /** The live read store's tables against the same tables built from these events (the ledger's whole history): each difference, worded. */
 export function tableDriftFromEvents(events: readonly StoredEvent[], live: ReadStoreTables): string[] {
-  const rebuilt = rebuildTables(events);
+  return atOnce(tableDriftSteps(events, live));
+}
+
+/** events applied, or rows compared, between two chances to yield */
+const SLICE = 1_000;
+
+/**
+ * The same comparison as steps that yield between slices (see audit/slices), so that a server with
+ * no worker thread answers other requests meanwhile. `live` must not move while they run: a read
+ * transaction pinned on it (ReadStore.tableDriftSteps) or a worker's own snapshot.
+ */
+export function* tableDriftSteps(events: readonly StoredEvent[], live: ReadStoreTables): Steps<string[]> {
+  const rebuilt = new ReadStoreTables(':memory:', { bulk: true });
   try {
-    return compareTables(rebuilt, live).map((d) => d.problem);
+    for (let i = 0; i < events.length; i += SLICE) {
+      rebuilt.applyBatch(events.slice(i, i + SLICE));
+      yield;
+    }
+    rebuilt.finishBulk();
+    yield;
+    return (yield* compareTableSteps(rebuilt, live)).map((d) => d.problem);
   } finally {
     rebuilt.close();
   }
@@ -29,12 +48,17 @@ export function tableDriftFromEvents(events: readonly StoredEvent[], live: ReadS
 
 /** Every table of the live read store, row by row, against one rebuilt from event one. */
 export function compareTables(rebuilt: ReadStoreTables, live: ReadStoreTables): TableDrift[] {
+  return atOnce(compareTableSteps(rebuilt, live));
+}
+
+function* compareTableSteps(rebuilt: ReadStoreTables, live: ReadStoreTables): Steps<TableDrift[]> {
   const drift: TableDrift[] = [];
   for (const table of COMPARED_TABLES) {
     const a = rebuilt.tableRows(table)[Symbol.iterator]();
     const b = live.tableRows(table)[Symbol.iterator]();
     let shown = 0;
     for (let row = 1; ; row += 1) {
+      if (row % SLICE === 0) yield;
       const r = a.next();
       const l = b.next();
       if (r.done && l.done) break;

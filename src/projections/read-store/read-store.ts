@@ -7,7 +7,8 @@ import type { Page, PageRequest, PositionCounts, PositionQuery, ReadModel, Timel
 import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { EventWaiters } from '../event-waiters';
-import { tableDriftFromEvents } from './compare-tables';
+import { tableDriftFromEvents, tableDriftSteps } from './compare-tables';
+import { atOnce, type Steps } from '../../audit/slices';
 import { ReadStoreTables } from './tables';
 
 /** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
@@ -141,7 +142,33 @@ export class ReadStore implements ReadModel {
   }
 
   tableDrift(events: readonly StoredEvent[]): string[] {
-    return tableDriftFromEvents(events, this.tables);
+    return atOnce(this.tableDriftSteps(events));
+  }
+
+  tableDriftSteps(events: readonly StoredEvent[]): Steps<string[]> {
+    if (this.tables.path === ':memory:') {
+      // no second connection can see an in-memory store: compared now, at once
+      const problems = tableDriftFromEvents(events, this.tables);
+      return (function* () {
+        return problems;
+      })();
+    }
+    // a read transaction of its own on the file, pinned by its first read before this returns: the
+    // steps compare the tables as they are now while the live store goes on applying new events
+    const steps = (function* (path: string): Steps<string[]> {
+      const snapshot = ReadStoreTables.openReadOnly(path);
+      try {
+        snapshot.db.exec('BEGIN');
+        snapshot.meta('events');
+        yield;
+        return yield* tableDriftSteps(events, snapshot);
+      } finally {
+        if (snapshot.db.inTransaction) snapshot.db.exec('COMMIT');
+        snapshot.close();
+      }
+    })(this.tables.path);
+    steps.next();
+    return steps;
   }
 
   /** The SQLite file answering now (for verify's table-by-table comparison). */
