@@ -29,3 +29,9 @@ export async function inSlices<T>(steps: Steps<T>, sliceMs = 10): Promise<T> {
     }
   }
 }
+
+/** Steps whose result is already known: nothing to run, nothing to yield. */
+export function* settled<T>(value: T): Steps<T> {
+  yield* [];
+  return value;
+}

@@ -3,12 +3,8 @@ import type { EventStore, StoredEvent } from '../store/event-store';
 import { snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
 import { readWholeLedger } from './read-ledger';
 import { storeGuardProblems } from './store-guards';
-import { atOnce, inSlices, type Steps } from './slices';
+import { atOnce, inSlices, settled, type Steps } from './slices';
 import { verifySteps, type VerifyReport } from './verify';
-
-function* noDrift(): Steps<string[]> {
-  return [];
-}
 
 /**
  * Verifies the whole ledger in the store and holds the running read model to a rebuild from event
@@ -25,7 +21,7 @@ export async function verifyAgainstLive(store: EventStore, readModel: ReadModel,
     if (live.version.events > events.length) events = await readWholeLedger(store);
   }
   // no worker here (KurrentDB, a store handed in): the hashing and the rebuild run in slices, so other requests are answered meanwhile
-  return verifyAtOneState(store, events, live, (all) => readModel.tableDriftSteps?.(all) ?? noDrift(), keptRoots, inSlices);
+  return verifyAtOneState(store, events, live, (all) => readModel.tableDriftSteps?.(all) ?? settled([]), keptRoots, inSlices);
 }
 
 /**

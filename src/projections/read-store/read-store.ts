@@ -8,7 +8,7 @@ import type { PositionView, Stance, ViewPoint } from '../stance';
 import type { TimelineEntry } from '../timeline';
 import { EventWaiters } from '../event-waiters';
 import { tableDriftFromEvents, tableDriftSteps } from './compare-tables';
-import { atOnce, type Steps } from '../../audit/slices';
+import { atOnce, settled, type Steps } from '../../audit/slices';
 import { ReadStoreTables } from './tables';
 
 /** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
@@ -148,10 +148,7 @@ export class ReadStore implements ReadModel {
   tableDriftSteps(events: readonly StoredEvent[]): Steps<string[]> {
     if (this.tables.path === ':memory:') {
       // no second connection can see an in-memory store: compared now, at once
-      const problems = tableDriftFromEvents(events, this.tables);
-      return (function* () {
-        return problems;
-      })();
+      return settled(tableDriftFromEvents(events, this.tables));
     }
     // a read transaction of its own on the file, pinned by its first read before this returns: the
     // steps compare the tables as they are now while the live store goes on applying new events
