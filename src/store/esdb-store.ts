@@ -515,9 +515,13 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The node is down or is not the leader: the client reconnects on the next call. */
+/**
+ * The node is down or is not the leader: the client reconnects on the next call. A channel still
+ * reconnecting fails a call before it is sent with gRPC's raw UNAVAILABLE (14), unwrapped by the
+ * client when it comes from its server-features probe.
+ */
 function isReconnect(error: unknown): boolean {
-  return error instanceof UnavailableError || error instanceof NotLeaderError;
+  return error instanceof UnavailableError || error instanceof NotLeaderError || (error as { code?: unknown } | null)?.code === 14;
 }
 
 /**

@@ -272,6 +272,26 @@ describe('KurrentDB protocol fake', () => {
     await sub.close();
   });
 
+  it('an append failed by a channel still reconnecting (raw gRPC UNAVAILABLE, before it is sent) is sent again, and stored once', async () => {
+    const raw = EventStoreDBClient.connectionString(fake.connectionString);
+    const appendToStream = raw.appendToStream.bind(raw);
+    let refused = 0;
+    // what the client throws from its server-features probe while its channel reconnects after a restart: not wrapped in its UnavailableError
+    raw.appendToStream = ((...args: Parameters<typeof appendToStream>) => {
+      if (args[0] === 'j-1' && refused === 0) {
+        refused += 1;
+        return Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: null.'), { code: 14 }));
+      }
+      return appendToStream(...args);
+    }) as typeof raw.appendToStream;
+    const writer = new EsdbEventStore(raw);
+    stores.push(writer);
+    const e = { id: randomUUID(), type: 'Happened', data: {}, metadata: {} };
+    await expect(writer.append('j-1', [e], 'no-stream')).resolves.toMatchObject({ stored: [{ id: e.id, revision: 0 }] });
+    expect(refused).toBe(1);
+    expect((await writer.readStream('j-1')).map((x) => x.id)).toEqual([e.id]);
+  });
+
   it('the store’s live follower stops at a handler that fails, rather than skip the event or deliver it twice', async () => {
     const s = store();
     const calls: string[] = [];
