@@ -149,7 +149,8 @@ export const DiffQuery = z
   })
   .refine(inBusinessOrder, reversed);
 
-export const EventsQuery = z.strictObject({
+/** The paging of lists in the ledger's own order (events, the audit log): after a global position. */
+const ledgerPaging = {
   after: z
     .string()
     .min(1)
@@ -157,6 +158,10 @@ export const EventsQuery = z.strictObject({
     .optional()
     .meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+};
+
+export const EventsQuery = z.strictObject({
+  ...ledgerPaging,
 });
 
 export function viewOf(q: { asOf?: string; recordedAsOf?: string; version?: number }): { asOf?: string; recordedAsOf?: string; version?: number } {
@@ -185,13 +190,7 @@ export const AuditLogQuery = z
         'only events recorded at or before this instant (a date means the end of that day, UTC). The server also refuses (400) a day the month does not have.' +
         RANGE_ALSO,
     }),
-    after: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .meta({ description: 'opaque position from a previous page (`next`). The server also refuses (400) a position that is not one of this ledger.' }),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    ...ledgerPaging,
   })
   .refine((q) => {
     const from = q.from === undefined ? undefined : startOfInstant(q.from);

@@ -1,4 +1,4 @@
-import type { Addressee, Theme } from '../../domain/themes';
+import { ADDRESSEES, THEME_IDS, type Addressee, type Theme } from '../../domain/themes';
 import type { LedgerVersion } from '../../projections/ledger-projection';
 import type { Status } from '../../projections/stance';
 import { versionLabel } from '../layout';
@@ -90,4 +90,20 @@ export function excerpt(text: string, max = 220): string {
   if (text.length <= max) return text;
   const cut = text.lastIndexOf(' ', max);
   return `${text.slice(0, cut > max / 2 ? cut : max)}…`;
+}
+
+/** The theme and addressee filters of a list page, each with its id prefixed (`f-theme`, `t-theme`). */
+export function ThemeAddresseeSelects({ prefix, theme, addressee }: { prefix: string; theme?: Theme; addressee?: Addressee }) {
+  return (
+    <>
+      <Select id={`${prefix}-theme`} name="theme" label="Theme" value={theme} options={THEME_IDS.map((t) => [t, themeLabel(t)] as const)} />
+      <Select
+        id={`${prefix}-addressee`}
+        name="addressee"
+        label="Addressed to"
+        value={addressee}
+        options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)}
+      />
+    </>
+  );
 }

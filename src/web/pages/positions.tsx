@@ -1,9 +1,8 @@
 import { pageOrProblem } from '../../api/paging';
 import { PositionsQuery, viewOf } from '../../api/queries';
 import { Pager, totalLabel } from '../components/pager';
-import { THEME_IDS, ADDRESSEES, type Addressee } from '../../domain/themes';
 import { AsOfControl } from '../components/as-of';
-import { AddresseeTags, ExportLinks, Select, StatusBadge, ThemeTags, excerpt } from '../components/bits';
+import { AddresseeTags, ExportLinks, Select, StatusBadge, ThemeAddresseeSelects, ThemeTags, excerpt } from '../components/bits';
 import { addresseeLabel, businessDateLabel, themeLabel, endOfLabel } from '../format';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
@@ -50,14 +49,7 @@ export function positionsPage({ deps, req, viewer }: PageContext): Page {
               in titles, statements and quotes
             </span>
           </div>
-          <Select id="f-theme" name="theme" label="Theme" value={q.theme} options={THEME_IDS.map((t) => [t, themeLabel(t)] as const)} />
-          <Select
-            id="f-addressee"
-            name="addressee"
-            label="Addressed to"
-            value={q.addressee}
-            options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)}
-          />
+          <ThemeAddresseeSelects prefix="f" theme={q.theme} addressee={q.addressee} />
           <Select
             id="f-status"
             name="status"

@@ -1,9 +1,7 @@
 import { pageOrProblem } from '../../api/paging';
 import { TimelineQuery, viewOf } from '../../api/queries';
-import { ADDRESSEES, type Addressee } from '../../domain/themes';
 import { Pager, totalLabel } from '../components/pager';
-import { THEME_IDS } from '../../domain/themes';
-import { excerpt, ExportLinks, Select } from '../components/bits';
+import { excerpt, ExportLinks, ThemeAddresseeSelects } from '../components/bits';
 import { addresseeLabel, businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
 import { href, pageQuery } from '../query';
 import { versionOfView } from '../../api/ledger-version';
@@ -40,14 +38,7 @@ export function timelinePage({ deps, req }: PageContext): Page {
             <label for="t-to">To</label>
             <input id="t-to" type="text" name="to" value={q.to ?? ''} size={10} aria-describedby="t-hint" />
           </div>
-          <Select id="t-theme" name="theme" label="Theme" value={q.theme} options={THEME_IDS.map((t) => [t, themeLabel(t)] as const)} />
-          <Select
-            id="t-addressee"
-            name="addressee"
-            label="Addressed to"
-            value={q.addressee}
-            options={(Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const)}
-          />
+          <ThemeAddresseeSelects prefix="t" theme={q.theme} addressee={q.addressee} />
           <div class="field">
             <label for="t-q">Words</label>
             <input id="t-q" type="search" name="q" value={q.q ?? ''} size={16} />
