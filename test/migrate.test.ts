@@ -7,7 +7,7 @@ import { register as registerMigrate } from '../src/cli/commands/migrate';
 import { cliDependencies } from '../src/app/compose-cli';
 import { processIo } from '../src/cli/plumbing';
 import { eventHash } from '../src/integrity/event-hash';
-import { copyLedger, migrateLedger, MigrationConflictError, proveStores, readWhole } from '../src/migrate/copy';
+import { copyLedger, migrateLedger, MigrationConflictError, proveStores, readWhole, walkChainsAside } from '../src/migrate/copy';
 import { proveCopy } from '../src/migrate/proof';
 import { parseStoreSpec } from '../src/migrate/store-spec';
 import { EsdbEventStore } from '../src/store/esdb-store';
@@ -49,6 +49,16 @@ async function recordLedger(path: string): Promise<number> {
   const n = (await readWhole(store)).length;
   await store.close();
   return n;
+}
+
+interface StoredRow {
+  global_position: number;
+  event_id: string;
+  stream_id: string;
+  stream_revision: number;
+  type: string;
+  data: string;
+  metadata: string;
 }
 
 function rows(path: string): unknown[] {
@@ -259,34 +269,115 @@ describe('migrate between SQLite files: the bytes go across as they are', () => 
     expect(rows(join(d, 'target.db'))).toEqual(rows(join(d, 'source.db')));
   });
 
-  it('names a difference in the bytes, and catches data changed alike in both with the hash left as it was', async () => {
-    const d = dir();
-    const n = await recordLedger(join(d, 'source.db'));
-    const copy = async () => {
-      const source = new SqliteEventStore(join(d, 'source.db'));
-      const target = new SqliteEventStore(join(d, 'target.db'));
-      await copyLedger(source, target);
-      await source.close();
-      await target.close();
-    };
-    await copy();
-    const change = (db: Database.Database) =>
-      db.prepare("UPDATE events SET data = replace(data, 'Statement 2', 'Statement two') WHERE stream_id = 'position-eu-2' AND stream_revision = 0").run();
-    tamper(join(d, 'target.db'), change);
-    const prove = async () => {
-      const source = new SqliteEventStore(join(d, 'source.db'), { access: 'read-only' });
-      const target = new SqliteEventStore(join(d, 'target.db'), { access: 'read-only' });
-      try {
-        return await proveStores(source, target);
-      } finally {
+  // aside: the source's chains walked in a worker and the target compared inside SQLite (what the migrate command does); in lockstep: both read side by side
+  it.each(['aside', 'in lockstep'] as const)(
+    'names a difference in the bytes, and catches data changed alike in both with the hash left as it was (%s)',
+    async (how) => {
+      const d = dir();
+      const n = await recordLedger(join(d, 'source.db'));
+      const copy = async () => {
+        const source = new SqliteEventStore(join(d, 'source.db'));
+        const target = new SqliteEventStore(join(d, 'target.db'));
+        await copyLedger(source, target);
         await source.close();
         await target.close();
-      }
+      };
+      await copy();
+      const change = (db: Database.Database) =>
+        db.prepare("UPDATE events SET data = replace(data, 'Statement 2', 'Statement two') WHERE stream_id = 'position-eu-2' AND stream_revision = 0").run();
+      tamper(join(d, 'target.db'), change);
+      const prove = async () => {
+        const source = new SqliteEventStore(join(d, 'source.db'), { access: 'read-only' });
+        const target = new SqliteEventStore(join(d, 'target.db'), { access: 'read-only' });
+        try {
+          return await proveStores(source, target, how === 'aside' ? walkChainsAside(source) : undefined);
+        } finally {
+          await source.close();
+          await target.close();
+        }
+      };
+      expect((await prove()).problems).toEqual([expect.stringMatching(/^event .*: data differs$/), expect.stringMatching(/hash does not match its content/)]);
+      tamper(join(d, 'source.db'), change);
+      const alike = await prove();
+      expect(alike).toMatchObject({ ok: false, events: n });
+      expect(alike.problems).toEqual([expect.stringMatching(/hash does not match its content/)]);
+    },
+  );
+
+  it('proves a faithful copy without reading an event into JavaScript on the main thread: chains walked in a worker, bytes compared in SQLite', async () => {
+    const d = dir();
+    const n = await recordLedger(join(d, 'source.db'));
+    const source = new SqliteEventStore(join(d, 'source.db'));
+    const target = new SqliteEventStore(join(d, 'target.db'));
+    await copyLedger(source, target);
+    const reads = [source, target].flatMap((store) => [jest.spyOn(store, 'readAll'), jest.spyOn(store, 'readAllSerialized')]);
+    expect(await proveStores(source, target, walkChainsAside(source))).toEqual({
+      ok: true,
+      events: n,
+      streams: 6,
+      hashesVerified: n,
+      problems: [],
+      problemCount: 0,
+    });
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
+    await source.close();
+    await target.close();
+  });
+
+  it('catches a chain rewritten alike in both (a prevHash changed and the hash recomputed to match), walked aside or in lockstep', async () => {
+    const d = dir();
+    await recordLedger(join(d, 'source.db'));
+    const rechain = (db: Database.Database) => {
+      const row = db.prepare<[], StoredRow>("SELECT * FROM events WHERE stream_id = 'position-eu-2' AND stream_revision = 1").get()!;
+      const metadata = JSON.parse(row.metadata) as { prevHash: string; hash: string; schemaVersion: number; recordedAt: string; recordedBy: string };
+      const prevHash = 'f'.repeat(64);
+      const hash = eventHash({
+        eventId: row.event_id,
+        streamId: row.stream_id,
+        streamRevision: row.stream_revision,
+        type: row.type,
+        schemaVersion: metadata.schemaVersion,
+        data: JSON.parse(row.data),
+        recordedAt: metadata.recordedAt,
+        recordedBy: metadata.recordedBy,
+        prevHash,
+      });
+      db.prepare('UPDATE events SET metadata = ? WHERE global_position = ?').run(JSON.stringify({ ...metadata, prevHash, hash }), row.global_position);
     };
-    expect((await prove()).problems).toEqual([expect.stringMatching(/^event .*: data differs$/), expect.stringMatching(/hash does not match its content/)]);
-    tamper(join(d, 'source.db'), change);
-    const alike = await prove();
-    expect(alike).toMatchObject({ ok: false, events: n });
-    expect(alike.problems).toEqual([expect.stringMatching(/hash does not match its content/)]);
+    tamper(join(d, 'source.db'), rechain);
+    const source = new SqliteEventStore(join(d, 'source.db'), { access: 'existing' });
+    const target = new SqliteEventStore(join(d, 'target.db'));
+    await copyLedger(source, target);
+    expect(await target.holdsSameEventsAs(source)).toMatchObject({ same: true });
+    expect(await source.walkChainsAside()).toMatchObject({ ok: false });
+    const aside = await proveStores(source, target, walkChainsAside(source));
+    expect(aside.ok).toBe(false);
+    // the rewritten event no longer follows its predecessor, and its successor no longer follows it
+    expect(aside.problems).toEqual([expect.stringMatching(/position-eu-2@1\): not chained/), expect.stringMatching(/position-eu-2@2\): not chained/)]);
+    expect((await proveStores(source, target)).ok).toBe(false);
+    await source.close();
+    await target.close();
+  });
+
+  it('compares inside SQLite: a missing last event, or the same rows at other positions, is not the same ledger', async () => {
+    const d = dir();
+    const n = await recordLedger(join(d, 'source.db'));
+    const source = new SqliteEventStore(join(d, 'source.db'));
+    const short = new SqliteEventStore(join(d, 'short.db'));
+    const all = await source.readAllSerialized();
+    await short.appendManySerialized(
+      all.slice(0, -1).map((e) => ({ streamId: e.streamId, events: [e], expected: e.revision === 0 ? 'no-stream' : e.revision - 1 })),
+    );
+    expect(await short.holdsSameEventsAs(source)).toEqual({ same: false, events: n - 1 });
+    const shifted = new SqliteEventStore(join(d, 'shifted.db'));
+    await shifted.append('other-stream', [{ id: '00000000-0000-4000-8000-0000000000aa', type: 'Other', data: {}, metadata: {} }], 'no-stream');
+    const raw = new Database(join(d, 'shifted.db'));
+    raw.exec('DROP TRIGGER events_are_append_only_delete');
+    raw.exec('DELETE FROM events');
+    raw.close();
+    await shifted.appendManySerialized(all.map((e) => ({ streamId: e.streamId, events: [e], expected: e.revision === 0 ? 'no-stream' : e.revision - 1 })));
+    expect(await shifted.holdsSameEventsAs(source)).toEqual({ same: false, events: n });
+    expect(await new SqliteEventStore(':memory:').holdsSameEventsAs(source)).toBeUndefined();
+    await Promise.all([source.close(), short.close(), shifted.close()]);
   });
 });

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { tableDriftSteps } from '../projections/read-store/compare-tables';
 import { ReadStoreTables } from '../projections/read-store/tables';
 import { SqliteEventStore } from '../store/sqlite-store';
+import { startWorkerThread } from '../store/worker-thread';
 import { snapshotOf } from './projection-snapshot';
 import { readWholeLedger } from './read-ledger';
 import type { VerifyReport } from './verify';
@@ -111,15 +111,8 @@ export class VerifyWorkers {
   }
 }
 
-/**
- * Compiled (`node dist/cli/main.js`), the worker is the compiled verify-worker.js beside this file.
- * From source (`npm start` under tsx, jest under ts-jest) it is verify-worker.ts, compiled in the
- * worker by tsx's require hook: the same worker code runs in all three.
- */
 function startWorker(): Worker {
-  if (__filename.endsWith('.js')) return new Worker(join(__dirname, 'verify-worker.js'));
-  const entry = join(__dirname, 'verify-worker.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true });
+  return startWorkerThread(__dirname, 'verify-worker', __filename.endsWith('.js'));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

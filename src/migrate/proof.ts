@@ -1,4 +1,5 @@
-import { hashMatchesText, linkProblem, recordedHash } from '../integrity/hash-chain';
+import { ChainWalk } from '../integrity/chain-walk';
+import { linkProblem, recordedHash } from '../integrity/hash-chain';
 import type { EventStore, StoredEvent, StoredSerializedEvent } from '../store/event-store';
 
 /** What a copy of a ledger is held to: the same events, ids, streams, per-stream and global order, data, metadata and hashes. */
@@ -107,28 +108,16 @@ export async function proveInLockstep(source: EventStore, target: EventStore, pa
   const verbatim = source.readAllSerialized !== undefined && target.readAllSerialized !== undefined;
   const a = new Cursor(source, verbatim, pageSize);
   const b = new Cursor(target, verbatim, pageSize);
-  const heads = new Map<string, { revision: number; hash: string | null }>();
-  let events = 0;
-  let hashesVerified = 0;
-  const differs = (): CopyProof => ({ ok: false, events, streams: heads.size, hashesVerified, problems: [], problemCount: 1 });
+  const walk = new ChainWalk();
+  const differs = (): CopyProof => ({ ...walk.report(), ok: false, problems: [], problemCount: 1 });
   for (;;) {
     let x = a.next();
     let y = b.next();
     if (x instanceof Promise || y instanceof Promise) [x, y] = await Promise.all([x, y]);
-    if (x === undefined || y === undefined)
-      return x === y ? { ok: true, events, streams: heads.size, hashesVerified, problems: [], problemCount: 0 } : differs();
+    if (x === undefined || y === undefined) return x === y ? { ...walk.report(), problems: [], problemCount: 0 } : differs();
     if (x.id !== y.id || x.streamId !== y.streamId || x.revision !== y.revision || x.type !== y.type || x.data !== y.data || x.metadata !== y.metadata)
       return differs();
-    const head = heads.get(y.streamId);
-    if (y.revision !== (head ? head.revision + 1 : 0)) return differs();
-    const metadata = JSON.parse(y.metadata) as Record<string, unknown>;
-    const hash = recordedHash({ metadata });
-    if (hash !== null) {
-      if ((metadata.prevHash ?? null) !== (head?.hash ?? null) || !hashMatchesText({ ...y, metadata }, y.data)) return differs();
-      hashesVerified += 1;
-    }
-    heads.set(y.streamId, { revision: y.revision, hash: hash ?? head?.hash ?? null });
-    events += 1;
+    if (!walk.step(y)) return differs();
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ChainWalkReport } from '../integrity/chain-walk';
 /**
  * The EventStore port. It knows streams, revisions and global order, nothing of positions.
  * Revisions count from 0 within a stream. Global positions are opaque strings: only the store
@@ -109,6 +110,19 @@ export interface EventStore {
    * copies event by event.
    */
   copyAllFrom?(source: EventStore, options: { readonly pageSize: number; readonly onPage?: (copied: number) => void }): Promise<number | undefined>;
+  /**
+   * Whether this store holds exactly the events of `source`: at the same global positions, the same
+   * ids, streams, revisions, types, data and metadata, to the byte, compared inside the store
+   * (SQLite: against the source file attached). Resolves undefined when it cannot compare (another
+   * kind of source); the caller then reads both.
+   */
+  holdsSameEventsAs?(source: EventStore): Promise<{ readonly same: boolean; readonly events: number } | undefined>;
+  /**
+   * The whole ledger walked with ChainWalk (each stream's revisions in order, every hash
+   * recomputed and chained) away from the caller's thread, so that the caller does other work
+   * meanwhile (SQLite: a worker thread with its own read-only handle, seeing one state of the file).
+   */
+  walkChainsAside?(): Promise<ChainWalkReport>;
   /** readAll with data and metadata as the JSON text the store holds, unparsed (stores that keep JSON text) */
   readAllSerialized?(options?: ReadAllOptions): Promise<StoredSerializedEvent[]>;
   /**

@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ChainWalkReport } from '../integrity/chain-walk';
+import { startWorkerThread } from './worker-thread';
 import {
   DuplicateEventIdError,
   InvalidPositionError,
@@ -256,6 +258,54 @@ export class SqliteEventStore implements EventStore {
     }
     if (copied > 0) this.appended.emit('appended');
     return copied;
+  }
+
+  async holdsSameEventsAs(source: EventStore): Promise<{ same: boolean; events: number } | undefined> {
+    if (!(source instanceof SqliteEventStore) || source.path === ':memory:' || this.path === ':memory:') return undefined;
+    while (this.streaming) await this.afterStreaming();
+    this.db.prepare('ATTACH DATABASE ? AS compared_ledger').run(source.path);
+    try {
+      // one read transaction over both files: the counts and the rows are of one state of each
+      return this.db
+        .transaction(() => {
+          const count = (schema: string) =>
+            this.db
+              .prepare<[], { n: number; first: number | null; last: number | null }>(
+                `SELECT count(*) AS n, min(global_position) AS first, max(global_position) AS last FROM ${schema}.events`,
+              )
+              .get()!;
+          const mine = count('main');
+          const theirs = count('compared_ledger');
+          if (mine.n !== theirs.n || mine.first !== theirs.first || mine.last !== theirs.last) return { same: false, events: mine.n };
+          const compared = this.db
+            .prepare<[], { matched: number; differing: number | null }>(
+              `SELECT count(*) AS matched,
+                    sum(a.event_id IS NOT b.event_id OR a.stream_id IS NOT b.stream_id OR a.stream_revision IS NOT b.stream_revision
+                        OR a.type IS NOT b.type OR a.data IS NOT b.data OR a.metadata IS NOT b.metadata) AS differing
+               FROM main.events a JOIN compared_ledger.events b ON a.global_position = b.global_position`,
+            )
+            .get()!;
+          // equal counts, and every position of one found in the other with equal bytes: the same rows (positions are unique)
+          return { same: compared.matched === mine.n && (compared.differing ?? 0) === 0, events: mine.n };
+        })
+        .deferred();
+    } finally {
+      this.db.exec('DETACH DATABASE compared_ledger');
+    }
+  }
+
+  walkChainsAside(): Promise<ChainWalkReport> {
+    if (this.path === ':memory:') return Promise.reject(new Error('an in-memory ledger has no file a worker could read'));
+    return new Promise((resolve, reject) => {
+      const worker = startWorkerThread(__dirname, 'sqlite-chain-walk-worker', __filename.endsWith('.js'), { path: this.path });
+      worker.once('message', (answer: { result: ChainWalkReport } | { error: string }) => {
+        void worker.terminate();
+        if ('result' in answer) resolve(answer.result);
+        else reject(new Error(`the chain walk failed in its worker: ${answer.error}`));
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the chain walk's worker exited (${code}) before it reported`)));
+    });
   }
 
   private async afterStreaming(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Cli } from '../../app/compose-cli';
-import { copyLedger, proveStores } from '../../migrate/copy';
+import { copyLedger, proveStores, walkChainsAside } from '../../migrate/copy';
 import type { CopyProof } from '../../migrate/proof';
 import { describeStore, parseStoreSpec } from '../../migrate/store-spec';
 import { UsageError } from '../exit-codes';
@@ -25,12 +25,14 @@ export async function runMigrate(opts: MigrateCommandOptions, cli: Cli): Promise
         opts.verifyOnly ? 'read-only' : 'create',
         async (target) => {
           out(`migrate: ${describeStore(from)} -> ${describeStore(to)}`);
+          // begun before the copy: the source's chains are walked on another core while this one copies
+          const chains = walkChainsAside(source);
           if (!opts.verifyOnly) {
             const bar = cli.progress('migrate');
             const copy = await copyLedger(source, target, { onProgress: (p) => bar.update(p.copied + p.alreadyThere) }).finally(() => bar.stop());
             out(`copied ${copy.copied} events; ${copy.alreadyThere} were already in the target`);
           }
-          return proveStores(source, target);
+          return proveStores(source, target, chains);
         },
         to,
       ),
