@@ -46,7 +46,8 @@ export function createApp(deps: ApiDeps, logger?: Logger): Express {
   app.set('etag', false);
   app.use(helmet({ contentSecurityPolicy: { directives: CSP } }));
   const redact = redactor(deps.config.tokens.keys());
-  if (logger) {
+  // access logs are written at info: below that level none would be written, so none is prepared either
+  if (logger?.isLevelEnabled('info')) {
     app.use(
       pinoHttp({
         logger,

@@ -96,8 +96,13 @@ export function webSessions(options: { minutes: number; now?: () => Date; keys?:
     next();
   };
 
+  // An API request without the session's cookie has no session to find, and one made for it would never be kept (saveUninitialized
+  // is false): it is not made, which spares every such request a random id and a signature.
+  const sessionWhereOneCanBe: RequestHandler = (req, res, next) =>
+    req.path.startsWith('/api/') && !carriesSessionCookie(req) ? next() : sessionMiddleware(req, res, next);
+
   return {
-    middleware: [sessionMiddleware, expire, principal, viewer],
+    middleware: [sessionWhereOneCanBe, expire, principal, viewer],
     csrfToken: (req) => csrf.generateToken(req),
     csrfValid: (req) => csrf.isRequestValid(req),
     signIn: async (req, who) => {
@@ -115,4 +120,8 @@ export function webSessions(options: { minutes: number; now?: () => Date; keys?:
       delete req.principal;
     },
   };
+}
+
+function carriesSessionCookie(req: Request): boolean {
+  return req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false;
 }

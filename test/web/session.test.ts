@@ -8,7 +8,9 @@ import request from 'supertest';
 import { composeLedger, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
+import { webSessions } from '../../src/web/session';
 import { safeNext } from '../../src/web/signin';
+import express from 'express';
 
 const SECRETARIAT = 'secretariat-token-1';
 const AUDITOR = 'auditor-token-1';
@@ -173,5 +175,17 @@ describe('web sessions', () => {
       expect(cookieOf(res).line).toMatch(/; Secure/);
       expect(cookieOf(res).line).toMatch(/HttpOnly/);
     });
+  });
+});
+
+describe('a session is made only where one can be found or kept', () => {
+  it('an API request without the session cookie is given none; a page, and an API request carrying the cookie, are', async () => {
+    const app = express();
+    app.use(webSessions({ minutes: 60 }).middleware);
+    app.get(['/api/probe', '/probe'], (req, res) => void res.json({ session: req.session !== undefined }));
+    expect((await request(app).get('/api/probe')).body).toEqual({ session: false });
+    expect((await request(app).get('/api/probe').set('Cookie', 'other=1')).body).toEqual({ session: false });
+    expect((await request(app).get('/probe')).body).toEqual({ session: true });
+    expect((await request(app).get('/api/probe').set('Cookie', 'ledger_session=s%3Aunknown.sig')).body).toEqual({ session: true });
   });
 });
