@@ -12,7 +12,7 @@ import { proveCopy } from '../src/migrate/proof';
 import { parseStoreSpec } from '../src/migrate/store-spec';
 import { EsdbEventStore } from '../src/store/esdb-store';
 import type { EventStore, StoredEvent } from '../src/store/event-store';
-import { SqliteEventStore } from '../src/store/sqlite-store';
+import { SqliteEventStore, type EventRow } from '../src/store/sqlite-store';
 import { addBody, reviseBody } from './support/builders';
 import { KurrentDbProtocolFake } from './support/esdb-protocol-fake';
 import { documents, ledgerFixture } from './support/ledger-fixture';
@@ -49,16 +49,6 @@ async function recordLedger(path: string): Promise<number> {
   const n = (await readWhole(store)).length;
   await store.close();
   return n;
-}
-
-interface StoredRow {
-  global_position: number;
-  event_id: string;
-  stream_id: string;
-  stream_revision: number;
-  type: string;
-  data: string;
-  metadata: string;
 }
 
 function rows(path: string): unknown[] {
@@ -328,7 +318,7 @@ describe('migrate between SQLite files: the bytes go across as they are', () => 
     const d = dir();
     await recordLedger(join(d, 'source.db'));
     const rechain = (db: Database.Database) => {
-      const row = db.prepare<[], StoredRow>("SELECT * FROM events WHERE stream_id = 'position-eu-2' AND stream_revision = 1").get()!;
+      const row = db.prepare<[], EventRow>("SELECT * FROM events WHERE stream_id = 'position-eu-2' AND stream_revision = 1").get()!;
       const metadata = JSON.parse(row.metadata) as { prevHash: string; hash: string; schemaVersion: number; recordedAt: string; recordedBy: string };
       const prevHash = 'f'.repeat(64);
       const hash = eventHash({

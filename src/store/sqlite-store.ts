@@ -24,7 +24,8 @@ import {
   type Subscription,
 } from './event-store';
 
-interface Row {
+/** A row of the events table, as SQLite gives it back. */
+export interface EventRow {
   global_position: number;
   event_id: string;
   stream_id: string;
@@ -143,10 +144,10 @@ export class SqliteEventStore implements EventStore {
     this.insertSerialized = transactions.insertSerialized;
     // prepared once: preparing costs more than reading a short stream
     this.statements = {
-      stream: this.db.prepare<[string, number, number], Row>(
+      stream: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
       ),
-      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
+      all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
     };
   }
 
@@ -363,7 +364,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult>;
-  private readonly statements: { readonly stream: Database.Statement<[string, number, number], Row>; readonly all: Database.Statement<[number, number], Row> };
+  private readonly statements: {
+    readonly stream: Database.Statement<[string, number, number], EventRow>;
+    readonly all: Database.Statement<[number, number], EventRow>;
+  };
   private readonly appendManyTransaction: Database.Transaction<(appends: readonly StreamAppend[]) => AppendResult[]>;
   private readonly appendSerializedTransaction: Database.Transaction<(appends: readonly SerializedAppend[]) => void>;
   private readonly insertSerialized: (appends: readonly SerializedAppend[], heads: Map<string, number>) => void;
@@ -375,7 +379,7 @@ export class SqliteEventStore implements EventStore {
     const head = this.db.prepare<[string], { rev: number; pos: number }>(
       'SELECT stream_revision AS rev, global_position AS pos FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
     );
-    const byId = this.db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?');
+    const byId = this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?');
     const insert = this.db.prepare('INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     const insertOne = (id: string, streamId: string, revision: number, type: string, data: string, metadata: string): number => {
       try {
@@ -437,7 +441,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** The events are already stored, in this stream and in this order: a retry, answered as the first time. */
-  private retriedAppend(streamId: string, events: readonly NewEvent[], byId: Database.Statement<[string], Row>): AppendResult | undefined {
+  private retriedAppend(streamId: string, events: readonly NewEvent[], byId: Database.Statement<[string], EventRow>): AppendResult | undefined {
     if (events.length === 0) return undefined;
     const found = events.map((e) => byId.get(e.id));
     if (found.every((r) => r === undefined)) return undefined;
@@ -449,7 +453,7 @@ export class SqliteEventStore implements EventStore {
       throw new DuplicateEventIdError(clash.event_id, `stored in ${clash.stream_id} at revision ${clash.stream_revision}`);
     }
     const last = found[found.length - 1]!;
-    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position), stored: (found as Row[]).map(toStored), retried: true };
+    return { nextExpectedRevision: last.stream_revision, position: String(last.global_position), stored: (found as EventRow[]).map(toStored), retried: true };
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
@@ -573,7 +577,7 @@ function parsePosition(position: string): number {
   return Number(position);
 }
 
-function toStored(r: Row): StoredEvent {
+function toStored(r: EventRow): StoredEvent {
   return {
     id: r.event_id,
     streamId: r.stream_id,
