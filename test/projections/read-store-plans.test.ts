@@ -163,6 +163,46 @@ describe('the read store at a thousand positions', () => {
     }
   });
 
+  it('a search as recorded by an instant, its range short, gathers what the other conditions keep and tests their texts: the same pages, an exact total, no walk', () => {
+    const limits = { ...QUERY_LIMITS };
+    // neither the recording-time range nor the word is few enough to seek: the list would be walked in position order
+    Object.assign(QUERY_LIMITS, { seek: 10, textSeek: 10 });
+    try {
+      const queries: PositionQuery[] = [
+        { q: 'housing', theme: 'governance', recordedAsOf: '2030-01-01T00:00:00.000Z' },
+        { q: 'position', recordedAsOf: '2024-01-01T00:30:00.000Z' },
+        { q: 'housing', status: 'withdrawn', recordedAsOf: '2030-01-01T00:00:00.000Z' },
+      ];
+      for (const query of queries) {
+        const want = oracle.positionPage(query, { limit: 7 });
+        const got = readStore.positionPage(query, { limit: 7 });
+        expect([query, got.items.map((s) => s.id), got.total, got.totalCapped, got.next]).toEqual([
+          query,
+          want.items.map((s) => s.id),
+          want.total,
+          false,
+          want.next,
+        ]);
+        if (want.next) {
+          const [second, expected] = [
+            readStore.positionPage(query, { limit: 7, cursor: got.next! }),
+            oracle.positionPage(query, { limit: 7, cursor: want.next }),
+          ];
+          expect([query, second.items.map((s) => s.id), second.total]).toEqual([query, expected.items.map((s) => s.id), expected.total]);
+        }
+        const plans = plansOf(() => readStore.positionPage(query, { limit: 7 }));
+        expect([query, plans.some((p) => p.some((line) => line.includes('stances_over_time')))]).toEqual([query, false]);
+      }
+      // more rows kept than it tests at once: the list is walked, as before, with the same page
+      Object.assign(QUERY_LIMITS, { gathered: 5 });
+      const query: PositionQuery = { q: 'position', recordedAsOf: '2024-01-01T00:30:00.000Z' };
+      expect(readStore.positionPage(query, { limit: 7 }).items.map((s) => s.id)).toEqual(oracle.positionPage(query, { limit: 7 }).items.map((s) => s.id));
+      expect(plansOf(() => readStore.positionPage(query, { limit: 7 })).some((p) => p.some((line) => line.includes('stances_over_time')))).toBe(true);
+    } finally {
+      Object.assign(QUERY_LIMITS, limits);
+    }
+  });
+
   it('counts the positions of a view by status, theme and addressee as the in-memory projection does', () => {
     const views = [
       {},

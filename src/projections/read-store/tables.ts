@@ -42,9 +42,10 @@ const EXPANSIONS = 32;
  * a common word's matches (beyond, `totalCapped`: at least the matches counted), and `countRange`
  * rows of a recording-time range read to count a list as recorded by an instant (beyond,
  * `totalCapped` too: an early instant's rows are sparse in the list's order, and a late instant's
- * range holds every row of the ledger).
+ * range holds every row of the ledger), and `seekRange` rows of a recording-time range a search
+ * as recorded by an instant reads whole, when its other conditions keep at most `gathered` of them.
  */
-export const QUERY_LIMITS = { seek: 10_000, textSeek: 5000, countScan: 500, countRange: 20_000 };
+export const QUERY_LIMITS = { seek: 10_000, seekRange: 100_000, gathered: 2000, textSeek: 5000, countScan: 500, countRange: 20_000 };
 
 interface ListSql {
   readonly from: string;
@@ -69,6 +70,8 @@ export class ReadStoreTables {
   private readonly s: ReturnType<typeof statements>;
   private readonly prepared = new Map<string, Database.Statement>();
   private version_: LedgerVersion;
+  /** see shortRangeBefore */
+  private shortRange: { at: number; before: number } | undefined;
   /** the positions followed lately, least recently changed first (a stream mostly goes on in the next batch) */
   private readonly positions = new Map<string, PositionProjection>();
   private readonly followedPositions: number;
@@ -502,6 +505,62 @@ export class ReadStoreTables {
   }
 
   /**
+   * A search's page as recorded by an instant, from the rows its other conditions keep of a short
+   * recording-time range (at most QUERY_LIMITS.seekRange rows, keeping at most `gathered`): each kept
+   * row's texts are tested here, and the page is taken from the matches in position order, with
+   * their exact total. Walking the list's order instead passes every row recorded later to find
+   * matches that are sparse there (an early instant and a theme: tens of milliseconds at a million
+   * events). undefined when the range or the kept rows are too many: the list is walked.
+   */
+  private gatheredSearch(
+    where: string,
+    params: Record<string, unknown>,
+    page: PageRequest | undefined,
+    search: (texts: readonly string[]) => boolean,
+  ): { ids: number[]; more: boolean; total: { total: number; totalCapped: boolean } } | undefined {
+    const range = 'stances v INDEXED BY stances_recorded WHERE v.rec_from <= @recordedAsOf';
+    if (!((params.recordedAsOf as number) < this.shortRangeBefore())) return undefined;
+    // unsorted, so that too many stop the read early; sorted here, as SQLite would (ids are ASCII: code units order them as bytes do)
+    const kept = this.sql(`SELECT v.id, v.text_id, v.position_id FROM ${range} AND ${where} LIMIT ${QUERY_LIMITS.gathered + 1}`)
+      .raw()
+      .all(params) as [number, number, string][];
+    if (kept.length > QUERY_LIMITS.gathered) return undefined;
+    kept.sort(([, , a], [, , b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const after = page?.cursor === undefined ? undefined : (params.after as string);
+    const texts = new Map(
+      (
+        this.sql('SELECT t.id, t.title, t.statement, t.quote FROM json_each(@ids) page CROSS JOIN texts t ON t.id = page.value')
+          .raw()
+          .all({ ids: JSON.stringify([...new Set(kept.map(([, textId]) => textId))]) }) as [number, string, string, string][]
+      ).map(([id, ...t]) => [id, t]),
+    );
+    const matches = kept.filter(([, textId]) => search(texts.get(textId)!));
+    const ids = matches.filter(([, , positionId]) => after === undefined || positionId > after).map(([id]) => id);
+    const more = page !== undefined && ids.length > page.limit;
+    return {
+      ids: page ? ids.slice(0, page.limit + 1) : ids,
+      more,
+      total: matches.length > TOTAL_CAP ? { total: TOTAL_CAP, totalCapped: true } : { total: matches.length, totalCapped: false },
+    };
+  }
+
+  /**
+   * The recording instant before which the recording-time range holds at most
+   * QUERY_LIMITS.seekRange rows: found once per state of the tables (skipping that many index
+   * entries), so that deciding whether a range is short costs nothing.
+   */
+  private shortRangeBefore(): number {
+    const at = this.version_.events;
+    if (this.shortRange?.at !== at) {
+      const before = this.sql(`SELECT rec_from FROM stances INDEXED BY stances_recorded ORDER BY rec_from LIMIT 1 OFFSET ${QUERY_LIMITS.seekRange}`)
+        .pluck()
+        .get() as number | undefined;
+      this.shortRange = { at, before: before ?? Infinity };
+    }
+    return this.shortRange.before;
+  }
+
+  /**
    * The row ids of a page of a list and its total. A search whose word is common is not asked of
    * the search index row by row (slow) nor as a set (every match first): the rows are walked in the
    * list's order with their texts and tested here, by the rule the search index follows.
@@ -618,7 +677,9 @@ export class ReadStoreTables {
       countIn: query.recordedAsOf === undefined ? undefined : { from: 'stances v INDEXED BY stances_recorded', range: 'v.rec_from <= @recordedAsOf' },
     };
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
-    const { ids, more, total } = this.pageOf(list, params, page, search, exactPositionTotal(query) ? this.currentCount(query) : undefined);
+    // a search as recorded by an instant, walked (no seek): its matches may be sparse in position order, past many rows recorded later
+    const gathered = search && query.recordedAsOf !== undefined && seek === undefined ? this.gatheredSearch(list.where, params, page, search) : undefined;
+    const { ids, more, total } = gathered ?? this.pageOf(list, params, page, search, exactPositionTotal(query) ? this.currentCount(query) : undefined);
     // the page's texts and recording facts, for its rows only
     const rows = this.sql(
       `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
