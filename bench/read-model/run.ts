@@ -61,6 +61,11 @@ const QUERIES: ReadonlyArray<[string, string]> = [
   ['one position as of 2009', '/api/positions/p-77?asOf=2009'],
   ['one position recorded by', '/api/positions/p-77?recordedAsOf=2024-01-01T12:00:00Z'],
   ['one position timeline', '/api/positions/p-77/timeline'],
+  // a cited version (every ledger generated has 5,000 decisions): a researcher's permalink
+  ['positions at a cited version', '/api/positions?version=5000'],
+  ['timeline at a cited version', '/api/timeline?version=5000'],
+  ['documents at a cited version', '/api/documents?version=5000'],
+  ['one position at a cited version', '/api/positions/p-77?version=5000'],
 ];
 /** exports are whole: measured once each, for the memory they take */
 const EXPORTS: ReadonlyArray<[string, string]> = [

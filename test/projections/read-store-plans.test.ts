@@ -65,10 +65,11 @@ function plansOf(ask: () => void): string[][] {
 
 /**
  * A plan line that reads a whole table (rather than an index range or a walk a LIMIT stops). The
- * page of row ids a list query picks, and the maintained counts (a row per combination of status,
- * themes and addressees, however many events) are small by construction.
+ * page of row ids a list query picks, the maintained counts (a row per combination of status,
+ * themes and addressees, however many events) and `r`, the rows of a recording-time range a search
+ * counts its matches in (LIMIT QUERY_LIMITS.countRange), are small by construction.
  */
-const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
+const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b|r\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
 
 const positionQueries: PositionQuery[] = [
   {},
@@ -230,6 +231,38 @@ describe('the read store at a thousand positions', () => {
       ['one timeline', plansOf(() => readStore.positionTimeline('p-77'))],
     ];
     for (const [name, plans] of asked) for (const plan of plans) expect([name, plan.filter(fullScan)]).toEqual([name, []]);
+  });
+
+  it('answers a cited version from the tables as the in-memory projection does: no decision folded, no table scanned', () => {
+    const limits = { ...QUERY_LIMITS };
+    const folds = jest.spyOn(readStore.currentTables(), 'decisionsUpTo');
+    try {
+      for (const version of [150, 2500, oracle.version().version]) {
+        const asked: [string, (model: typeof oracle | typeof readStore) => unknown][] = [
+          ['positions', (m) => m.positionPage({ version }, { limit: 50 })],
+          ['search', (m) => m.positionPage({ version, q: 'housing' }, { limit: 50 }).items],
+          ['timeline', (m) => m.timelinePage({ version }, { limit: 50 }).items],
+          ['documents', (m) => m.documentList({ version })],
+          ['one document', (m) => m.document('doc-7', { version }, { limit: 5 })],
+          ['one position', (m) => m.position('p-77', { version })],
+          ['counts', (m) => m.positionCounts({ version })],
+        ];
+        for (const [name, ask] of asked) {
+          const expected = ask(oracle);
+          // a document's citations as of the version read whole and sorted, then walked and counted from today's
+          for (const citationSeek of name.includes('document') ? [500, 3] : [500]) {
+            Object.assign(QUERY_LIMITS, { citationSeek });
+            expect([version, name, citationSeek, ask(readStore)]).toEqual([version, name, citationSeek, expected]);
+            for (const plan of plansOf(() => void ask(readStore))) expect([version, name, plan.filter(fullScan)]).toEqual([version, name, []]);
+          }
+        }
+        expect(readStore.version(version)).toEqual(oracle.version(version));
+      }
+      expect(folds).not.toHaveBeenCalled();
+    } finally {
+      Object.assign(QUERY_LIMITS, limits);
+      folds.mockRestore();
+    }
   });
 
   it('seeks the few rows a selective condition names instead of walking every position', () => {

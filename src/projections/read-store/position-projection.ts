@@ -59,8 +59,8 @@ export class PositionProjection {
   /** the timeline entries of the last version, so an entry that did not change is neither rebuilt nor serialised again */
   private readonly memo: TimelineMemo = new Map();
   readonly cites = new Set<string>();
-  /** rows opened, or stored rows closed, since the caller last took them */
-  private touched = { stances: [] as OpenStance[], timeline: [] as OpenTimelineRow[], known: [] as KnownRowState[], newCites: [] as string[] };
+  /** rows opened, or stored rows closed, since the caller last took them; documents first cited, with the instant */
+  private touched = emptyTouched();
   /** the latest recording instant of the stream (epoch ms), -Infinity when empty (not always its last event's: a stream refolded from scratch may have been recorded out of order) */
   private lastInstant: number;
 
@@ -91,6 +91,8 @@ export class PositionProjection {
   /** Folds forward the events recorded at one instant `at` (after every earlier one) and opens and closes rows accordingly. */
   advance(recorded: readonly LedgerEvent[], at: number): void {
     this.lastInstant = at;
+    const wasCiting = this.citing;
+    const cited: string[] = [];
     for (const e of recorded) {
       this.events.push(e);
       this.state = evolve(this.state, e);
@@ -98,6 +100,7 @@ export class PositionProjection {
         if (this.cites.has(d)) continue;
         this.cites.add(d);
         this.touched.newCites.push(d);
+        cited.push(d);
       }
     }
     this.advanceStances(at);
@@ -106,6 +109,9 @@ export class PositionProjection {
     if (this.known) this.close(this.known, at, this.touched.known);
     this.known = this.stances.size > 0 ? { ...knownFields(this.events), recFrom: at, recTo: null } : undefined;
     if (this.known) this.touched.known.push(this.known);
+    // the citations over recording time: opened as a document is cited while citing (or all at once as citing begins), all closed as it ends
+    if (this.citing) for (const d of wasCiting ? cited : this.cites) this.touched.citations.push({ open: d, at });
+    else if (wasCiting) this.touched.citations.push({ open: undefined, at });
   }
 
   /** The stance over each business range of this version; a range folded from the same entries as before keeps its row. */
@@ -175,12 +181,23 @@ export class PositionProjection {
   }
 
   /** Takes the rows to write (new ones, and stored ones closed); what stays open keeps its place for the next version. */
-  takeTouched(): { stances: OpenStance[]; timeline: OpenTimelineRow[]; known: KnownRowState[]; newCites: string[] } {
+  takeTouched(): Touched {
     const taken = this.touched;
-    this.touched = { stances: [], timeline: [], known: [], newCites: [] };
+    this.touched = emptyTouched();
     return taken;
   }
 }
+
+interface Touched {
+  stances: OpenStance[];
+  timeline: OpenTimelineRow[];
+  known: KnownRowState[];
+  newCites: string[];
+  /** in order: a citation opened at `at`, or (no document) every open one closed */
+  citations: { open: string | undefined; at: number }[];
+}
+
+const emptyTouched = (): Touched => ({ stances: [], timeline: [], known: [], newCites: [], citations: [] });
 
 const evolve = (state: PositionState, e: LedgerEvent): PositionState =>
   evolvePosition(state, { eventId: e.eventId, streamRevision: e.streamRevision, event: { type: e.type, data: e.data } as PositionEvent });

@@ -39,6 +39,14 @@ export interface PositionRows {
   readonly timeline: TimelineRow[];
   /** every document the stream cites, in any event or correction */
   readonly cites: string[];
+  /** the documents it cites over recording time: while the stream has cited them and has a stance */
+  readonly citations: CitationRow[];
+}
+
+export interface CitationRow {
+  readonly documentId: string;
+  readonly recFrom: number;
+  readonly recTo: number | null;
 }
 
 export function positionRows(positionId: string, stream: readonly LedgerEvent[]): PositionRows {
@@ -46,6 +54,7 @@ export function positionRows(positionId: string, stream: readonly LedgerEvent[])
   const stances = new Versions<StanceVersionRow>();
   const timeline = new Versions<TimelineRow>();
   const known: KnownRow[] = [];
+  const citations = new Versions<CitationRow>();
   for (const [j, at] of instants.entries()) {
     const until = instants[j + 1] ?? null;
     const knownEvents = stream.filter((e) => Date.parse(e.metadata.recordedAt) <= at);
@@ -64,14 +73,16 @@ export function positionRows(positionId: string, stream: readonly LedgerEvent[])
     if (stanceOfVersion) {
       const { streamRevision, firstRecordedAt, lastRecordedAt, corrections } = stanceOfVersion;
       known.push({ recFrom: at, recTo: until, streamRevision, firstRecordedAt, lastRecordedAt, corrections });
+      for (const documentId of citedDocuments(knownEvents)) citations.hold(documentId, () => ({ documentId, recFrom: at, recTo: null }));
     }
     for (const entry of positionTimeline(knownEvents)) {
       timeline.hold(`${entry.eventId}|${JSON.stringify(entry)}`, () => ({ recFrom: at, recTo: null, entry }));
     }
     stances.endVersion(at);
     timeline.endVersion(at);
+    citations.endVersion(at);
   }
-  return { positionId, stances: stances.rows, known, timeline: timeline.rows, cites: citedDocuments(stream) };
+  return { positionId, stances: stances.rows, known, timeline: timeline.rows, cites: citedDocuments(stream), citations: citations.rows };
 }
 
 /** Rows that stay the same from one recorded version to the next are one row with a longer recording range. */

@@ -173,36 +173,64 @@ export class ReadStore implements ReadModel {
     return this.tables;
   }
 
-  // A view at a cited ledger version is the fold of the first `version` decisions: the tables hold
-  // today's rows (over business and recording time), and a version must answer the same forever.
+  // A view at a cited ledger version must answer the same forever. The tables hold the rows over
+  // recording time, so a version is the view as recorded by its latest instant, whenever that
+  // instant tells it apart from every later decision (see ReadStoreTables.instantOfVersion);
+  // otherwise (decisions recorded in one millisecond, a ledger imported out of time order) it is
+  // the fold of its first decisions.
   positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
-    return query.version === undefined ? this.tables.positionPage(query, page) : this.atVersion(query.version).positionPage(query, page);
+    const recorded = this.asRecorded(query);
+    return recorded ? this.tables.positionPage(recorded, page) : this.atVersion(query.version!).positionPage(query, page);
   }
   position(id: string, view: ViewPoint = {}): Stance | undefined {
-    return view.version === undefined ? this.tables.position(id, view) : this.atVersion(view.version).position(id, view);
+    const recorded = this.asRecorded(view);
+    return recorded ? this.tables.position(id, recorded) : this.atVersion(view.version!).position(id, view);
   }
   positionCounts(view: ViewPoint = {}): PositionCounts {
-    return view.version === undefined ? this.tables.positionCounts(view) : this.atVersion(view.version).positionCounts(view);
+    const recorded = this.asRecorded(view);
+    return recorded ? this.tables.positionCounts(recorded) : this.atVersion(view.version!).positionCounts(view);
   }
   relatedFrom(id: string, view: ViewPoint = {}): PositionView['relatedFrom'] {
-    return view.version === undefined ? this.tables.relatedFrom(id, view) : this.atVersion(view.version).relatedFrom(id, view);
+    const recorded = this.asRecorded(view);
+    return recorded ? this.tables.relatedFrom(id, recorded) : this.atVersion(view.version!).relatedFrom(id, view);
   }
   positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
-    return view.version === undefined ? this.tables.positionTimeline(id, view) : this.atVersion(view.version).positionTimeline(id, view);
+    const recorded = this.asRecorded(view);
+    if (!recorded) return this.atVersion(view.version!).positionTimeline(id, view);
+    // a position not recorded yet at a cited version has no timeline there (not an empty one)
+    if (view.version !== undefined && !this.tables.positionRecordedBy(id, this.tables.instantOfVersion(view.version)!)) return undefined;
+    return this.tables.positionTimeline(id, recorded);
   }
   timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
-    return query.version === undefined ? this.tables.timelinePage(query, page) : this.atVersion(query.version).timelinePage(query, page);
+    const recorded = this.asRecorded(query);
+    return recorded ? this.tables.timelinePage(recorded, page) : this.atVersion(query.version!).timelinePage(query, page);
   }
   documentList(view: Pick<ViewPoint, 'version'> = {}): DocumentView[] {
-    return view.version === undefined ? this.tables.documentList() : this.atVersion(view.version).documentList(view);
+    if (view.version === undefined) return this.tables.documentList();
+    const at = this.tables.instantOfVersion(view.version);
+    return at !== undefined ? this.tables.documentsRecordedBy(at) : this.atVersion(view.version).documentList(view);
   }
   document(id: string, view: Pick<ViewPoint, 'version'> = {}, page?: PageRequest): DocumentView | undefined {
-    return view.version === undefined ? this.tables.document(id, page) : this.atVersion(view.version).document(id, view, page);
+    if (view.version === undefined) return this.tables.document(id, page);
+    const at = this.tables.instantOfVersion(view.version);
+    return at !== undefined ? this.tables.document(id, page, at) : this.atVersion(view.version).document(id, view, page);
   }
   version(at?: number): LedgerVersion {
     if (at === undefined) return this.tables.version();
+    const recorded = this.tables.versionAt(at);
+    if (recorded) return recorded;
     const mark = this.tables.decisionMark(at);
     return { ...this.atVersion(at).version(at), events: mark?.events ?? 0, lastPosition: mark?.lastPosition ?? null };
+  }
+
+  /** The view without its version: as recorded by the version's instant (or earlier, when it asks so); undefined when no instant stands for the version. */
+  private asRecorded<V extends ViewPoint>(view: V): V | undefined {
+    if (view.version === undefined) return view;
+    const at = this.tables.instantOfVersion(view.version);
+    if (at === undefined) return undefined;
+    const { version: _cited, ...rest } = view;
+    const earlier = view.recordedAsOf !== undefined && Date.parse(view.recordedAsOf) < at;
+    return { ...rest, recordedAsOf: earlier ? view.recordedAsOf : new Date(at).toISOString() } as V;
   }
 
   /** The in-memory fold of the first `version` decisions; a few recent ones are kept, as they never change. */

@@ -5,8 +5,9 @@
  * 3: indexes for recorded-time and search seeks, and maintained counts (current positions, citations).
  * 4: covering indexes for walking positions as recorded by an instant and for the search and recording-time seeks; the search's words (terms).
  * 5: events and texts are found by ids and hashes through indexes built after a bulk load (a fresh generation's random-key inserts no longer outgrow the page cache).
+ * 6: each decision by the version it made (its recording instant and the digest), the versions no instant tells apart, and the citations over recording time: a cited version is answered from the tables.
  */
-export const PROJECTION_VERSION = '5';
+export const PROJECTION_VERSION = '6';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -25,6 +26,14 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, stream_revision);
 CREATE INDEX IF NOT EXISTS events_by_key ON events (idempotency_key, recorded_by) WHERE idempotency_key IS NOT NULL;
+
+-- each decision by the version it made: the instant it was recorded at (epoch ms), the latest instant
+-- of every decision up to it, and the ledger's digest then. A cited version whose latest instant
+-- no later decision shares or precedes is the view as recorded by that instant (see tables.ts)
+CREATE TABLE IF NOT EXISTS decisions (version INTEGER PRIMARY KEY, seq INTEGER NOT NULL, recorded_ms INTEGER NOT NULL, latest_ms INTEGER NOT NULL, digest TEXT NOT NULL);
+-- the versions that no recording instant tells apart from a later one (a later decision recorded at,
+-- or before, their latest instant), as disjoint ranges: these are folded from their decisions
+CREATE TABLE IF NOT EXISTS unclear_versions (from_version INTEGER PRIMARY KEY, to_version INTEGER NOT NULL);
 
 CREATE TABLE IF NOT EXISTS unreadable (event_id TEXT PRIMARY KEY, stream_id TEXT NOT NULL, position TEXT NOT NULL, problem TEXT NOT NULL);
 
@@ -89,6 +98,9 @@ CREATE INDEX IF NOT EXISTS timeline_by_position ON timeline (position_id, biz_ke
 CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS citations (document_id TEXT NOT NULL, position_id TEXT NOT NULL, PRIMARY KEY (document_id, position_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS citations_by_position ON citations (position_id);
+-- the citations over recording time [rec_from, rec_to) (epoch ms; null = still): a cited version's
+-- documents are counted and listed from these rows as recorded by its instant
+CREATE TABLE IF NOT EXISTS citations_over_time (position_id TEXT NOT NULL, document_id TEXT NOT NULL, rec_from INTEGER NOT NULL, rec_to INTEGER, PRIMARY KEY (position_id, document_id, rec_from)) WITHOUT ROWID;
 
 -- counts kept up to date by triggers (see QUERY_INDEXES), so a list's total and a document's
 -- citations are counted without reading every row: current positions by what a filter asks
@@ -126,6 +138,9 @@ CREATE INDEX IF NOT EXISTS stances_by_text ON stances (text_id, rec_from, rec_to
 CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id, rec_from, rec_to, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS timeline_recorded ON timeline (rec_from, rec_to, biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id);
+CREATE INDEX IF NOT EXISTS citations_over_time_by_document ON citations_over_time (document_id, position_id, rec_from, rec_to);
+CREATE INDEX IF NOT EXISTS citations_over_time_recorded ON citations_over_time (document_id, rec_from, rec_to, position_id);
+CREATE INDEX IF NOT EXISTS citations_over_time_closed ON citations_over_time (document_id, rec_to, rec_from) WHERE rec_to IS NOT NULL;
 CREATE INDEX IF NOT EXISTS timeline_by_text ON timeline (text_id, rec_from, rec_to, biz_key, recorded_at, stream_revision, position_id, themes, addressees);
 
 CREATE TRIGGER IF NOT EXISTS current_counted AFTER INSERT ON stances WHEN NEW.rec_to IS NULL AND NEW.biz_to IS NULL BEGIN
@@ -180,6 +195,9 @@ export const COMPARED_TABLES: ReadonlyArray<{ table: string; columns: string; or
   },
   { table: 'documents', columns: '*', order: 'document_id' },
   { table: 'citations', columns: '*', order: 'document_id, position_id' },
+  { table: 'citations_over_time', columns: '*', order: 'position_id, document_id, rec_from' },
+  { table: 'decisions', columns: '*', order: 'version' },
+  { table: 'unclear_versions', columns: '*', order: 'from_version' },
   { table: 'unreadable', columns: '*', order: 'event_id' },
   // counts of zero are left where a live store counted down: the same answers either way
   { table: 'current_counts', columns: '*', order: 'status, themes, addressees', where: 'n != 0' },

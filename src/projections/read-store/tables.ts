@@ -43,9 +43,10 @@ const EXPANSIONS = 32;
  * rows of a recording-time range read to count a list as recorded by an instant (beyond,
  * `totalCapped` too: an early instant's rows are sparse in the list's order, and a late instant's
  * range holds every row of the ledger), and `seekRange` rows of a recording-time range a search
- * as recorded by an instant reads whole, when its other conditions keep at most `gathered` of them.
+ * as recorded by an instant reads whole, when its other conditions keep at most `gathered` of them,
+ * and `citationSeek` citations of a document opened by an instant, read whole and sorted (beyond, walked).
  */
-export const QUERY_LIMITS = { seek: 10_000, seekRange: 100_000, gathered: 2000, textSeek: 5000, countScan: 500, countRange: 20_000 };
+export const QUERY_LIMITS = { seek: 10_000, seekRange: 100_000, gathered: 2000, textSeek: 5000, countScan: 500, countRange: 20_000, citationSeek: 500 };
 
 interface ListSql {
   readonly from: string;
@@ -80,6 +81,8 @@ export class ReadStoreTables {
 
   /** a fresh generation being loaded: query indexes and the search index are built once, at the end */
   private bulk: boolean;
+  /** the latest recording instant of the decisions so far (read from the file when unknown) */
+  private latestDecision: number | undefined;
 
   /** A generation opened only to be read (verify beside a running server): nothing is created or changed. */
   static openReadOnly(path: string): ReadStoreTables {
@@ -211,6 +214,7 @@ export class ReadStoreTables {
       // rolled back: the positions followed in memory may be ahead of the file now
       this.positions.clear();
       this.textIds.clear();
+      this.latestDecision = undefined;
       throw error;
     }
   };
@@ -243,7 +247,7 @@ export class ReadStoreTables {
         }
         digest = sha256Hex(`${digest ?? ''}${event.metadata.hash}`);
         version += 1;
-        this.s.insertEvent.run(
+        const { lastInsertRowid: seq } = this.s.insertEvent.run(
           null,
           stored.id,
           stored.streamId,
@@ -253,6 +257,7 @@ export class ReadStoreTables {
           event.metadata.idempotencyKey ?? null,
           JSON.stringify(event),
         );
+        this.recordDecision(version, Number(seq), Date.parse(event.metadata.recordedAt), digest);
         if (event.type === 'SourceDocumentRegistered') {
           const doc = { ...event.data, eventId: event.eventId, recordedAt: event.metadata.recordedAt, recordedBy: event.metadata.recordedBy };
           this.s.upsertDocument.run(event.data.documentId, JSON.stringify(doc));
@@ -270,6 +275,40 @@ export class ReadStoreTables {
       if (digest) this.s.setMeta.run('digest', digest);
       return applied;
     })(events);
+
+  /**
+   * Keeps what serves a cited version from the tables: the decision's instant, the latest instant so
+   * far, the digest, and which versions no instant tells apart. A decision recorded at (or before)
+   * the latest instant of earlier ones makes every version from the first that reached its instant
+   * up to the one before it unclear: as recorded by an instant, those versions would hold it too.
+   */
+  private recordDecision(version: number, seq: number, recordedMs: number, digest: string): void {
+    const latest = (this.latestDecision ??= this.s.lastDecision.get()?.latest_ms ?? -Infinity);
+    // at the latest instant itself, the versions before the last that reached it are unclear already
+    // (each is followed by one recorded at or before its instant): marking the last one merges with them
+    if (recordedMs <= latest) this.markUnclear(recordedMs === latest ? version - 1 : this.firstVersionReaching(recordedMs, version - 1), version - 1);
+    else this.latestDecision = recordedMs;
+    this.s.insertDecision.run(version, seq, recordedMs, this.latestDecision, digest);
+  }
+
+  /** The first version whose latest instant is at or after `ms` (latest instants never decrease: a binary search over versions 1..upTo). */
+  private firstVersionReaching(ms: number, upTo: number): number {
+    let [low, high] = [1, upTo];
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (this.s.decisionAt.get(mid)!.latest_ms >= ms) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  }
+
+  /** Adds versions from..to to the unclear ranges, merged with the ranges they touch (every range ends before `to`). */
+  private markUnclear(from: number, to: number): void {
+    const before = this.s.unclearAt.get(from);
+    const start = before && before.to_version >= from - 1 ? before.from_version : from;
+    this.s.deleteUnclearFrom.run(start);
+    this.s.insertUnclear.run(start, to);
+  }
 
   /**
    * Follows one position forward by the events of this batch (its state kept in memory for the
@@ -343,6 +382,10 @@ export class ReadStoreTables {
       else this.s.insertKnown.run(positionId, k.recFrom, k.recTo, k.streamRevision, k.firstRecordedAt, k.lastRecordedAt, k.corrections);
       k.stored = true;
     }
+    for (const c of touched.citations) {
+      if (c.open === undefined) this.s.closeCitations.run(c.at, positionId);
+      else this.s.openCitation.run(positionId, c.open, c.at, null);
+    }
     if (projection.citing) for (const documentId of citedBefore ? touched.newCites : projection.cites) this.s.insertCitation.run(documentId, positionId);
     else if (citedBefore) this.s.deleteCitations.run(positionId);
     this.positions.set(positionId, projection);
@@ -385,7 +428,16 @@ export class ReadStoreTables {
     const positionId = streamId.slice(POSITION_STREAM.length);
     const rows = positionRows(positionId, stream);
     if (!whole)
-      for (const del of [this.s.deleteRelations, this.s.deleteStances, this.s.deleteKnown, this.s.deleteTimeline, this.s.deleteCitations]) del.run(positionId);
+      for (const del of [
+        this.s.deleteRelations,
+        this.s.deleteStances,
+        this.s.deleteKnown,
+        this.s.deleteTimeline,
+        this.s.deleteCitations,
+        this.s.deleteCitationsOverTime,
+      ])
+        del.run(positionId);
+    for (const c of rows.citations) this.s.openCitation.run(positionId, c.documentId, c.recFrom, c.recTo);
     for (const r of rows.stances) {
       const { title: _t, statement: _s, ...rest } = r.stance;
       const stanceId = this.s.insertStance.run(
@@ -753,6 +805,11 @@ export class ReadStoreTables {
     ).map((r) => ({ ...(JSON.parse(r.json) as PositionView['relatedFrom'][number]), positionId: r.position_id }));
   }
 
+  /** Whether a position's stream had been recorded by an instant (epoch ms). */
+  positionRecordedBy(id: string, recordedBy: number): boolean {
+    return this.sql('SELECT 1 FROM known WHERE position_id = ? AND rec_from <= ? LIMIT 1').get(id, recordedBy) !== undefined;
+  }
+
   positionTimeline(id: string, view: ViewPoint = {}): TimelineEntry[] | undefined {
     if (this.s.positionExists.get(id) === undefined) return undefined;
     const params: Record<string, unknown> = { id };
@@ -836,33 +893,77 @@ export class ReadStoreTables {
   }
 
   documentList(): DocumentView[] {
-    return this.s.documents.all().map((r) => this.withCitations(r.json, { limit: CITED_BY_PREVIEW }));
+    return this.documentsRecordedBy(undefined);
   }
 
-  document(id: string, page?: PageRequest): DocumentView | undefined {
+  /** The documents, now or as recorded by an instant (epoch ms: see instantOfVersion). */
+  documentsRecordedBy(recordedBy: number | undefined): DocumentView[] {
+    return this.s.documents
+      .all()
+      .map((r) => JSON.parse(r.json) as DocumentRow)
+      .filter((doc) => recordedBy === undefined || Date.parse(doc.recordedAt) <= recordedBy)
+      .map((doc) => this.withCitations(doc, { limit: CITED_BY_PREVIEW }, recordedBy));
+  }
+
+  document(id: string, page?: PageRequest, recordedBy?: number): DocumentView | undefined {
     const row = this.s.document.get(id);
-    return row && this.withCitations(row.json, page);
+    const doc = row && (JSON.parse(row.json) as DocumentRow);
+    return doc && (recordedBy === undefined || Date.parse(doc.recordedAt) <= recordedBy) ? this.withCitations(doc, page, recordedBy) : undefined;
   }
 
-  /** A document with a page of the positions citing it (all of them without a page request) and their count. */
-  private withCitations(json: string, page?: PageRequest): DocumentView {
-    const doc = JSON.parse(json) as Omit<DocumentView, 'citedBy' | 'citedByCount' | 'citedByNext'>;
+  /**
+   * A document with a page of the positions citing it (all of them without a page request) and
+   * their count: now, from the maintained citations; as recorded by an instant, from the citations
+   * over recording time (see citedByAt).
+   */
+  private withCitations(doc: DocumentRow, page: PageRequest | undefined, recordedBy: number | undefined): DocumentView {
     const after = page?.cursor === undefined ? '' : (decodeCursor('citedBy', page.cursor, ['string'])[0] as string);
-    const ids = (
-      this.sql('SELECT position_id FROM citations WHERE document_id = ? AND position_id > ? ORDER BY position_id LIMIT ?').all(
-        doc.documentId,
-        after,
-        page ? page.limit + 1 : -1,
-      ) as { position_id: string }[]
-    ).map((r) => r.position_id);
+    const params = { doc: doc.documentId, after, limit: page ? page.limit + 1 : -1, t: recordedBy };
+    const { ids, count } =
+      recordedBy === undefined
+        ? {
+            ids: this.sql('SELECT position_id FROM citations WHERE document_id = @doc AND position_id > @after ORDER BY position_id LIMIT @limit')
+              .pluck()
+              .all(params) as string[],
+            count: (this.sql('SELECT n FROM citation_counts WHERE document_id = @doc').pluck().get(params) as number | undefined) ?? 0,
+          }
+        : this.citedByAt(params);
     const more = page !== undefined && ids.length > page.limit;
     const citedBy = more ? ids.slice(0, page!.limit) : ids;
-    return {
-      ...doc,
-      citedBy,
-      citedByCount: (this.sql('SELECT n FROM citation_counts WHERE document_id = ?').get(doc.documentId) as { n: number } | undefined)?.n ?? 0,
-      citedByNext: more ? encodeCursor('citedBy', [citedBy.at(-1)!]) : null,
-    };
+    return { ...doc, citedBy, citedByCount: count, citedByNext: more ? encodeCursor('citedBy', [citedBy.at(-1)!]) : null };
+  }
+
+  /**
+   * A page of the positions citing a document as recorded by an instant, and their count. Few
+   * citations opened by then: those are read and sorted here. Otherwise the page is walked in
+   * position order, and the count is today's less those opened since and still open, plus those
+   * closed since (rare: a position that lost its every stance), so neither reads every citation.
+   */
+  private citedByAt(params: { doc: string; after: string; limit: number; t: number | undefined }): { ids: string[]; count: number } {
+    const valid = 'c.rec_from <= @t AND (c.rec_to IS NULL OR c.rec_to > @t)';
+    const early = `citations_over_time c INDEXED BY citations_over_time_recorded WHERE c.document_id = @doc AND c.rec_from <= @t`;
+    if (this.countUpTo(early, params, QUERY_LIMITS.citationSeek) <= QUERY_LIMITS.citationSeek) {
+      const all = (this.sql(`SELECT c.position_id FROM ${early} AND ${valid}`).pluck().all(params) as string[]).sort();
+      const ids = all.filter((id) => id > params.after);
+      return { ids: params.limit < 0 ? ids : ids.slice(0, params.limit), count: all.length };
+    }
+    const ids = this.sql(
+      `SELECT c.position_id FROM citations_over_time c INDEXED BY citations_over_time_by_document WHERE c.document_id = @doc AND ${valid} AND c.position_id > @after ORDER BY c.position_id LIMIT @limit`,
+    )
+      .pluck()
+      .all(params) as string[];
+    const now = (this.sql('SELECT n FROM citation_counts WHERE document_id = @doc').pluck().get(params) as number | undefined) ?? 0;
+    const openedSince = this.sql(
+      'SELECT count(*) FROM citations_over_time c INDEXED BY citations_over_time_recorded WHERE c.document_id = @doc AND c.rec_from > @t AND c.rec_to IS NULL',
+    )
+      .pluck()
+      .get(params) as number;
+    const closedSince = this.sql(
+      'SELECT count(*) FROM citations_over_time c INDEXED BY citations_over_time_closed WHERE c.document_id = @doc AND c.rec_to > @t AND c.rec_from <= @t',
+    )
+      .pluck()
+      .get(params) as number;
+    return { ids, count: now - openedSince + closedSince };
   }
 
   unreadableEvents(): Unreadable[] {
@@ -876,8 +977,26 @@ export class ReadStoreTables {
 
   /** Where the `version`th decision stands in the global order: events read up to it (audit ones included) and its position. */
   decisionMark(version: number): { events: number; lastPosition: string } | undefined {
-    const row = version < 1 ? undefined : this.s.decisionAt.get(version - 1);
+    const row = version < 1 ? undefined : this.s.decisionAt.get(version);
     return row && { events: row.seq, lastPosition: row.position };
+  }
+
+  /** The ledger version as it stood at a recorded version (undefined: none such recorded yet). */
+  versionAt(version: number): LedgerVersion | undefined {
+    const row = version < 1 ? undefined : this.s.decisionAt.get(version);
+    return row && { version, digest: row.digest, events: row.seq, lastPosition: row.position };
+  }
+
+  /**
+   * The recording instant (epoch ms) as recorded by which the tables hold exactly the first
+   * `version` decisions: the latest instant among them, when every later decision was recorded
+   * after it. undefined when a later decision shares or precedes it (two decisions recorded in the
+   * same millisecond, a ledger imported out of time order), or the version is not recorded yet.
+   */
+  instantOfVersion(version: number): number | undefined {
+    const unclear = this.s.unclearAt.get(version);
+    if (unclear && unclear.to_version >= version) return undefined;
+    return version < 1 ? undefined : this.s.decisionAt.get(version)?.latest_ms;
   }
 
   recordedWithKey(actorId: string, key: string): LedgerEvent[] {
@@ -896,6 +1015,8 @@ export class ReadStoreTables {
     if (this.db.open) this.db.close();
   }
 }
+
+type DocumentRow = Omit<DocumentView, 'citedBy' | 'citedByCount' | 'citedByNext'>;
 
 interface StanceRow {
   position_id: string;
@@ -1010,9 +1131,23 @@ function statements(db: Database.Database) {
     document: db.prepare<[string], { json: string }>('SELECT json FROM documents WHERE document_id = ?'),
     unreadable: db.prepare<[], { event_id: string; stream_id: string; position: string; problem: string }>('SELECT * FROM unreadable ORDER BY rowid'),
     decisions: db.prepare<[number], { json: string }>('SELECT json FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT ?'),
-    decisionAt: db.prepare<[number], { seq: number; position: string }>(
-      'SELECT seq, position FROM events WHERE json IS NOT NULL ORDER BY seq LIMIT 1 OFFSET ?',
+    decisionAt: db.prepare<[number], { seq: number; latest_ms: number; digest: string; position: string }>(
+      'SELECT d.seq, d.latest_ms, d.digest, e.position FROM decisions d JOIN events e ON e.seq = d.seq WHERE d.version = ?',
     ),
+    lastDecision: db.prepare<[], { latest_ms: number }>('SELECT latest_ms FROM decisions ORDER BY version DESC LIMIT 1'),
+    insertDecision: db.prepare<[number, number, number, number, string]>(
+      'INSERT INTO decisions (version, seq, recorded_ms, latest_ms, digest) VALUES (?, ?, ?, ?, ?)',
+    ),
+    unclearAt: db.prepare<[number], { from_version: number; to_version: number }>(
+      'SELECT from_version, to_version FROM unclear_versions WHERE from_version <= ? ORDER BY from_version DESC LIMIT 1',
+    ),
+    deleteUnclearFrom: db.prepare<[number]>('DELETE FROM unclear_versions WHERE from_version >= ?'),
+    insertUnclear: db.prepare<[number, number]>('INSERT INTO unclear_versions (from_version, to_version) VALUES (?, ?)'),
+    openCitation: db.prepare<[string, string, number, number | null]>(
+      'INSERT INTO citations_over_time (position_id, document_id, rec_from, rec_to) VALUES (?, ?, ?, ?)',
+    ),
+    closeCitations: db.prepare<[number, string]>('UPDATE citations_over_time SET rec_to = ? WHERE position_id = ? AND rec_to IS NULL'),
+    deleteCitationsOverTime: db.prepare<[string]>('DELETE FROM citations_over_time WHERE position_id = ?'),
     withKey: db.prepare<[string, string], { json: string }>(
       'SELECT json FROM events WHERE idempotency_key = ? AND recorded_by = ? AND json IS NOT NULL ORDER BY seq',
     ),
