@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ChainWalkReport } from '../integrity/chain-walk';
+import { canonicalData } from '../integrity/event-hash';
 import { startWorkerThread } from './worker-thread';
 import {
   DuplicateEventIdError,
@@ -402,7 +403,8 @@ export class SqliteEventStore implements EventStore {
       const stored: StoredEvent[] = [];
       for (const e of events) {
         revision += 1;
-        position = insertOne(e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
+        // the data's canonical JSON, as the bulk paths store it: the bytes its hash covers, so verify and proofs hash them as they are
+        position = insertOne(e.id, streamId, revision, e.type, canonicalData(e.data), JSON.stringify(e.metadata));
         stored.push({ ...e, streamId, revision, position: String(position) });
       }
       return { nextExpectedRevision: revision, position: String(position), stored, retried: false };
