@@ -31,7 +31,7 @@ export function authenticate(tokens: ReadonlyMap<string, Role>, keys?: KeyStore)
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'Authorization must be "Bearer <token>"', 'Authorization');
     const principal = await principalOf(match[1]!);
-    if (!principal) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', 'the bearer token is not valid', 'Authorization');
+    if (!principal) throw new ProblemError(401, 'unauthenticated', 'Unauthenticated', await refusalOf(match[1]!, keys), 'Authorization');
     req.principal = principal;
     next();
   };
@@ -51,6 +51,12 @@ export function tokenPrincipals(tokens: ReadonlyMap<string, Role>, keys?: KeySto
     const holder = await keys?.holderOf(token);
     return holder ? { role: holder.role, id: holder.recordedBy, keyId: holder.keyId, name: holder.name } : undefined;
   };
+}
+
+/** Why a token is refused: a revoked key's holder is told when it was revoked; anything else is not valid. */
+export async function refusalOf(token: string, keys?: KeyStore): Promise<string> {
+  const revokedAt = await keys?.revokedAtOf(token);
+  return revokedAt ? `this key was revoked on ${revokedAt}: ask whoever manages the ledger's keys for a new one` : 'the bearer token is not valid';
 }
 
 export function requireRole(...roles: Role[]): RequestHandler {

@@ -173,6 +173,17 @@ export class KeyStore {
     return { keyId: row.id, name: row.name, role: row.role, recordedBy: recordedByOf(row.role, row.id, row.name) };
   }
 
+  /**
+   * When this key was revoked, if it is a revoked key of this file presented with its own secret:
+   * its holder is told why it is refused. Anyone else (a guessed id) learns nothing of it.
+   */
+  async revokedAtOf(presented: string): Promise<string | undefined> {
+    const parsed = parseApiKey(presented);
+    const row = parsed && this.byId.get(parsed.id);
+    if (!parsed || !row || row.revoked_at === null) return undefined;
+    return (await secretMatches(parsed.secret, row.hash)) ? row.revoked_at : undefined;
+  }
+
   close(): void {
     this.db.close();
   }

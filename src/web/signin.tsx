@@ -1,6 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { ApiDeps } from '../api/deps';
-import { tokenPrincipals, type Principal } from '../api/auth';
+import { refusalOf, tokenPrincipals, type Principal } from '../api/auth';
 import { pageContext, sendPage } from './render';
 import type { WebSessions } from './session';
 import { ExpiredForm, SigninForm, SignoutForm } from './pages/signin';
@@ -45,10 +45,13 @@ export function signinRoutes(deps: ApiDeps, sessions: WebSessions): Router {
     const next = typeof req.body?.next === 'string' ? req.body.next : undefined;
     const principal = token === '' ? undefined : await principalOf(token);
     if (!principal) {
+      const revoked = token !== '' && (await refusalOf(token, deps.keys)).startsWith('this key was revoked');
       const error =
         token === ''
           ? 'Enter your key or your secretariat or auditor token.'
-          : 'This key or token is not valid here (or the key was revoked). Check it and try again.';
+          : revoked
+            ? 'This key was revoked. Ask whoever manages the ledger’s keys for a new one.'
+            : 'This key or token is not valid here. Check it and try again.';
       return show(
         req,
         res,

@@ -107,6 +107,9 @@ describe('named API keys', () => {
     const revoked = await addDocument(ana.key, 'doc-d');
     expect(revoked.status).toBe(401);
     expect(revoked.body.code).toBe('unauthenticated');
+    // its holder is told why; someone with its id and another secret is not
+    expect(revoked.body.detail).toMatch(/^this key was revoked on \d{4}-\d\d-\d\dT/);
+    expect((await addDocument(forged, 'doc-d')).body.detail).toBe('the bearer token is not valid');
     expect((await request(ledger.app).get('/api/documents/doc-d')).status).toBe(404); // nothing recorded
     // LEDGER_TOKENS keeps working beside the keys
     expect((await addDocument(TOKEN, 'doc-e')).status).toBe(201);
@@ -199,7 +202,7 @@ describe('named API keys', () => {
       .type('form')
       .send({ _csrf: csrfOf(again.text), token: ana.key });
     expect(refused.status).toBe(401);
-    expect(refused.text).toMatch(/id="token-error"[^>]*>[^<]*not valid/);
+    expect(refused.text).toMatch(/id="token-error"[^>]*>This key was revoked\./);
   });
 
   it('no key secret reaches a log line or a response, wherever the client put it', async () => {
