@@ -177,6 +177,37 @@ describe('recording and auditing in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the secretariat adds a position related to an earlier one: an unknown one refused beside its row, then recorded both ways', async () => {
+    const { page, problems } = await signedIn(SECRETARIAT, '/new-position');
+    await page.getByLabel('Id', { exact: true }).fill('eu-related');
+    await page.getByLabel('Title').fill('Cities in the reception of newcomers');
+    await page.getByLabel('Statement (verbatim from the source)').fill('Cities ask to be consulted on reception.');
+    await page.getByLabel('Asylum and the reception of newcomers').check();
+    await page.getByLabel('Cities', { exact: true }).check();
+    await page.getByLabel('Decided on').fill('2026-11-20');
+    await page.getByLabel('Where in the document').fill('item 2');
+    // the second row, the first left blank
+    await page.getByLabel('Position 2', { exact: true }).fill('no-such-position');
+    await page.getByLabel('How position 2 is related').selectOption('extends');
+    await page.getByRole('button', { name: 'Add the position' }).click();
+    await page.locator('#form-problem').waitFor();
+    const row = page.getByLabel('Position 1', { exact: true });
+    await expect(row.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(row.inputValue()).resolves.toBe('no-such-position');
+    await expect(page.getByLabel('How position 1 is related').inputValue()).resolves.toBe('extends');
+    await screenshot(page, 'add-form-relation-problem');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await fetch(`${served.baseUrl}/api/positions/eu-related`)).status).toBe(404);
+
+    await row.fill('eu-3');
+    await page.getByRole('button', { name: 'Add the position' }).click();
+    await page.waitForURL(`${served.baseUrl}/positions/eu-related`);
+    await expect(page.locator('ul.relations').textContent()).resolves.toMatch(/This position extends .*\(eu-3;/);
+    await page.goto(`${served.baseUrl}/positions/eu-3`);
+    await expect(page.locator('ul.relations').textContent()).resolves.toMatch(/Cities in the reception of newcomers extends this position/);
+    expect(problems).toEqual([]);
+  });
+
   it('the other forms render and pass axe: add, endorse, withdraw, correct', async () => {
     const { page, problems } = await signedIn(SECRETARIAT, '/positions/eu-3');
     for (const [name, path] of [

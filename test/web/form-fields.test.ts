@@ -1,4 +1,4 @@
-import { bodyOf, commandOf, submittedFields } from '../../src/web/forms/form-fields';
+import { bodyOf, commandOf, inFormOrder, submittedFields } from '../../src/web/forms/form-fields';
 import { ProblemError } from '../../src/api/problem';
 import type { Stance } from '../../src/projections/stance';
 
@@ -64,6 +64,34 @@ describe('form fields to commands', () => {
       reason: 'typo in the date',
     });
     expect(() => commandOf('correct', { eventId, reason: 'nothing' }, 'eu-4')).toThrow(expect.objectContaining({ field: 'changes' }));
+  });
+
+  it('relations are the rows filled in, moved up over blank ones so that a problem names the row it is about', () => {
+    const sent = {
+      'relatesTo.0.positionId': '',
+      'relatesTo.0.kind': '',
+      'relatesTo.1.positionId': 'eu-4',
+      'relatesTo.1.kind': 'extends',
+      'relatesTo.2.positionId': 'eu-5',
+      'relatesTo.2.kind': '',
+    };
+    const fields = inFormOrder(sent);
+    expect(fields).toEqual({
+      'relatesTo.0.positionId': 'eu-4',
+      'relatesTo.0.kind': 'extends',
+      'relatesTo.1.positionId': 'eu-5',
+      'relatesTo.1.kind': undefined,
+    });
+    const revision = { decidedOn: '2014-01', 'source.documentId': 'contribution', 'source.locator': 'bullet 1', rationale: 'r' };
+    expect(() => commandOf('revise', { ...revision, ...fields }, 'eu-6', current)).toThrow(expect.objectContaining({ field: 'relatesTo.1.kind' }));
+    expect(commandOf('revise', { ...revision, ...inFormOrder({ ...sent, 'relatesTo.2.kind': 'restates' }) }, 'eu-6', current).data).toMatchObject({
+      relatesTo: [
+        { positionId: 'eu-4', kind: 'extends' },
+        { positionId: 'eu-5', kind: 'restates' },
+      ],
+    });
+    // none filled in: no relation recorded
+    expect(bodyOf('revise', { ...revision, ...inFormOrder({ 'relatesTo.0.positionId': ' ' }) }, current)).not.toHaveProperty('relatesTo');
   });
 
   it('the Idempotency-Key stands for the fields sent, never the CSRF token', () => {

@@ -116,14 +116,22 @@ export function TextArea({ name, label, hint, state, required, rows = 6 }: Field
   );
 }
 
-export function SelectField({ name, label, hint, state, required, options }: FieldProps & { options: readonly (readonly [string, string])[] }) {
+export function SelectField({
+  name,
+  label,
+  hint,
+  state,
+  required,
+  options,
+  blank = '(unchanged)',
+}: FieldProps & { options: readonly (readonly [string, string])[]; blank?: string }) {
   const value = textOf(state.fields, name);
   return (
     <div class="field">
       <label for={controlId(name)}>{label}</label>
       <Messages name={name} hint={hint} state={state} />
       <select {...described(name, state, !!hint)} required={required}>
-        {required ? null : <option value="">(unchanged)</option>}
+        {required ? null : <option value="">{blank}</option>}
         <Options options={options} value={value} />
       </select>
     </div>

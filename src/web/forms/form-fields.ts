@@ -42,6 +42,33 @@ const source = (fields: FormFields, prefix = 'source', required = true) => {
   return { documentId, locator, ...(quote ? { quote } : {}) };
 };
 
+/** How many relations a form offers at once (the API takes up to 20; a text rarely names more than one or two). */
+export const RELATION_ROWS = 3;
+
+const relationRows = (fields: FormFields) =>
+  Array.from({ length: RELATION_ROWS }, (_, i) => ({ positionId: textOf(fields, `relatesTo.${i}.positionId`), kind: textOf(fields, `relatesTo.${i}.kind`) }));
+
+/** The relations filled in (`relatesTo.<i>.positionId` and `.kind`), blank rows left out; a half-filled row is sent, so the problem names its blank control. */
+const relations = (fields: FormFields) => relationRows(fields).filter((r) => r.positionId !== undefined || r.kind !== undefined);
+
+/**
+ * The form as sent, its relation rows moved up over blank ones: the rows are then numbered as the
+ * command's relations are, so a problem about `relatesTo.1.positionId` is shown beside the row it
+ * is about, and the form comes back as it will be read.
+ */
+export function inFormOrder(fields: FormFields): FormFields {
+  const rest = Object.fromEntries(Object.entries(fields).filter(([name]) => !name.startsWith('relatesTo.')));
+  return {
+    ...rest,
+    ...Object.fromEntries(
+      relations(fields).flatMap((r, i) => [
+        [`relatesTo.${i}.positionId`, r.positionId],
+        [`relatesTo.${i}.kind`, r.kind],
+      ]),
+    ),
+  };
+}
+
 const integer = (value: string | undefined) => (value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : value);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(Array.isArray(a) ? [...a].sort() : a) === JSON.stringify(Array.isArray(b) ? [...b].sort() : b);
@@ -64,6 +91,7 @@ export function bodyOf(kind: FormKind, fields: FormFields, current?: Stance): Re
         addressees: listOf(fields, 'addressees'),
         decidedOn: textOf(fields, 'decidedOn'),
         source: source(fields),
+        relatesTo: relations(fields),
         note: textOf(fields, 'note'),
       });
     case 'revise':
@@ -74,6 +102,7 @@ export function bodyOf(kind: FormKind, fields: FormFields, current?: Stance): Re
         addressees: ifChanged(listOf(fields, 'addressees'), current?.addressees),
         decidedOn: textOf(fields, 'decidedOn'),
         source: source(fields),
+        relatesTo: relations(fields),
         rationale: textOf(fields, 'rationale'),
       });
     case 'endorse':

@@ -2,11 +2,18 @@ import type { ApiDeps } from '../../api/deps';
 import { ADDRESSEES, THEMES, type Addressee, type Theme } from '../../domain/themes';
 import type { Stance } from '../../projections/stance';
 import { addresseeLabel, businessDateLabel, EVENT_LABEL, instantLabel, themeLabel } from '../format';
-import { Checkboxes, ErrorSummary, HiddenFields, SelectField, TextArea, TextField, type FormState } from './controls';
-import type { FormFields, FormKind } from './form-fields';
+import { Checkboxes, controlId, ErrorSummary, fieldErrors, HiddenFields, SelectField, TextArea, TextField, type FormState } from './controls';
+import { RELATION_ROWS, type FormFields, type FormKind } from './form-fields';
+import { RELATION_KINDS, type RelationKind } from '../../domain/primitives';
 
 const THEME_OPTIONS = (Object.keys(THEMES) as Theme[]).map((t) => [t, themeLabel(t)] as const);
 const ADDRESSEE_OPTIONS = (Object.keys(ADDRESSEES) as Addressee[]).map((a) => [a, addresseeLabel(a)] as const);
+
+const RELATION_OPTIONS = (Object.entries(RELATION_KINDS) as [RelationKind, string][]).map(([kind, meaning]) => [kind, `${kind}: ${meaning}`] as const);
+const RELATION_CONTROLS = [
+  'relatesTo',
+  ...Array.from({ length: RELATION_ROWS }, (_, i) => [`relatesTo.${i}.positionId`, `relatesTo.${i}.kind`]).flat(),
+] as const;
 
 const DATE_HINT = (
   <>
@@ -20,12 +27,35 @@ export const FORMS: Record<FormKind, { verb: string; action: (id?: string) => st
   add: {
     verb: 'Add a position',
     action: () => '/new-position',
-    controls: ['id', 'title', 'statement', 'themes', 'addressees', 'decidedOn', 'source.documentId', 'source.locator', 'source.quote', 'note'],
+    controls: [
+      'id',
+      'title',
+      'statement',
+      'themes',
+      'addressees',
+      'decidedOn',
+      'source.documentId',
+      'source.locator',
+      'source.quote',
+      ...RELATION_CONTROLS,
+      'note',
+    ],
   },
   revise: {
     verb: 'Revise',
     action: (id) => `/positions/${id}/revise`,
-    controls: ['title', 'statement', 'themes', 'addressees', 'decidedOn', 'source.documentId', 'source.locator', 'source.quote', 'rationale'],
+    controls: [
+      'title',
+      'statement',
+      'themes',
+      'addressees',
+      'decidedOn',
+      'source.documentId',
+      'source.locator',
+      'source.quote',
+      ...RELATION_CONTROLS,
+      'rationale',
+    ],
   },
   endorse: { verb: 'Record an endorsement', action: (id) => `/positions/${id}/endorse`, controls: ['revision', 'endorsedBy', 'decidedOn', 'reference'] },
   withdraw: { verb: 'Withdraw', action: (id) => `/positions/${id}/withdraw`, controls: ['decidedOn', 'reason'] },
@@ -101,6 +131,7 @@ export function RecordingForm({ kind, deps, stance, state }: { kind: FormKind; d
             <Checkboxes name="addressees" label="Addressed to" state={state} options={ADDRESSEE_OPTIONS} />
             <TextField name="decidedOn" label="Decided on" hint={DATE_HINT} state={state} required />
             <Source prefix="source" state={state} documents={documents} required />
+            <Relations state={state} />
             <TextArea name="note" label="Note (optional)" state={state} rows={3} />
           </>
         ) : null}
@@ -118,6 +149,7 @@ export function RecordingForm({ kind, deps, stance, state }: { kind: FormKind; d
             <Checkboxes name="addressees" label="Addressed to" state={state} options={ADDRESSEE_OPTIONS} />
             <TextField name="decidedOn" label="Decided on" hint={DATE_HINT} state={state} required />
             <Source prefix="source" state={state} documents={documents} required />
+            <Relations state={state} revision />
             <TextArea name="rationale" label="Rationale" hint="Why the text changed, as the source says." state={state} rows={3} required />
           </>
         ) : null}
@@ -180,6 +212,31 @@ function Source({
         required={required}
       />
       <TextArea name={`${prefix}.quote`} label="Verbatim quote (optional)" state={state} rows={3} />
+    </fieldset>
+  );
+}
+
+/** The earlier positions a text relates to: a row each, filled in only for those it names (a revision adds to what earlier texts named). */
+function Relations({ state, revision }: { state: FormState; revision?: boolean }) {
+  const error = fieldErrors(state.problem).get('relatesTo');
+  return (
+    <fieldset class="field relations" id={controlId('relatesTo')} tabIndex={-1} aria-describedby={error ? `${controlId('relatesTo')}-error` : undefined}>
+      <legend>{revision ? 'Relates to, newly with this text (optional)' : 'Relates to (optional)'}</legend>
+      <p class="hint">
+        An earlier position this text says again, extends, readdresses or responds to, by its id (e.g. <code>eu-4</code>)
+        {revision ? '. The relations earlier texts named stay.' : '.'}
+      </p>
+      {error ? (
+        <p class="field-error" id={`${controlId('relatesTo')}-error`}>
+          {error}
+        </p>
+      ) : null}
+      {Array.from({ length: RELATION_ROWS }, (_, i) => (
+        <div class="relation-row">
+          <TextField name={`relatesTo.${i}.positionId`} label={`Position ${i + 1}`} state={state} />
+          <SelectField name={`relatesTo.${i}.kind`} label={`How position ${i + 1} is related`} state={state} options={RELATION_OPTIONS} blank="(choose)" />
+        </div>
+      ))}
     </fieldset>
   );
 }

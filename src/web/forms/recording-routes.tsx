@@ -11,7 +11,7 @@ import type { WebSessions } from '../session';
 import { expired, formBody } from '../signin';
 import type { FormState } from './controls';
 import { FORMS, initialFields, RecordingForm } from './form-pages';
-import { commandOf, FORM_META, submittedFields, textOf, type FormFields, type FormKind } from './form-fields';
+import { commandOf, FORM_META, inFormOrder, submittedFields, textOf, type FormFields, type FormKind } from './form-fields';
 import { StaleForm } from './stale-page';
 
 const KINDS: readonly FormKind[] = ['revise', 'endorse', 'withdraw', 'correct'];
@@ -75,7 +75,7 @@ async function submitForm(deps: ApiDeps, sessions: WebSessions, kind: FormKind, 
   const formUrl = req.originalUrl;
   if (!mayRecord(req, res, formUrl)) return;
   if (!sessions.csrfValid(req)) return expired(deps, req, res, formUrl);
-  const fields = (req.body ?? {}) as FormFields;
+  const fields = inFormOrder((req.body ?? {}) as FormFields);
   const stance = currentStance(deps, kind, req);
   const etag = textOf(fields, FORM_META.etag);
   const renderedAt = etag !== undefined && /^\d{1,9}$/.test(etag) ? Number(etag) : undefined;
