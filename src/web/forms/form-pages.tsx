@@ -22,41 +22,23 @@ const DATE_HINT = (
   </>
 );
 
+/** What a text (as added, or revised) is recorded with, in the order the add and revise forms show it. */
+const TEXT_CONTROLS = [
+  'title',
+  'statement',
+  'themes',
+  'addressees',
+  'decidedOn',
+  'source.documentId',
+  'source.locator',
+  'source.quote',
+  ...RELATION_CONTROLS,
+] as const;
+
 /** What each form is called, where it posts, and the controls it has (so the error summary can link to them). */
 export const FORMS: Record<FormKind, { verb: string; action: (id?: string) => string; controls: readonly string[] }> = {
-  add: {
-    verb: 'Add a position',
-    action: () => '/new-position',
-    controls: [
-      'id',
-      'title',
-      'statement',
-      'themes',
-      'addressees',
-      'decidedOn',
-      'source.documentId',
-      'source.locator',
-      'source.quote',
-      ...RELATION_CONTROLS,
-      'note',
-    ],
-  },
-  revise: {
-    verb: 'Revise',
-    action: (id) => `/positions/${id}/revise`,
-    controls: [
-      'title',
-      'statement',
-      'themes',
-      'addressees',
-      'decidedOn',
-      'source.documentId',
-      'source.locator',
-      'source.quote',
-      ...RELATION_CONTROLS,
-      'rationale',
-    ],
-  },
+  add: { verb: 'Add a position', action: () => '/new-position', controls: ['id', ...TEXT_CONTROLS, 'note'] },
+  revise: { verb: 'Revise', action: (id) => `/positions/${id}/revise`, controls: [...TEXT_CONTROLS, 'rationale'] },
   endorse: { verb: 'Record an endorsement', action: (id) => `/positions/${id}/endorse`, controls: ['revision', 'endorsedBy', 'decidedOn', 'reference'] },
   withdraw: { verb: 'Withdraw', action: (id) => `/positions/${id}/withdraw`, controls: ['decidedOn', 'reason'] },
   correct: {
