@@ -530,7 +530,8 @@ export class ReadStoreTables {
     params: Record<string, unknown>,
   ): Pick<Page<unknown>, 'total' | 'totalCapped'> {
     const { from, range } = list.countIn;
-    const rows = `${from} WHERE ${range} LIMIT ${QUERY_LIMITS.countRange}`;
+    // latest first: the rows recorded just before the instant are the likeliest to hold at it (most older ones were closed by a later version since)
+    const rows = `${from} WHERE ${range} ORDER BY ${list.alias}.rec_from DESC LIMIT ${QUERY_LIMITS.countRange}`;
     const n = (
       this.sql(`SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT ${list.where} AS m FROM ${rows}) WHERE m LIMIT ${TOTAL_CAP + 1})`).get(params) as {
         n: number;
