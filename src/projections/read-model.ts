@@ -166,11 +166,14 @@ export function textMatcher(query: string): (texts: readonly (string | undefined
   };
 }
 
+// most texts are plain ASCII, where decomposing and stripping marks changes nothing (and costs most of a search's text tests)
 const fold = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase();
+  /^[\x00-\x7f]*$/.test(text)
+    ? text.toLowerCase()
+    : text
+        .normalize('NFD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase();
 
 /** The total of a list of `n` matches, exact or capped (see TOTAL_CAP). */
 export function totalOf(n: number, exact: boolean): Pick<Page<unknown>, 'total' | 'totalCapped'> {
