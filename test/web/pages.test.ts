@@ -107,6 +107,29 @@ describe('web pages on the seed ledger', () => {
     expect(html).not.toMatch(/quotes could not be found/);
   });
 
+  it('shows the documents and a document as at a cited version: the positions citing them then, links kept at that version', async () => {
+    const { projection } = ledger;
+    const id = 'home-affairs-contribution';
+    const now = projection.document(id)!;
+    // the first version at which the document was cited, by fewer positions than now
+    const current = projection.version().version;
+    const version = Array.from({ length: current }, (_, i) => i + 1).find((v) => {
+      const then = projection.document(id, { version: v });
+      return then !== undefined && then.citedByCount > 0 && then.citedByCount < now.citedByCount;
+    })!;
+    expect(version).toBeDefined();
+    const then = projection.document(id, { version })!;
+    const page = await get(`/documents/${id}?version=${version}`);
+    expect(page.status).toBe(200);
+    for (const positionId of then.citedBy) expect(page.text).toContain(`href="/positions/${positionId}?version=${version}"`);
+    for (const positionId of now.citedBy.filter((p) => !then.citedBy.includes(p))) expect(page.text).not.toContain(`href="/positions/${positionId}?`);
+    const list = await get(`/documents?version=${version}`);
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(`href="/documents/${id}?version=${version}"`);
+    expect(list.text).toContain(`cited by ${then.citedByCount} positions`);
+    expect((await get(`/documents/${id}?version=${current + 1}`)).status).toBe(404);
+  });
+
   it('renders the word diff with <ins> and <del>, and what else changed', async () => {
     const html = (await get('/positions/eu-4/diff?from=2010&to=2014')).text;
     expect(html).toMatch(/<ins>[^<]*equal[^<]*<\/ins>/);

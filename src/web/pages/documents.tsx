@@ -12,11 +12,14 @@ import { pageOrProblem } from '../../api/paging';
 import { compareKeys } from '../../projections/read-model';
 import { timelineKey } from '../../projections/timeline';
 import { Pager } from '../components/pager';
-import { pageQuery } from '../query';
+import { href, pageQuery } from '../query';
+import { versionOfView } from '../../api/ledger-version';
 
-/** /documents: the source documents the positions cite. */
-export function documentsPage({ deps }: PageContext): Page {
-  const documents = deps.projection.documentList();
+/** /documents: the source documents the positions cite (as at a cited version, with `version`). */
+export function documentsPage({ deps, req }: PageContext): Page {
+  const { version } = pageQuery(DocumentQuery.pick({ version: true }), req);
+  versionOfView(deps.projection, version);
+  const documents = deps.projection.documentList({ version });
   return {
     title: 'Source documents',
     main: (
@@ -27,7 +30,7 @@ export function documentsPage({ deps }: PageContext): Page {
           {documents.map((d) => (
             <li>
               <h2>
-                <a href={`/documents/${d.documentId}`}>{d.title}</a>
+                <a href={href(`/documents/${d.documentId}`, { version })}>{d.title}</a>
               </h2>
               <p class="meta">
                 <span>{d.publisher}</span>
@@ -46,8 +49,9 @@ export function documentsPage({ deps }: PageContext): Page {
 export async function documentPage({ deps, req }: PageContext): Promise<Page> {
   const parsed = Slug.safeParse(req.params.id);
   if (!parsed.success) throw validationProblem(parsed.error, 'path', 'id');
-  const { limit, cursor } = pageQuery(DocumentQuery.pick({ limit: true, cursor: true }), req);
-  const doc = pageOrProblem(() => deps.projection.document(parsed.data, {}, { limit, cursor }));
+  const { limit, cursor, version } = pageQuery(DocumentQuery, req);
+  versionOfView(deps.projection, version);
+  const doc = pageOrProblem(() => deps.projection.document(parsed.data, { version }, { limit, cursor }));
   if (!doc) throw new ProblemError(404, 'document-not-found', 'Not found', errors.documentNotFound(parsed.data).message);
   let text: string | undefined;
   let unavailable: string | undefined;
@@ -58,7 +62,7 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
     unavailable = error.message;
   }
   // the passages the positions of this page quote, in business order (not the whole ledger's timeline)
-  const entries = doc.citedBy.flatMap((id) => deps.projection.positionTimeline(id) ?? []);
+  const entries = doc.citedBy.flatMap((id) => deps.projection.positionTimeline(id, { version }) ?? []);
   entries.sort((a, b) => compareKeys(timelineKey(a), timelineKey(b)));
   const citations: Citation[] = [];
   for (const e of entries) {
@@ -73,7 +77,7 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
     main: (
       <>
         <p class="muted">
-          <a href="/documents">Source documents</a> › <span class="mono">{doc.documentId}</span>
+          <a href={href('/documents', { version })}>Source documents</a> › <span class="mono">{doc.documentId}</span>
         </p>
         <h1>{doc.title}</h1>
         <dl class="facts">
@@ -105,12 +109,12 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
             {doc.citedBy.map((id, i) => (
               <>
                 {i > 0 ? ', ' : ''}
-                <a href={`/positions/${id}`}>{id}</a>
+                <a href={href(`/positions/${id}`, { version })}>{id}</a>
               </>
             ))}
             <Pager
               path={`/documents/${doc.documentId}`}
-              params={{ limit: limit === 50 ? undefined : String(limit) }}
+              params={{ limit: limit === 50 ? undefined : String(limit), version: version === undefined ? undefined : String(version) }}
               page={{ items: [...doc.citedBy], total: doc.citedByCount, totalCapped: false, next: doc.citedByNext }}
               cursor={cursor}
             />
