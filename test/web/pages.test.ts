@@ -123,6 +123,9 @@ describe('web pages on the seed ledger', () => {
     expect(page.status).toBe(200);
     for (const positionId of then.citedBy) expect(page.text).toContain(`href="/positions/${positionId}?version=${version}"`);
     for (const positionId of now.citedBy.filter((p) => !then.citedBy.includes(p))) expect(page.text).not.toContain(`href="/positions/${positionId}?`);
+    // the cited passages in the text link to the positions at that version too
+    expect(page.text).toMatch(/<span class="cited-by">[^]*?href="\/positions\/[^"?]+\?version=/);
+    expect(page.text).not.toMatch(/href="\/positions\/[^"?]+"/);
     const list = await get(`/documents?version=${version}`);
     expect(list.status).toBe(200);
     expect(list.text).toContain(`href="/documents/${id}?version=${version}"`);

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
-import { h, type ComponentChildren, type VNode } from 'preact';
+import { createContext, h, type ComponentChildren, type VNode } from 'preact';
+import { useContext } from 'preact/hooks';
 import type { CitedRange } from '../../sources/cited-passages';
 
 type Token = MarkdownIt.Token;
@@ -15,20 +16,34 @@ const markdown = new MarkdownIt({ html: false, linkify: false, typographer: fals
  * A passage that cannot be placed this way (text the parser rewrote, such as an entity) makes
  * the whole text fall back to the plain rendering, so no anchor a position links to goes missing.
  */
-export function SourceDocument({ text, ranges }: { text: string; ranges: readonly CitedRange[] }): VNode {
+export function SourceDocument({
+  text,
+  ranges,
+  positionHref = (id) => `/positions/${id}`,
+}: {
+  text: string;
+  ranges: readonly CitedRange[];
+  /** where a citing position is linked (the page of a cited version keeps its version) */
+  positionHref?: (positionId: string) => string;
+}): VNode {
   const rendered = formatted(text, ranges);
-  if (rendered)
-    return (
-      <div class="source-text" lang="en">
-        {rendered}
-      </div>
-    );
   return (
-    <div class="source-text plain" lang="en">
-      {plain(text, ranges)}
-    </div>
+    <PositionHref.Provider value={positionHref}>
+      {rendered ? (
+        <div class="source-text" lang="en">
+          {rendered}
+        </div>
+      ) : (
+        <div class="source-text plain" lang="en">
+          {plain(text, ranges)}
+        </div>
+      )}
+    </PositionHref.Provider>
   );
 }
+
+/** the link of a citing position, given by the page, so the passages deep in the text need not be handed it */
+const PositionHref = createContext((positionId: string) => `/positions/${positionId}`);
 
 interface Frame {
   readonly tag: string;
@@ -157,6 +172,7 @@ function Passage({ range, first, last, text }: { range: CitedRange; first: boole
 }
 
 function CitedBy({ positionIds }: { positionIds: readonly string[] }) {
+  const positionHref = useContext(PositionHref);
   return (
     <span class="cited-by">
       {' '}
@@ -164,7 +180,7 @@ function CitedBy({ positionIds }: { positionIds: readonly string[] }) {
       {positionIds.map((id, i) => (
         <>
           {i > 0 ? ', ' : ''}
-          <a href={`/positions/${id}`}>{id}</a>
+          <a href={positionHref(id)}>{id}</a>
         </>
       ))}
       ]

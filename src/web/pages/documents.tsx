@@ -129,7 +129,7 @@ export async function documentPage({ deps, req }: PageContext): Promise<Page> {
                 ? ` ${located.missing.length} quotes could not be found in this text: ${located.missing.map((m) => m.positionId).join(', ')}.`
                 : ''}
             </p>
-            <SourceDocument text={text!} ranges={located.ranges} />
+            <SourceDocument text={text!} ranges={located.ranges} positionHref={(id) => href(`/positions/${id}`, { version })} />
           </>
         ) : (
           <p class="problem">{unavailable}</p>
