@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger } from '../../bench/read-model/generate-ledger';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
-import { TOTAL_CAP, type PositionQuery, type TimelineQuery } from '../../src/projections/read-model';
+import { encodeCursor, TOTAL_CAP, type PositionQuery, type TimelineQuery } from '../../src/projections/read-model';
 import { ReadStore } from '../../src/projections/read-store/read-store';
 import { QUERY_LIMITS } from '../../src/projections/read-store/tables';
 import { SqliteEventStore } from '../../src/store/sqlite-store';
@@ -66,10 +66,13 @@ function plansOf(ask: () => void): string[][] {
 /**
  * A plan line that reads a whole table (rather than an index range or a walk a LIMIT stops). The
  * page of row ids a list query picks, the maintained counts (a row per combination of status,
- * themes and addressees, however many events) and `r`, the rows of a recording-time range a search
- * counts its matches in (LIMIT QUERY_LIMITS.countRange), are small by construction.
+ * themes and addressees, however many events), `r`, the rows of a recording-time range a search
+ * counts its matches in (LIMIT QUERY_LIMITS.countRange), and `seek`, the rows of the few texts a
+ * search word is in (at most QUERY_LIMITS.textSeek), are small by construction.
  */
-const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b|r\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
+const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b|r\b|seek\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
+
+const readsKeptTexts = (sql: string) => sql.includes('CROSS JOIN texts t ON t.id = page.value');
 
 const positionQueries: PositionQuery[] = [
   {},
@@ -193,7 +196,20 @@ describe('the read store at a thousand positions', () => {
         }
         const plans = plansOf(() => readStore.positionPage(query, { limit: 7 }));
         expect([query, plans.some((p) => p.some((line) => line.includes('stances_over_time')))]).toEqual([query, false]);
+        // the stances open in business time, from their own recording-time index
+        expect([query, plans.some((p) => p.some((line) => line.includes('stances_recorded_open')))]).toEqual([query, true]);
+        // the kept rows' texts are tested by the search index, among their range of ids, not read here one by one
+        expect([query, prepared.some((sql) => sql.includes('MATCH @q AND rowid BETWEEN')), prepared.some(readsKeptTexts)]).toEqual([query, true, false]);
       }
+      // kept texts spread over too wide a range of ids: read and tested here, with the same page
+      Object.assign(QUERY_LIMITS, { textRange: 0 });
+      const spread: PositionQuery = { q: 'housing', theme: 'governance', recordedAsOf: '2030-01-01T00:00:00.000Z' };
+      const got = readStore.positionPage(spread, { limit: 7 });
+      const want = oracle.positionPage(spread, { limit: 7 });
+      expect([got.items.map((s) => s.id), got.total]).toEqual([want.items.map((s) => s.id), want.total]);
+      plansOf(() => readStore.positionPage(spread, { limit: 7 }));
+      expect(prepared.some(readsKeptTexts)).toBe(true);
+      Object.assign(QUERY_LIMITS, { textRange: limits.textRange });
       // more rows kept than it tests at once: the list is walked, as before, with the same page
       Object.assign(QUERY_LIMITS, { gathered: 5 });
       const query: PositionQuery = { q: 'position', recordedAsOf: '2024-01-01T00:30:00.000Z' };
@@ -233,6 +249,15 @@ describe('the read store at a thousand positions', () => {
     for (const [name, plans] of asked) for (const plan of plans) expect([name, plan.filter(fullScan)]).toEqual([name, []]);
   });
 
+  it('walks and seeks the lists along covering indexes: no table row read for an entry passed', () => {
+    const tableRowPerEntry = (line: string) => /USING INDEX (stances|timeline)_/.test(line) && !line.includes('COVERING');
+    const asked: [string, string[][]][] = [
+      ...positionQueries.map((q) => [JSON.stringify(q), plansOf(() => readStore.positionPage(q, { limit: 50 }))] as [string, string[][]]),
+      ...timelineQueries.map((q) => [`timeline ${JSON.stringify(q)}`, plansOf(() => readStore.timelinePage(q, { limit: 50 }))] as [string, string[][]]),
+    ];
+    for (const [name, plans] of asked) for (const plan of plans) expect([name, plan.filter(tableRowPerEntry)]).toEqual([name, []]);
+  });
+
   it('answers a cited version from the tables as the in-memory projection does: no decision folded, no table scanned', () => {
     const limits = { ...QUERY_LIMITS };
     const folds = jest.spyOn(readStore.currentTables(), 'decisionsUpTo');
@@ -265,12 +290,55 @@ describe('the read store at a thousand positions', () => {
     }
   });
 
+  it('a search word found in few texts counts its rows as it sorts them, in one statement: every page and total as the in-memory projection gives', () => {
+    const limits = { ...QUERY_LIMITS };
+    // a common word, sought as a rare one is: many pages
+    Object.assign(QUERY_LIMITS, { textSeek: 1_000_000 });
+    try {
+      const queries: [string, () => void][] = [];
+      for (const query of [{ q: 'housing' }, { q: 'housing', asOf: '2010' }, { q: 'housing', recordedAsOf: '2024-01-01T00:30:00.000Z' }] as PositionQuery[]) {
+        let [cursor, expected] = [undefined as string | undefined, undefined as string | null | undefined];
+        let pages = 0;
+        do {
+          const got = readStore.positionPage(query, { limit: 40, cursor });
+          const want = oracle.positionPage(query, { limit: 40, cursor: expected ?? undefined });
+          expect([query, pages, got.items.map((s) => s.id), got.total, got.totalCapped]).toEqual([
+            query,
+            pages,
+            want.items.map((s) => s.id),
+            want.total,
+            want.totalCapped,
+          ]);
+          [cursor, expected] = [got.next ?? undefined, want.next];
+          pages += 1;
+        } while (cursor !== undefined);
+        expect([query, pages > 1]).toEqual([query, true]);
+        queries.push([JSON.stringify(query), () => readStore.positionPage(query, { limit: 40 })]);
+      }
+      const timeline: TimelineQuery = { q: 'reception', addressee: 'cities' };
+      expect(readStore.timelinePage(timeline, { limit: 40 }).total).toBe(oracle.timelinePage(timeline, { limit: 40 }).total);
+      queries.push(['timeline', () => readStore.timelinePage(timeline, { limit: 40 })]);
+      for (const [name, ask] of queries) {
+        const plans = plansOf(ask);
+        // a seek, and one statement reading its rows (none counting them apart)
+        expect([name, prepared.filter((sql) => /INDEXED BY \w+_by_text/.test(sql)).length]).toEqual([name, 1]);
+        expect([name, plans.some((p) => p.some((line) => line.includes('_by_text')))]).toEqual([name, true]);
+      }
+      // a cursor past the last match: no row to read the count from, still the total
+      const last = readStore.positionPage({ q: 'housing' }, { limit: 10_000 }).items.at(-1)!;
+      const past = readStore.positionPage({ q: 'housing' }, { limit: 10, cursor: encodeCursor('positions', [last.id]) });
+      expect([past.items, past.total]).toEqual([[], oracle.positionPage({ q: 'housing' }).total]);
+    } finally {
+      Object.assign(QUERY_LIMITS, limits);
+    }
+  });
+
   it('seeks the few rows a selective condition names instead of walking every position', () => {
     const uses = (plans: string[][], index: string) => plans.some((p) => p.some((line) => line.includes(index)));
     expect(
       uses(
         plansOf(() => readStore.positionPage({ q: 'zzznothing' }, { limit: 50 })),
-        'stances_by_text',
+        'stances_current_by_text',
       ),
     ).toBe(true);
     expect(

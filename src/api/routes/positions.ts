@@ -180,7 +180,9 @@ export function positionsRoutes(deps: ApiDeps): Router {
     versionOfView(readModel, view.version);
     const stance = readModel.position(id, view);
     if (!stance) throw notFound(id, view);
-    const current = readModel.position(id)!;
+    // the ETag is the current revision, whatever view was asked (read once when the view is the current one)
+    const now = view.asOf === undefined && view.recordedAsOf === undefined && view.version === undefined;
+    const current = now ? stance : readModel.position(id)!;
     res.set('ETag', etag(current.streamRevision)).json({ ...stance, relatedFrom: readModel.relatedFrom(id, view) });
   });
 

@@ -6,8 +6,9 @@
  * 4: covering indexes for walking positions as recorded by an instant and for the search and recording-time seeks; the search's words (terms).
  * 5: events and texts are found by ids and hashes through indexes built after a bulk load (a fresh generation's random-key inserts no longer outgrow the page cache).
  * 6: each decision by the version it made (its recording instant and the digest), the versions no instant tells apart, and the citations over recording time: a cited version is answered from the tables.
+ * 7: a search word's current stances, and the stances open in business time by recording instant, each from an index of their own; partial indexes cover the columns of their condition.
  */
-export const PROJECTION_VERSION = '6';
+export const PROJECTION_VERSION = '7';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -116,6 +117,10 @@ CREATE TABLE IF NOT EXISTS citation_counts (document_id TEXT PRIMARY KEY, n INTE
  * A list is read one of two ways (see tables.ts): walking an index in the list's order and
  * filtering (when matches are dense), or seeking the few rows a selective condition names (a rare
  * search word, an early recording instant, an early business date) and sorting only those.
+ *
+ * A partial index also holds the columns its condition names (always null there): SQLite reads an
+ * index as covering only when it holds every column a query names, those of the condition too, and
+ * otherwise reads the table row of each entry it passes.
  */
 /**
  * The indexes that find an event by its id and a text by its hash: random keys, whose inserts
@@ -129,13 +134,15 @@ CREATE INDEX IF NOT EXISTS texts_by_hash ON texts (hash);
 `;
 
 export const QUERY_INDEXES = `
-CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL AND biz_to IS NULL;
-CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id, rec_to, biz_to) WHERE rec_to IS NULL AND biz_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id, rec_to) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_over_time ON stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS stances_recorded ON stances (rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees, text_id);
-CREATE INDEX IF NOT EXISTS stances_known_from ON stances (biz_from, biz_to, position_id, status, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_known_from ON stances (biz_from, biz_to, position_id, status, themes, addressees, text_id, rec_to) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_by_text ON stances (text_id, rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees);
-CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id) WHERE rec_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_current_by_text ON stances (text_id, position_id, status, themes, addressees, rec_to, biz_to) WHERE rec_to IS NULL AND biz_to IS NULL;
+CREATE INDEX IF NOT EXISTS stances_recorded_open ON stances (rec_from, rec_to, position_id, status, themes, addressees, text_id, biz_to) WHERE biz_to IS NULL;
+CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id, rec_to) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id, rec_from, rec_to, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS timeline_recorded ON timeline (rec_from, rec_to, biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS citations_over_time_by_document ON citations_over_time (document_id, position_id, rec_from, rec_to);

@@ -44,9 +44,20 @@ const EXPANSIONS = 32;
  * `totalCapped` too: an early instant's rows are sparse in the list's order, and a late instant's
  * range holds every row of the ledger), and `seekRange` rows of a recording-time range a search
  * as recorded by an instant reads whole, when its other conditions keep at most `gathered` of them,
- * and `citationSeek` citations of a document opened by an instant, read whole and sorted (beyond, walked).
+ * and `citationSeek` citations of a document opened by an instant, read whole and sorted (beyond, walked),
+ * and `textRange` the widest range of text ids whose matches a gathered search asks of the search index
+ * (beyond, the kept rows' texts are read and tested one by one).
  */
-export const QUERY_LIMITS = { seek: 10_000, seekRange: 100_000, gathered: 2000, textSeek: 5000, countScan: 500, countRange: 20_000, citationSeek: 500 };
+export const QUERY_LIMITS = {
+  seek: 10_000,
+  seekRange: 100_000,
+  gathered: 2000,
+  textSeek: 5000,
+  countScan: 500,
+  countRange: 20_000,
+  citationSeek: 500,
+  textRange: 200_000,
+};
 
 interface ListSql {
   readonly from: string;
@@ -60,6 +71,8 @@ interface ListSql {
    * QUERY_LIMITS.countRange rows.
    */
   readonly countIn?: { readonly from: string; readonly range: string };
+  /** the rows are those of the texts a search seek found (at most QUERY_LIMITS.textSeek texts) */
+  readonly seeksText?: boolean;
 }
 
 /**
@@ -571,7 +584,9 @@ export class ReadStoreTables {
     page: PageRequest | undefined,
     search: (texts: readonly string[]) => boolean,
   ): { ids: number[]; more: boolean; total: { total: number; totalCapped: boolean } } | undefined {
-    const range = 'stances v INDEXED BY stances_recorded WHERE v.rec_from <= @recordedAsOf';
+    // the stances open in business time (no asOf) have a recording-time index of their own: the closed ones are not passed
+    const index = params.asOf === undefined ? 'stances_recorded_open' : 'stances_recorded';
+    const range = `stances v INDEXED BY ${index} WHERE v.rec_from <= @recordedAsOf`;
     if (!((params.recordedAsOf as number) < this.shortRangeBefore())) return undefined;
     // unsorted, so that too many stop the read early; sorted here, as SQLite would (ids are ASCII: code units order them as bytes do)
     const kept = this.sql(`SELECT v.id, v.text_id, v.position_id FROM ${range} AND ${where} LIMIT ${QUERY_LIMITS.gathered + 1}`)
@@ -580,14 +595,13 @@ export class ReadStoreTables {
     if (kept.length > QUERY_LIMITS.gathered) return undefined;
     kept.sort(([, , a], [, , b]) => (a < b ? -1 : a > b ? 1 : 0));
     const after = page?.cursor === undefined ? undefined : (params.after as string);
-    const texts = new Map(
-      (
-        this.sql('SELECT t.id, t.title, t.statement, t.quote FROM json_each(@ids) page CROSS JOIN texts t ON t.id = page.value')
-          .raw()
-          .all({ ids: JSON.stringify([...new Set(kept.map(([, textId]) => textId))]) }) as [number, string, string, string][]
-      ).map(([id, ...t]) => [id, t]),
+    const matches = kept.filter(
+      this.textsMatching(
+        kept.map(([, textId]) => textId),
+        params.q as string,
+        search,
+      ),
     );
-    const matches = kept.filter(([, textId]) => search(texts.get(textId)!));
     const ids = matches.filter(([, , positionId]) => after === undefined || positionId > after).map(([id]) => id);
     const more = page !== undefined && ids.length > page.limit;
     return {
@@ -595,6 +609,44 @@ export class ReadStoreTables {
       more,
       total: matches.length > TOTAL_CAP ? { total: TOTAL_CAP, totalCapped: true } : { total: matches.length, totalCapped: false },
     };
+  }
+
+  /**
+   * Which of these texts a search finds. Texts recorded early have low ids: the search index is
+   * asked for its matches within their id range (a stretch of each word's list), cheaper than
+   * reading every text to test it here. When the range is wide (a ledger recorded out of time
+   * order), the texts are read and tested after all.
+   */
+  private textsMatching(
+    textIds: readonly number[],
+    q: string,
+    search: (texts: readonly string[]) => boolean,
+  ): (row: readonly [unknown, number, ...unknown[]]) => boolean {
+    let [low, high] = [Infinity, -Infinity];
+    for (const id of textIds) [low, high] = [Math.min(low, id), Math.max(high, id)];
+    const ids = JSON.stringify([...new Set(textIds)]);
+    if (high - low <= QUERY_LIMITS.textRange) {
+      // bound as integers: FTS5 takes a REAL bound (how a JavaScript number is bound) for no rowid range, and reads every match
+      const matching = new Set(
+        this.sql(
+          'SELECT value FROM json_each(@ids) WHERE value IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q AND rowid BETWEEN CAST(@low AS INTEGER) AND CAST(@high AS INTEGER))',
+        )
+          .pluck()
+          .all({ ids, q, low, high }) as number[],
+      );
+      return ([, textId]) => matching.has(textId);
+    }
+    const texts = new Map(
+      (
+        this.sql('SELECT t.id, t.title, t.statement, t.quote FROM json_each(@ids) page CROSS JOIN texts t ON t.id = page.value').raw().all({ ids }) as [
+          number,
+          string,
+          string,
+          string,
+        ][]
+      ).map(([id, ...t]) => [id, t]),
+    );
+    return ([, textId]) => search(texts.get(textId)!);
   }
 
   /**
@@ -626,6 +678,21 @@ export class ReadStoreTables {
     exactTotal?: number,
   ): { ids: number[]; more: boolean; total: { total: number; totalCapped: boolean } } {
     const order = ` ORDER BY ${list.order}`;
+    if (list.seeksText) {
+      // the rows of the few texts a word is in (QUERY_LIMITS.textSeek): counted as the page is sorted, in one
+      // pass over them, rather than read once to count and again to page (their cost grows with the ledger)
+      const from = `${list.from} WHERE ${list.where}`;
+      const outside = (sql: string) => sql.replaceAll(`${list.alias}.`, 'seek.');
+      const rows = this.sql(
+        `SELECT id, n FROM (SELECT ${list.alias}.id, ${list.order}, count(*) OVER () AS n FROM ${from}) seek WHERE 1${outside(list.keyset)}${outside(order)}${page ? ` LIMIT ${page.limit + 1}` : ''}`,
+      )
+        .raw()
+        .all(params) as [number, number][];
+      // a cursor past the last match leaves no row to read the count from
+      const n = rows[0]?.[1] ?? this.countUpTo(from, params, TOTAL_CAP);
+      const ids = rows.map(([id]) => id);
+      return { ids, more: page !== undefined && ids.length > page.limit, total: totalOf(n, false) };
+    }
     if (!search) {
       const from = `${list.from} WHERE ${list.where}`;
       const total: { total: number; totalCapped: boolean } =
@@ -700,7 +767,9 @@ export class ReadStoreTables {
     const seeks: { index: string; rows: string; cap: number }[] = [];
     if (query.q !== undefined) {
       params.q = ftsQuery(query.q, this.expand);
-      seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
+      // the current stances of the texts have an index of their own: a text's older rows are not passed
+      const byText = query.asOf === undefined && query.recordedAsOf === undefined ? 'stances_current_by_text' : 'stances_by_text';
+      seeks.push({ index: byText, rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
     if (query.recordedAsOf !== undefined)
       seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
@@ -712,7 +781,7 @@ export class ReadStoreTables {
       });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_over_time' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
-    const searchSeek = query.q !== undefined && seek === 'stances_by_text';
+    const searchSeek = query.q !== undefined && seek?.endsWith('by_text') === true;
     if (searchSeek) where.push('v.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
     let keyset = '';
     if (page?.cursor !== undefined) {
@@ -728,6 +797,7 @@ export class ReadStoreTables {
       order: 'v.position_id',
       // as recorded by an instant, the matches lie among the rows recorded by then, each position's stance of the time among its older ones
       countIn: query.recordedAsOf === undefined ? undefined : { from: 'stances v INDEXED BY stances_recorded', range: 'v.rec_from <= @recordedAsOf' },
+      seeksText: searchSeek,
     };
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
     // a search as recorded by an instant, walked (no seek): its matches may be sparse in position order, past many rows recorded later
@@ -872,6 +942,7 @@ export class ReadStoreTables {
       keyset,
       order: 'e.biz_key, e.recorded_at, e.stream_revision, e.position_id',
       countIn: query.recordedAsOf === undefined ? undefined : { from: 'timeline e INDEXED BY timeline_recorded', range: 'e.rec_from <= @recordedAsOf' },
+      seeksText: searchSeek,
     };
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
     const { ids, more, total } = this.pageOf(list, params, page, search);
