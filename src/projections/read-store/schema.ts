@@ -6,9 +6,10 @@
  * 4: covering indexes for walking positions as recorded by an instant and for the search and recording-time seeks; the search's words (terms).
  * 5: events and texts are found by ids and hashes through indexes built after a bulk load (a fresh generation's random-key inserts no longer outgrow the page cache).
  * 6: each decision by the version it made (its recording instant and the digest), the versions no instant tells apart, and the citations over recording time: a cited version is answered from the tables.
- * 7: a search word's current stances, and the stances open in business time by recording instant, each from an index of their own; partial indexes cover the columns of their condition.
+ * 7: the stances open in business time by recording instant from an index of their own; partial indexes cover the columns of their condition.
+ * 8: a search index of the current stances' texts (current_search).
  */
-export const PROJECTION_VERSION = '7';
+export const PROJECTION_VERSION = '8';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -44,6 +45,11 @@ CREATE TABLE IF NOT EXISTS unreadable (event_id TEXT PRIMARY KEY, stream_id TEXT
 -- alike, so a generation built with the full detail is still current
 CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, hash TEXT NOT NULL, title TEXT NOT NULL, statement TEXT NOT NULL, quote TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts_search USING fts5 (title, statement, quote, content = 'texts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', detail = none);
+-- the texts of the current stances, by stance id: a search of the current view reads the stances
+-- that match from here, not from every row each matching text ever had (a rare word's cost would
+-- grow with the ledger's history). Kept by triggers (see QUERY_INDEXES); contentless, its rows
+-- deleted by id when a stance stops being current
+CREATE VIRTUAL TABLE IF NOT EXISTS current_search USING fts5 (title, statement, quote, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2', detail = none);
 -- every word the search index holds: a query word is expanded to the words it begins (see tables.ts)
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS texts_vocabulary USING fts5vocab (texts_search, row);
@@ -140,7 +146,6 @@ CREATE INDEX IF NOT EXISTS stances_over_time ON stances (position_id, rec_from, 
 CREATE INDEX IF NOT EXISTS stances_recorded ON stances (rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS stances_known_from ON stances (biz_from, biz_to, position_id, status, themes, addressees, text_id, rec_to) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_by_text ON stances (text_id, rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees);
-CREATE INDEX IF NOT EXISTS stances_current_by_text ON stances (text_id, position_id, status, themes, addressees, rec_to, biz_to) WHERE rec_to IS NULL AND biz_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_recorded_open ON stances (rec_from, rec_to, position_id, status, themes, addressees, text_id, biz_to) WHERE biz_to IS NULL;
 CREATE INDEX IF NOT EXISTS timeline_current ON timeline (biz_key, recorded_at, stream_revision, position_id, themes, addressees, text_id, rec_to) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS timeline_order ON timeline (biz_key, recorded_at, stream_revision, position_id, rec_from, rec_to, themes, addressees, text_id);
@@ -162,6 +167,17 @@ CREATE TRIGGER IF NOT EXISTS current_recounted AFTER UPDATE OF rec_to, biz_to, s
   INSERT OR IGNORE INTO current_counts SELECT NEW.status, NEW.themes, NEW.addressees, 0 WHERE NEW.rec_to IS NULL AND NEW.biz_to IS NULL;
   UPDATE current_counts SET n = n + 1 WHERE NEW.rec_to IS NULL AND NEW.biz_to IS NULL AND status = NEW.status AND themes = NEW.themes AND addressees = NEW.addressees;
 END;
+CREATE TRIGGER IF NOT EXISTS current_searched AFTER INSERT ON stances WHEN NEW.rec_to IS NULL AND NEW.biz_to IS NULL BEGIN
+  INSERT INTO current_search (rowid, title, statement, quote) SELECT NEW.id, title, statement, quote FROM texts WHERE id = NEW.text_id;
+END;
+CREATE TRIGGER IF NOT EXISTS current_unsearched AFTER DELETE ON stances WHEN OLD.rec_to IS NULL AND OLD.biz_to IS NULL BEGIN
+  DELETE FROM current_search WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS current_researched AFTER UPDATE OF rec_to, biz_to, text_id ON stances
+WHEN (OLD.rec_to IS NULL AND OLD.biz_to IS NULL) OR (NEW.rec_to IS NULL AND NEW.biz_to IS NULL) BEGIN
+  DELETE FROM current_search WHERE rowid = OLD.id AND OLD.rec_to IS NULL AND OLD.biz_to IS NULL;
+  INSERT INTO current_search (rowid, title, statement, quote) SELECT NEW.id, title, statement, quote FROM texts WHERE id = NEW.text_id AND NEW.rec_to IS NULL AND NEW.biz_to IS NULL;
+END;
 CREATE TRIGGER IF NOT EXISTS citation_counted AFTER INSERT ON citations BEGIN
   INSERT OR IGNORE INTO citation_counts VALUES (NEW.document_id, 0);
   UPDATE citation_counts SET n = n + 1 WHERE document_id = NEW.document_id;
@@ -180,6 +196,9 @@ DELETE FROM current_counts;
 INSERT INTO current_counts SELECT status, themes, addressees, count(*) FROM stances WHERE rec_to IS NULL AND biz_to IS NULL GROUP BY status, themes, addressees;
 DELETE FROM citation_counts;
 INSERT INTO citation_counts SELECT document_id, count(*) FROM citations GROUP BY document_id;
+DELETE FROM current_search;
+INSERT INTO current_search (rowid, title, statement, quote)
+  SELECT v.id, t.title, t.statement, t.quote FROM stances v INDEXED BY stances_current JOIN texts t ON t.id = v.text_id WHERE v.rec_to IS NULL AND v.biz_to IS NULL ORDER BY v.id;
 `;
 
 /** The tables `verify` compares row by row between the live read store and one rebuilt from event one. */

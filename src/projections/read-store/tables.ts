@@ -767,9 +767,10 @@ export class ReadStoreTables {
     const seeks: { index: string; rows: string; cap: number }[] = [];
     if (query.q !== undefined) {
       params.q = ftsQuery(query.q, this.expand);
-      // the current stances of the texts have an index of their own: a text's older rows are not passed
-      const byText = query.asOf === undefined && query.recordedAsOf === undefined ? 'stances_current_by_text' : 'stances_by_text';
-      seeks.push({ index: byText, rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
+      // the current view has a search index of its own, of its stances' texts: a text's older rows are not passed
+      if (query.asOf === undefined && query.recordedAsOf === undefined)
+        seeks.push({ index: 'current_search', rows: 'current_search WHERE current_search MATCH @q', cap: QUERY_LIMITS.textSeek });
+      else seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
     if (query.recordedAsOf !== undefined)
       seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
@@ -781,8 +782,9 @@ export class ReadStoreTables {
       });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_over_time' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
-    const searchSeek = query.q !== undefined && seek?.endsWith('by_text') === true;
-    if (searchSeek) where.push('v.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
+    const searchSeek = query.q !== undefined && (seek === 'stances_by_text' || seek === 'current_search');
+    if (seek === 'current_search') where.push('v.id IN (SELECT rowid FROM current_search WHERE current_search MATCH @q)');
+    else if (searchSeek) where.push('v.text_id IN (SELECT rowid FROM texts_search WHERE texts_search MATCH @q)');
     let keyset = '';
     if (page?.cursor !== undefined) {
       const [after] = decodeCursor('positions', page.cursor, ['string']);
@@ -790,7 +792,8 @@ export class ReadStoreTables {
       params.after = after;
     }
     const list: ListSql = {
-      from: `stances v INDEXED BY ${index}`,
+      // the current view's search index names the stance rows themselves (each read by its id)
+      from: seek === 'current_search' ? 'stances v' : `stances v INDEXED BY ${index}`,
       alias: 'v',
       where: where.join(' AND '),
       keyset,
