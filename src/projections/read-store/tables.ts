@@ -682,7 +682,7 @@ export class ReadStoreTables {
       // the rows of the few texts a word is in (QUERY_LIMITS.textSeek): counted as the page is sorted, in one
       // pass over them, rather than read once to count and again to page (their cost grows with the ledger)
       const from = `${list.from} WHERE ${list.where}`;
-      const outside = (sql: string) => sql.replaceAll(`${list.alias}.`, 'seek.');
+      const outside = (sql: string) => sql.replace(new RegExp(`\\b${list.alias}\\.`, 'g'), 'seek.');
       const rows = this.sql(
         `SELECT id, n FROM (SELECT ${list.alias}.id, ${list.order}, count(*) OVER () AS n FROM ${from}) seek WHERE 1${outside(list.keyset)}${outside(order)}${page ? ` LIMIT ${page.limit + 1}` : ''}`,
       )
