@@ -268,6 +268,29 @@ export function apiSuite(name: string, openStore: () => Promise<EventStore>, env
         expect(empty.body).toMatchObject({ count: 0, documents: [], ledgerVersion: { version: 0, digest: null } });
       });
 
+      it('a position missing from a view is a 404 that names what leaves it out and when it came, not "does not exist"', async () => {
+        const before = (await request(app).get('/health')).body.ledgerVersion.version as number;
+        const at = new Date().toISOString();
+        await add('eu-4', { decidedOn: '2011-07-20/2014-01-21', source: src('con', 'bullet 1') });
+        const { firstRecordedAt } = (await request(app).get(`/api/positions/${pid('eu-4')}`)).body as { firstRecordedAt: string };
+        const byVersion = await request(app).get(`/api/positions/${pid('eu-4')}?version=${before}`);
+        expectProblem(byVersion, 404, 'version');
+        expect(byVersion.body.detail).toBe(
+          `position "${pid('eu-4')}" was not yet recorded at ledger version ${before}: it was first recorded at ${firstRecordedAt}`,
+        );
+        expectProblem(await request(app).get(`/api/positions/${pid('eu-4')}/timeline?version=${before}`), 404, 'version');
+        const byInstant = await request(app).get(`/api/positions/${pid('eu-4')}?recordedAsOf=2000-01-01T00:00:00Z`);
+        expectProblem(byInstant, 404, 'recordedAsOf');
+        expect(byInstant.body.detail).toMatch(/was not yet recorded by 2000-01-01T00:00:00(\.000)?Z: it was first recorded at /);
+        const byDate = await request(app).get(`/api/positions/${pid('eu-4')}?asOf=2012`);
+        expectProblem(byDate, 404, 'asOf');
+        expect(byDate.body.detail).toBe(`position "${pid('eu-4')}" was not yet decided by the end of 2012: it was added on 2011-07-20/2014-01-21`);
+        expect(firstRecordedAt >= at).toBe(true);
+        const unknown = await request(app).get(`/api/positions/${pid('nope')}?version=${before}`);
+        expect(unknown.status).toBe(404);
+        expect(unknown.body.detail).toBe(`position "${pid('nope')}" does not exist`);
+      });
+
       it('?version=<the current version> answers exactly as the unpinned view (one query layer, whichever way it is served)', async () => {
         await add('eu-4', { relatesTo: undefined });
         await add('eu-6', { decidedOn: '2014', relatesTo: [{ positionId: pid('eu-4'), kind: 'extends' }] });

@@ -154,6 +154,12 @@ describe('web pages on the seed ledger', () => {
     expect(missing.status).toBe(404);
     expect(missing.text).toMatch(/no-such-position/);
     expect((await get('/positions/eu-undocumented-migrants?asOf=2010')).text).toMatch(/was not yet decided by the end of 2010/);
+    // a citation to a version before the position was recorded says so, in words, and names the field
+    const early = await get('/positions/eu-4?version=1');
+    expect(early.status).toBe(404);
+    expect(early.text).toMatch(/was not yet recorded at ledger version 1: it was first recorded at \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
+    expect(early.text).toMatch(/<code>version<\/code>/);
+    expect((await get('/positions/eu-4?recordedAsOf=2000-01-01T00:00:00Z')).text).toMatch(/was not yet recorded by 2000-01-01T00:00:00/);
   });
 
   it('serves its own client code, stylesheet and the API reference from npm packages, nothing from elsewhere', async () => {

@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AddPositionBody, CorrectRecordBody, EndorsePositionBody, RevisePositionBody, WithdrawPositionBody, type PositionCommand } from '../../domain/commands';
-import { errors } from '../../domain/errors';
 import { positionIdOfStream } from '../../domain/stream-names';
 import type { Recorded } from '../../command-handling/ledger';
 import type { ReadModel } from '../../projections/read-model';
@@ -9,12 +8,12 @@ import { PositionView, Stance } from '../../projections/stance';
 import { TimelineEntry } from '../../projections/timeline';
 import type { ApiDeps } from '../deps';
 import { json, mount, operation, problem } from '../operation';
-import { ProblemError } from '../problem';
 import { DiffQuery, PositionsQuery, ViewQuery, viewOf } from '../queries';
 import { versionOfView } from '../ledger-version';
 import { pageOrProblem } from '../paging';
 import { PositionDiff, positionDiff } from '../position-diff';
 import { record } from '../record';
+import { positionNotFound } from '../position-not-found';
 import { mapPages, pagesOf, sendExport, sourceColumns } from '../export-format';
 import { etagHeader, IfMatchOptional, IfMatchRequired, listOrExport, listPage, PositionParams, recordedHeaders, WriteHeaders } from '../response-schemas';
 import { etag, ifMatchRevision, parseParams } from '../validate';
@@ -179,7 +178,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const view = viewOf(query);
     versionOfView(readModel, view.version);
     const stance = readModel.position(id, view);
-    if (!stance) throw notFound(id, view);
+    if (!stance) throw positionNotFound(readModel, id, view);
     // the ETag is the current revision, whatever view was asked (read once when the view is the current one)
     const now = view.asOf === undefined && view.recordedAsOf === undefined && view.version === undefined;
     const current = now ? stance : readModel.position(id)!;
@@ -190,7 +189,7 @@ export function positionsRoutes(deps: ApiDeps): Router {
     const view = viewOf(query);
     versionOfView(readModel, view.version);
     const timeline = readModel.positionTimeline(id, view);
-    if (!timeline) throw notFound(id, { version: view.version });
+    if (!timeline) throw positionNotFound(readModel, id, { recordedAsOf: view.recordedAsOf, version: view.version });
     res.json({ positionId: id, ...view, entries: timeline });
   });
 
@@ -230,16 +229,4 @@ function respond(res: Response, readModel: ReadModel, recorded: Recorded, status
 /** A position's id from the path, as the API's routes read it (the pages use it too). */
 export function positionId(req: Request): string {
   return parseParams(PositionParams, req).id;
-}
-
-function notFound(id: string, view: { asOf?: string; recordedAsOf?: string; version?: number }): ProblemError {
-  const at = [
-    view.asOf && `as of ${view.asOf}`,
-    view.recordedAsOf && `as recorded by ${view.recordedAsOf}`,
-    view.version !== undefined && `at ledger version ${view.version}`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  const e = errors.positionNotFound(id);
-  return new ProblemError(404, e.code, 'Not found', at ? `${e.message} ${at}` : e.message);
 }

@@ -1,8 +1,7 @@
 import { ViewQuery, viewOf } from '../../api/queries';
 import { positionId } from '../../api/routes/positions';
-import { ProblemError } from '../../api/problem';
+import { positionNotFound, type DateWords } from '../../api/position-not-found';
 import { businessDate } from '../../domain/business-date';
-import { errors } from '../../domain/errors';
 import { RELATION_KINDS, type SourceCitation } from '../../domain/primitives';
 import type { TimelineEntry } from '../../projections/timeline';
 import { AsOfControl } from '../components/as-of';
@@ -14,6 +13,8 @@ import { versionOfView } from '../../api/ledger-version';
 import type { Page, PageContext } from '../render';
 import { RecordActions } from '../forms/record-actions';
 
+const PAGE_DATES: DateWords = { endOf: endOfLabel, businessDate: businessDateLabel, instant: instantLabel };
+
 /** /positions/:id: one position as of a business date, its provenance and its whole history. */
 export function positionPage({ deps, req, viewer }: PageContext): Page {
   const id = positionId(req);
@@ -23,17 +24,7 @@ export function positionPage({ deps, req, viewer }: PageContext): Page {
   const { projection } = deps;
   const stance = projection.position(id, view);
   const latest = projection.position(id, { recordedAsOf: view.recordedAsOf, version: view.version });
-  if (!stance) {
-    const e = errors.positionNotFound(id);
-    if (!latest) throw new ProblemError(404, e.code, 'Not found', e.message);
-    throw new ProblemError(
-      404,
-      e.code,
-      'Not found',
-      `position "${id}" was not yet decided by ${endOfLabel(q.asOf!)}: it was added ${businessDateLabel(latest.addedOn)}`,
-      'asOf',
-    );
-  }
+  if (!stance) throw positionNotFound(projection, id, view, PAGE_DATES);
   const history = projection.positionTimeline(id, { recordedAsOf: view.recordedAsOf, version: view.version }) ?? [];
   const until = q.asOf === undefined ? undefined : businessDate(q.asOf).latest;
   const relatedFrom = projection.relatedFrom(id, view);
