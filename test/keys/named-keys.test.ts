@@ -253,6 +253,21 @@ describe('named API keys', () => {
     const elsewhere = cliDependencies({ out: () => {}, err: () => {}, env: { LEDGER_KEYS_PATH: join(dir, 'none', 'keys.db') } });
     await expect(runKeysRevoke(id, elsewhere)).rejects.toThrow(/no key file/);
     expect(await runKeysList({ json: true }, elsewhere)).toBe(EXIT.ok);
+    // a key file with no key in it (a server made it at its start) is said to be empty, not listed as nothing
+    const emptyErr: string[] = [];
+    const emptyOut: string[] = [];
+    const emptyPath = join(dir, 'empty.keys.db');
+    KeyStore.open(emptyPath).close();
+    const empty = cliDependencies({
+      out: (t: string) => void emptyOut.push(t),
+      err: (t: string) => void emptyErr.push(t),
+      env: { LEDGER_KEYS_PATH: emptyPath },
+    });
+    expect(await runKeysList({}, empty)).toBe(EXIT.ok);
+    expect(emptyOut.join('')).toBe('');
+    expect(emptyErr.join('')).toContain(`no named keys yet in ${emptyPath}: add one with \`ledger keys add`);
+    expect(await runKeysList({ json: true }, empty)).toBe(EXIT.ok);
+    expect(JSON.parse(emptyOut.join(''))).toEqual([]);
   });
 
   it('the key file is a file of its own beside the ledger, or beside the read store on KurrentDB; one the server cannot open stops it at start', async () => {

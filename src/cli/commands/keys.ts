@@ -34,8 +34,15 @@ export async function runKeysList(opts: { json?: boolean }, cli: Cli): Promise<n
   } catch (error) {
     if (!(error instanceof KeyFileNotFoundError)) throw error;
     cli.io.err(`no named keys yet: there is no key file at ${cli.config().keysPath}\n`);
-    all = [];
+    return done(opts, cli, []);
   }
+  // a file the server made at its start holds no key until one is added: say so, not nothing
+  if (all.length === 0)
+    cli.io.err(`no named keys yet in ${cli.config().keysPath}: add one with \`ledger keys add --name <name> --role secretariat|auditor\`\n`);
+  return done(opts, cli, all);
+}
+
+function done(opts: { json?: boolean }, cli: Cli, all: KeyRecord[]): number {
   cli.io.out(opts.json ? `${JSON.stringify(all, null, 2)}\n` : all.length ? table(all) : '');
   return EXIT.ok;
 }
