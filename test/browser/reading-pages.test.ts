@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, screenshot, seriousA11yViolations, serveSeededLedger, watchedPage, type Served } from '../support/browser';
+import { screenshot, seriousA11yViolations, serveAndLaunch, watchedPage, type Served } from '../support/browser';
 
 /** Every reading page, in real Chromium, on the seed ledger: it renders, loads nothing from outside, breaks no CSP rule, and axe finds nothing serious. */
 const PAGES: ReadonlyArray<readonly [name: string, path: string, heading: RegExp]> = [
@@ -26,7 +26,7 @@ describe('reading pages in Chromium', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    [served, browser] = await Promise.all([serveSeededLedger(), launchChromium()]);
+    [served, browser] = await serveAndLaunch();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   });
   afterAll(async () => {

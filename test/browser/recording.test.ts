@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot, seriousA11yViolations, serveSeededLedger, watchedPage, type Served } from '../support/browser';
+import { screenshot, seriousA11yViolations, serveAndLaunch, watchedPage, type Served } from '../support/browser';
 
 const SECRETARIAT = 'secretariat-browser-token';
 const AUDITOR = 'auditor-browser-token';
@@ -18,7 +18,7 @@ describe('recording and auditing in Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [served, browser] = await Promise.all([serveSeededLedger({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}` }), launchChromium()]);
+    [served, browser] = await serveAndLaunch({ LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${AUDITOR}` });
   });
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close();

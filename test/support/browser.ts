@@ -52,6 +52,19 @@ export async function serveSeededLedger(env: NodeJS.ProcessEnv = {}): Promise<Se
   };
 }
 
+/**
+ * The app and Chromium, started together. When either cannot start (no Chromium on this machine),
+ * what did start is closed before the error goes on: a server nobody holds would keep jest from
+ * exiting after the run.
+ */
+export async function serveAndLaunch(env: NodeJS.ProcessEnv = {}): Promise<[Served, Browser]> {
+  const [served, browser] = await Promise.allSettled([serveSeededLedger(env), launchChromium()]);
+  if (served.status === 'fulfilled' && browser.status === 'fulfilled') return [served.value, browser.value];
+  if (served.status === 'fulfilled') await served.value.close();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw served.status === 'rejected' ? served.reason : (browser as PromiseRejectedResult).reason;
+}
+
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
