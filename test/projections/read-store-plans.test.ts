@@ -374,6 +374,62 @@ describe('the read store at a thousand positions', () => {
     }
   });
 
+  it('tells whether an instant or a date is early enough to seek from the index row at the cap, without counting the range: the plan counting chose, at the bound and on either side', () => {
+    const limits = { ...QUERY_LIMITS };
+    Object.assign(QUERY_LIMITS, { seek: 200 });
+    const db = readStore.currentTables().db;
+    // the index the page's row ids are read from
+    const pagedFrom = (table: 'stances' | 'timeline') => {
+      const alias = table === 'stances' ? 'v' : 'e';
+      return /INDEXED BY (\w+)/.exec(prepared.find((sql) => sql.startsWith(`SELECT ${alias}.id FROM ${table} ${alias} INDEXED BY`)) ?? '')?.[1];
+    };
+    const countsRange = (from: string) => prepared.some((sql) => sql.includes(`SELECT 1 FROM ${from}`));
+    try {
+      const recorded = db.prepare('SELECT rec_from FROM stances ORDER BY rec_from LIMIT 1 OFFSET 200').pluck().get() as number;
+      const seen: boolean[] = [];
+      for (const ms of [recorded - 1, recorded, recorded + 1]) {
+        const rows = (db.prepare('SELECT count(*) FROM stances WHERE rec_from <= ?').pluck().get(ms) as number) <= 200;
+        seen.push(rows);
+        const timelineRows = (db.prepare('SELECT count(*) FROM timeline WHERE rec_from <= ?').pluck().get(ms) as number) <= 200;
+        const recordedAsOf = new Date(ms).toISOString();
+        plansOf(() => readStore.positionPage({ recordedAsOf }, { limit: 50 }));
+        expect([recordedAsOf, pagedFrom('stances'), countsRange('stances INDEXED BY stances_recorded')]).toEqual([
+          recordedAsOf,
+          rows ? 'stances_recorded' : 'stances_over_time',
+          false,
+        ]);
+        plansOf(() => readStore.timelinePage({ recordedAsOf }, { limit: 50 }));
+        expect([recordedAsOf, pagedFrom('timeline'), countsRange('timeline INDEXED BY timeline_recorded')]).toEqual([
+          recordedAsOf,
+          timelineRows ? 'timeline_recorded' : 'timeline_order',
+          false,
+        ]);
+        expect(readStore.positionPage({ recordedAsOf }, { limit: 50 })).toEqual(oracle.positionPage({ recordedAsOf }, { limit: 50 }));
+      }
+      // business days are shared by many rows: the bound is the day at the cap, ties and all
+      const known = db.prepare('SELECT biz_from FROM stances WHERE rec_to IS NULL ORDER BY biz_from LIMIT 1 OFFSET 200').pluck().get() as string;
+      const dayBefore = new Date(Date.parse(`${known}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      for (const asOf of [dayBefore, known]) {
+        const rows = (db.prepare('SELECT count(*) FROM stances WHERE rec_to IS NULL AND biz_from <= ?').pluck().get(asOf) as number) <= 200;
+        seen.push(rows);
+        plansOf(() => readStore.positionPage({ asOf }, { limit: 50 }));
+        expect([asOf, pagedFrom('stances'), countsRange('stances INDEXED BY stances_known_from')]).toEqual([
+          asOf,
+          rows ? 'stances_known_from' : 'stances_as_known',
+          false,
+        ]);
+        expect(readStore.positionPage({ asOf }, { limit: 50 })).toEqual(oracle.positionPage({ asOf }, { limit: 50 }));
+      }
+      // both sides of each bound were met
+      expect(seen).toEqual([true, false, false, true, false]);
+      // with a search word beside it, the seeks are weighed by their counts as before
+      plansOf(() => readStore.positionPage({ q: 'housing', recordedAsOf: new Date(recorded - 1).toISOString() }, { limit: 50 }));
+      expect(countsRange('stances INDEXED BY stances_recorded')).toBe(true);
+    } finally {
+      Object.assign(QUERY_LIMITS, limits);
+    }
+  });
+
   it('a search word is asked of the search index as the indexed words it begins, not as a prefix query (which reads every posting first)', () => {
     const db = readStore.currentTables().db;
     const asked: string[] = [];

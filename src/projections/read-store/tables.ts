@@ -48,6 +48,15 @@ const EXPANSIONS = 32;
  * and `textRange` the widest range of text ids whose matches a gathered search asks of the search index
  * (beyond, the kept rows' texts are read and tested one by one).
  */
+/** Rows a list may seek instead of walking its index in order, when there are at most `cap` of them. */
+interface Seek {
+  readonly index: string;
+  readonly rows: string;
+  readonly cap: number;
+  /** the rows are an index's up to a bound (params[param]); valueAtCap reads the index's value at row number `cap` */
+  readonly bound?: { readonly param: string; readonly valueAtCap: string };
+}
+
 export const QUERY_LIMITS = {
   seek: 10_000,
   seekRange: 100_000,
@@ -86,6 +95,8 @@ export class ReadStoreTables {
   private version_: LedgerVersion;
   /** see shortRangeBefore */
   private shortRange: { at: number; before: number } | undefined;
+  /** see capAt */
+  private readonly capsAt = new Map<string, { at: number; value: number | string | null }>();
   /** the positions followed lately, least recently changed first (a stream mostly goes on in the next batch) */
   private readonly positions = new Map<string, PositionProjection>();
   private readonly followedPositions: number;
@@ -559,15 +570,44 @@ export class ReadStoreTables {
    * The index a list is read from. Walking an index in the list's order stops after a page when
    * matches are dense; when a condition names few rows (a rare word, an early recording instant
    * or business date), seeking those rows and sorting them is cheaper than walking past the rest.
-   * Each seek is counted only up to its cap, so choosing costs little either way.
+   * Each seek is counted only up to its cap, so choosing costs little either way; a seek along one
+   * index up to a bound is not counted at all when its bound alone tells (see capAt).
    */
-  private planOf(seeks: ReadonlyArray<{ index: string; rows: string; cap: number }>, params: Record<string, unknown>): string | undefined {
+  private planOf(seeks: readonly Seek[], params: Record<string, unknown>): string | undefined {
     let best: { index: string; n: number } | undefined;
     for (const seek of seeks) {
+      if (seek.bound) {
+        const value = params[seek.bound.param];
+        const atCap = this.capAt(seek.bound.valueAtCap);
+        if (atCap === null && seeks.length === 1) return seek.index;
+        if (atCap !== null && typeof value === typeof atCap) {
+          // the range holds more than `cap` rows: no need to count them
+          if (!((value as number | string) < atCap)) continue;
+          // at most `cap` rows, and no other seek to weigh them against
+          if (seeks.length === 1) return seek.index;
+        }
+      }
       const n = this.countUpTo(seek.rows, params, seek.cap);
       if (n <= seek.cap && (!best || n < best.n)) best = { index: seek.index, n };
     }
     return best?.index;
+  }
+
+  /**
+   * The value of an index's column at its row number `cap` (undefined: fewer rows), found once per
+   * state of the tables. A range up to a bound holds at most `cap` rows exactly when the bound is
+   * below it, so deciding whether an instant or a date is early enough to seek costs nothing. Only
+   * the plan depends on it, never the answer: a value older than the tables costs time, not truth.
+   */
+  private capAt(sql: string): number | string | null {
+    const at = this.version_.events;
+    let known = this.capsAt.get(sql);
+    if (known?.at !== at) {
+      // no row there: every bound is below it
+      known = { at, value: (this.sql(sql).pluck().get() as number | string | undefined) ?? null };
+      this.capsAt.set(sql, known);
+    }
+    return known.value;
   }
 
   /**
@@ -764,7 +804,7 @@ export class ReadStoreTables {
       where.push('(v.addressees & @addressee) != 0');
       params.addressee = addresseeMask([query.addressee]);
     }
-    const seeks: { index: string; rows: string; cap: number }[] = [];
+    const seeks: Seek[] = [];
     if (query.q !== undefined) {
       params.q = ftsQuery(query.q, this.expand);
       // the current view has a search index of its own, of its stances' texts: a text's older rows are not passed
@@ -773,12 +813,24 @@ export class ReadStoreTables {
       else seeks.push({ index: 'stances_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
     if (query.recordedAsOf !== undefined)
-      seeks.push({ index: 'stances_recorded', rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
+      seeks.push({
+        index: 'stances_recorded',
+        rows: 'stances INDEXED BY stances_recorded WHERE rec_from <= @recordedAsOf',
+        cap: QUERY_LIMITS.seek,
+        bound: {
+          param: 'recordedAsOf',
+          valueAtCap: `SELECT rec_from FROM stances INDEXED BY stances_recorded ORDER BY rec_from LIMIT 1 OFFSET ${QUERY_LIMITS.seek}`,
+        },
+      });
     else if (query.asOf !== undefined)
       seeks.push({
         index: 'stances_known_from',
         rows: 'stances INDEXED BY stances_known_from WHERE rec_to IS NULL AND biz_from <= @asOf',
         cap: QUERY_LIMITS.seek,
+        bound: {
+          param: 'asOf',
+          valueAtCap: `SELECT biz_from FROM stances INDEXED BY stances_known_from WHERE rec_to IS NULL ORDER BY biz_from LIMIT 1 OFFSET ${QUERY_LIMITS.seek}`,
+        },
       });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf !== undefined ? 'stances_over_time' : query.asOf !== undefined ? 'stances_as_known' : 'stances_current');
@@ -921,13 +973,21 @@ export class ReadStoreTables {
       where.push('(e.addressees & @addressee) != 0');
       params.addressee = addresseeMask([query.addressee]);
     }
-    const seeks: { index: string; rows: string; cap: number }[] = [];
+    const seeks: Seek[] = [];
     if (query.q !== undefined) {
       params.q = ftsQuery(query.q, this.expand);
       seeks.push({ index: 'timeline_by_text', rows: 'texts_search WHERE texts_search MATCH @q', cap: QUERY_LIMITS.textSeek });
     }
     if (query.recordedAsOf !== undefined)
-      seeks.push({ index: 'timeline_recorded', rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf', cap: QUERY_LIMITS.seek });
+      seeks.push({
+        index: 'timeline_recorded',
+        rows: 'timeline INDEXED BY timeline_recorded WHERE rec_from <= @recordedAsOf',
+        cap: QUERY_LIMITS.seek,
+        bound: {
+          param: 'recordedAsOf',
+          valueAtCap: `SELECT rec_from FROM timeline INDEXED BY timeline_recorded ORDER BY rec_from LIMIT 1 OFFSET ${QUERY_LIMITS.seek}`,
+        },
+      });
     const seek = this.planOf(seeks, params);
     const index = seek ?? (query.recordedAsOf === undefined ? 'timeline_current' : 'timeline_order');
     const searchSeek = query.q !== undefined && seek === 'timeline_by_text';
