@@ -98,6 +98,9 @@ const RECORDED = [
   '2022-05-15T00:00:00.000Z',
   '2022-06-15T00:00:00.000Z',
   '2022-07-15T00:00:00.000Z',
+  // just before, at and after the last decision (from it on, the current view)
+  '2022-08-01T09:59:59.999Z',
+  '2022-08-01T10:00:00.000Z',
   '2030-01-01T00:00:00.000Z',
 ];
 const IDS = ['eu-4', 'cities-1', 'national-2', 'nope'];
@@ -207,6 +210,51 @@ describe('the SQLite read store answers as the projections do', () => {
     expectSameAnswers(oracle, store);
     // two decisions share an instant twice: the versions between them are folded
     expectSameVersions(oracle, store, [1, 6]);
+    await store.stop();
+  });
+
+  it('a recording instant at or after the last decision is the current view, read from its indexes; a decision recorded after it pins it again', async () => {
+    const f = await richHistory();
+    const store = await ReadStore.follow(f.store, { location: 'memory' });
+    const tables = store.currentTables();
+    const prepared: string[] = [];
+    const prepare = tables.db.prepare.bind(tables.db);
+    jest.spyOn(tables.db, 'prepare').mockImplementation(((sql: string) => (prepared.push(sql), prepare(sql))) as typeof tables.db.prepare);
+    // the index a page's row ids were read from
+    const pagedFrom = (table: 'stances' | 'timeline', ask: () => unknown) => {
+      const alias = table === 'stances' ? 'v' : 'e';
+      prepared.length = 0;
+      (tables as unknown as { prepared: Map<string, unknown> }).prepared.clear();
+      ask();
+      return /INDEXED BY (\w+)/.exec(prepared.find((sql) => sql.startsWith(`SELECT ${alias}.id FROM ${table} ${alias} INDEXED BY`)) ?? '')?.[1];
+    };
+    const last = '2022-08-01T10:00:00.000Z';
+    const viewOf = ({ asOf, recordedAsOf }: PositionQuery) => ({ asOf, recordedAsOf });
+    const oracle = await LedgerProjection.rebuild(f.store);
+    for (const [recordedAsOf, pinned] of [
+      ['2022-08-01T09:59:59.999Z', true],
+      [last, false],
+      ['2022-08-01T10:00:00.001Z', false],
+      ['2030-01-01T00:00:00.000Z', false],
+    ] as const) {
+      for (const query of [{ recordedAsOf }, { recordedAsOf, asOf: '2010' }, { recordedAsOf, theme: 'governance' as const }, { recordedAsOf, q: 'text' }]) {
+        expect([query, store.positionPage(query), store.positionCounts(viewOf(query))]).toEqual([
+          query,
+          oracle.positionPage(query),
+          oracle.positionCounts(viewOf(query)),
+        ]);
+        expect([query, store.timelinePage(query)]).toEqual([query, oracle.timelinePage(query)]);
+      }
+      expect([recordedAsOf, pagedFrom('stances', () => store.positionPage({ recordedAsOf })) === 'stances_current']).toEqual([recordedAsOf, !pinned]);
+      expect([recordedAsOf, pagedFrom('timeline', () => store.timelinePage({ recordedAsOf })) === 'timeline_current']).toEqual([recordedAsOf, !pinned]);
+    }
+    // recorded after it, a decision pins the instant again: what it showed does not change
+    const before = [store.positionPage({ recordedAsOf: last }), store.timelinePage({ recordedAsOf: last })];
+    await f.at('2022-09-01T10:00:00Z', { type: 'WithdrawPosition', positionId: 'eu-4', data: { decidedOn: '2017', reason: 'done' } });
+    expect(await store.waitFor((await f.store.readAll()).at(-1)!.id)).toBe(true);
+    expect([store.positionPage({ recordedAsOf: last }), store.timelinePage({ recordedAsOf: last })]).toEqual(before);
+    expect(store.positionPage({}).items).not.toEqual(before[0]!.items);
+    expect(pagedFrom('stances', () => store.positionPage({ recordedAsOf: last }))).not.toBe('stances_current');
     await store.stop();
   });
 

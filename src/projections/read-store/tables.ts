@@ -788,7 +788,23 @@ export class ReadStoreTables {
     return { ids, more: page !== undefined && ids.length > page.limit, total };
   }
 
-  positionPage(query: PositionQuery, page?: PageRequest): Page<Stance> {
+  /**
+   * The same view without its recording instant when that instant is at or after every decision
+   * recorded: then the rows it keeps are exactly the open ones (every row began at or before it, and
+   * none was closed after it), and the current view's indexes and maintained counts answer it. A
+   * researcher who pins a view to the moment they read it asks this, until the next decision.
+   */
+  private unpinned<V extends ViewPoint>(view: V): V {
+    if (view.recordedAsOf === undefined) return view;
+    // read from the file each time: another writer's decision makes a remembered instant stale, and the answer wrong
+    const latest = this.s.lastDecision.get()?.latest_ms;
+    if (latest === undefined || Date.parse(view.recordedAsOf) < latest) return view;
+    const { recordedAsOf: _pinned, ...unpinned } = view;
+    return unpinned as V;
+  }
+
+  positionPage(asked: PositionQuery, page?: PageRequest): Page<Stance> {
+    const query = this.unpinned(asked);
     const params: Record<string, unknown> = {};
     const { stances, known } = viewConditions(query, params);
     const where = [...stances];
@@ -857,7 +873,7 @@ export class ReadStoreTables {
     const search = query.q !== undefined && !searchSeek ? textMatcher(query.q) : undefined;
     // a search as recorded by an instant, walked (no seek): its matches may be sparse in position order, past many rows recorded later
     const gathered = search && query.recordedAsOf !== undefined && seek === undefined ? this.gatheredSearch(list.where, params, page, search) : undefined;
-    const { ids, more, total } = gathered ?? this.pageOf(list, params, page, search, exactPositionTotal(query) ? this.currentCount(query) : undefined);
+    const { ids, more, total } = gathered ?? this.pageOf(list, params, page, search, exactPositionTotal(asked) ? this.currentCount(query) : undefined);
     // the page's texts and recording facts, for its rows only
     const rows = this.sql(
       `SELECT v.position_id, v.json, t.title, t.statement, k.stream_revision, k.first_recorded_at, k.last_recorded_at, k.corrections
@@ -873,7 +889,8 @@ export class ReadStoreTables {
    * maintained counts (a row per combination), another view by grouping its stance rows (one per
    * position) along a covering index, no row read into JavaScript.
    */
-  positionCounts(view: ViewPoint = {}): PositionCounts {
+  positionCounts(asked: ViewPoint = {}): PositionCounts {
+    const view = this.unpinned(asked);
     const params: Record<string, unknown> = {};
     const current = view.asOf === undefined && view.recordedAsOf === undefined;
     const { stances } = viewConditions(view, params);
@@ -951,7 +968,8 @@ export class ReadStoreTables {
     ).map((r) => JSON.parse(r.json) as TimelineEntry);
   }
 
-  timelinePage(query: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
+  timelinePage(asked: TimelineQuery, page?: PageRequest): Page<TimelineEntry> {
+    const query = this.unpinned(asked);
     const params: Record<string, unknown> = {};
     const where = [recordedCondition('e.', query.recordedAsOf, params)];
     const upTo = [query.to === undefined ? undefined : businessDate(query.to).latest, query.asOf === undefined ? undefined : businessDate(query.asOf).latest]
