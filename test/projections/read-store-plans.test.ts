@@ -72,9 +72,10 @@ function plansOf(ask: () => void): string[][] {
  * page of row ids a list query picks, the maintained counts (a row per combination of status,
  * themes and addressees, however many events), `r`, the rows of a recording-time range a search
  * counts its matches in (LIMIT QUERY_LIMITS.countRange), and `seek`, the rows of the few texts a
- * search word is in (at most QUERY_LIMITS.textSeek), are small by construction.
+ * search word is in (at most QUERY_LIMITS.textSeek), are small by construction; `d`, the documents,
+ * is the document list itself (one row per source document, listed whole).
  */
-const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b|r\b|seek\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
+const fullScan = (line: string) => /^SCAN (?!page\b|current_counts\b|r\b|seek\b|d\b)\w+$/.test(line) || /^SCAN \w+ USING (?!.*INDEX)/.test(line);
 
 const readsKeptTexts = (sql: string) => sql.includes('CROSS JOIN texts t ON t.id = page.value');
 
@@ -423,6 +424,31 @@ describe('the read store at a thousand positions', () => {
       expect(countsRange('stances INDEXED BY stances_recorded')).toBe(true);
     } finally {
       Object.assign(QUERY_LIMITS, limits);
+    }
+  });
+
+  it('lists every document with its first citing positions in one statement, as the in-memory projection does', () => {
+    const db = readStore.currentTables().db;
+    const run: string[] = [];
+    const prepare = (Object.getPrototypeOf(db) as typeof db).prepare;
+    const spy = jest.spyOn(db, 'prepare');
+    (readStore.currentTables() as unknown as { prepared: Map<string, unknown> }).prepared.clear();
+    spy.mockImplementation(function (this: typeof db, sql: string) {
+      const statement = prepare.call(this, sql);
+      const all = statement.all.bind(statement) as (...params: unknown[]) => unknown[];
+      statement.all = ((...params: unknown[]) => (run.push(sql), all(...params))) as typeof statement.all;
+      return statement;
+    } as typeof db.prepare);
+    try {
+      expect(readStore.documentList()).toEqual(oracle.documentList());
+      expect(oracle.documentList().length).toBeGreaterThan(10);
+      expect(run.filter((sql) => sql.includes('FROM citations'))).toHaveLength(1);
+    } finally {
+      // back to recording what is prepared, as the other tests expect
+      spy.mockImplementation(function (this: typeof db, sql: string) {
+        prepared.push(sql);
+        return prepare.call(this, sql);
+      } as typeof db.prepare);
     }
   });
 
