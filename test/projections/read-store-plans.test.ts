@@ -270,6 +270,16 @@ describe('the read store at a thousand positions', () => {
       ...timelineQueries.map((q) => [`timeline ${JSON.stringify(q)}`, plansOf(() => readStore.timelinePage(q, { limit: 50 }))] as [string, string[][]]),
     ];
     for (const [name, plans] of asked) for (const plan of plans) expect([name, plan.filter(tableRowPerEntry)]).toEqual([name, []]);
+    // the stances a search of the current view names are looked up in an index of the current ones, not read from the table by id
+    const limits = { ...QUERY_LIMITS };
+    Object.assign(QUERY_LIMITS, { textSeek: 1_000_000 });
+    try {
+      plansOf(() => readStore.positionPage({ q: 'housing' }, { limit: 50 }));
+      const seek = prepared.find((sql) => sql.startsWith('SELECT id, n FROM') && sql.includes('current_search MATCH @q'));
+      expect(explain(seek!).filter((line) => /^SEARCH v\b/.test(line))).toEqual(['SEARCH v USING COVERING INDEX stances_current_by_id (id=?)']);
+    } finally {
+      Object.assign(QUERY_LIMITS, limits);
+    }
   });
 
   it('answers a cited version from the tables as the in-memory projection does: no decision folded, no table scanned', () => {

@@ -8,8 +8,9 @@
  * 6: each decision by the version it made (its recording instant and the digest), the versions no instant tells apart, and the citations over recording time: a cited version is answered from the tables.
  * 7: the stances open in business time by recording instant from an index of their own; partial indexes cover the columns of their condition.
  * 8: a search index of the current stances' texts (current_search).
+ * 9: the current stances by id (stances_current_by_id), for the rows a search of the current view names.
  */
-export const PROJECTION_VERSION = '8';
+export const PROJECTION_VERSION = '9';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -141,6 +142,9 @@ CREATE INDEX IF NOT EXISTS texts_by_hash ON texts (hash);
 
 export const QUERY_INDEXES = `
 CREATE INDEX IF NOT EXISTS stances_current ON stances (position_id, status, themes, addressees, text_id, rec_to, biz_to) WHERE rec_to IS NULL AND biz_to IS NULL;
+-- the current stances by id: the rows current_search names are looked up here (a few bytes each, in
+-- the page cache), not in the table, whose rows (and their JSON) are read one page per row
+CREATE INDEX IF NOT EXISTS stances_current_by_id ON stances (id, position_id, status, themes, addressees, text_id, rec_to, biz_to) WHERE rec_to IS NULL AND biz_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_as_known ON stances (position_id, biz_from, biz_to, status, themes, addressees, text_id, rec_to) WHERE rec_to IS NULL;
 CREATE INDEX IF NOT EXISTS stances_over_time ON stances (position_id, rec_from, rec_to, biz_from, biz_to, status, themes, addressees, text_id);
 CREATE INDEX IF NOT EXISTS stances_recorded ON stances (rec_from, rec_to, biz_from, biz_to, position_id, status, themes, addressees, text_id);

@@ -861,7 +861,7 @@ export class ReadStoreTables {
     }
     const list: ListSql = {
       // the current view's search index names the stance rows themselves (each read by its id)
-      from: seek === 'current_search' ? 'stances v' : `stances v INDEXED BY ${index}`,
+      from: seek === 'current_search' ? 'stances v INDEXED BY stances_current_by_id' : `stances v INDEXED BY ${index}`,
       alias: 'v',
       where: where.join(' AND '),
       keyset,
