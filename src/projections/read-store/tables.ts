@@ -93,8 +93,6 @@ export class ReadStoreTables {
   private readonly s: ReturnType<typeof statements>;
   private readonly prepared = new Map<string, Database.Statement>();
   private version_: LedgerVersion;
-  /** see shortRangeBefore */
-  private shortRange: { at: number; before: number } | undefined;
   /** see capAt */
   private readonly capsAt = new Map<string, { at: number; value: number | string | null }>();
   /** the positions followed lately, least recently changed first (a stream mostly goes on in the next batch) */
@@ -594,7 +592,7 @@ export class ReadStoreTables {
   }
 
   /**
-   * The value of an index's column at its row number `cap` (undefined: fewer rows), found once per
+   * The value of an index's column at its row number `cap` (null: fewer rows), found once per
    * state of the tables. A range up to a bound holds at most `cap` rows exactly when the bound is
    * below it, so deciding whether an instant or a date is early enough to seek costs nothing. Only
    * the plan depends on it, never the answer: a value older than the tables costs time, not truth.
@@ -695,14 +693,8 @@ export class ReadStoreTables {
    * entries), so that deciding whether a range is short costs nothing.
    */
   private shortRangeBefore(): number {
-    const at = this.version_.events;
-    if (this.shortRange?.at !== at) {
-      const before = this.sql(`SELECT rec_from FROM stances INDEXED BY stances_recorded ORDER BY rec_from LIMIT 1 OFFSET ${QUERY_LIMITS.seekRange}`)
-        .pluck()
-        .get() as number | undefined;
-      this.shortRange = { at, before: before ?? Infinity };
-    }
-    return this.shortRange.before;
+    const before = this.capAt(`SELECT rec_from FROM stances INDEXED BY stances_recorded ORDER BY rec_from LIMIT 1 OFFSET ${QUERY_LIMITS.seekRange}`);
+    return before === null ? Infinity : (before as number);
   }
 
   /**
@@ -860,7 +852,7 @@ export class ReadStoreTables {
       params.after = after;
     }
     const list: ListSql = {
-      // the current view's search index names the stance rows themselves (each read by its id)
+      // the current view's search index names the stance rows themselves, each looked up by its id
       from: seek === 'current_search' ? 'stances v INDEXED BY stances_current_by_id' : `stances v INDEXED BY ${index}`,
       alias: 'v',
       where: where.join(' AND '),
