@@ -1,9 +1,10 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
 import type { PositionQuery, ReadModel, TimelineQuery } from '../../src/projections/read-model';
 import { ReadStore } from '../../src/projections/read-store/read-store';
+import { FOLLOWER_SILENT_MS } from '../../src/projections/read-store/followers';
 import { COMPARED_TABLES } from '../../src/projections/read-store/schema';
 import { compareTables, rebuildTables } from '../../src/projections/read-store/compare-tables';
 import { QUERY_LIMITS, ReadStoreTables } from '../../src/projections/read-store/tables';
@@ -457,6 +458,32 @@ describe('the read store on disk', () => {
     expectSameAnswers(await f.rebuild(), live);
     expectSameVersions(await f.rebuild(), live, [1, 6]);
     await live.stop();
+    await store.close();
+  });
+
+  it('rebuild keeps the generation it replaces only while a server follows it; with none, it is deleted at once', async () => {
+    const store = new SqliteEventStore(join(dir, 'ledger.db'));
+    await richHistory(store);
+    const location = { dir: join(dir, 'read-model') };
+    const generations = () => readdirSync(location.dir).filter((n) => /^read-model-.*\.sqlite$/.test(n));
+    const current = () => readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim();
+    // a server that does not look for a new generation in this test's time, but says it follows
+    const live = await ReadStore.follow(store, { location, swapCheckMs: 60_000 });
+    const followed = current();
+    await ReadStore.rebuild(store, location);
+    expect(generations().sort()).toEqual([followed, current()].sort());
+    expect(live.positionPage({}).total).toBeGreaterThan(0);
+    await live.stop();
+
+    await ReadStore.rebuild(store, location);
+    expect(generations()).toEqual([current()]);
+    // a mark left by a server that went without a word (killed) is not a server following
+    writeFileSync(join(location.dir, 'follower-gone-1-1'), '1\n');
+    const long = new Date(Date.now() - 2 * FOLLOWER_SILENT_MS);
+    utimesSync(join(location.dir, 'follower-gone-1-1'), long, long);
+    await ReadStore.rebuild(store, location);
+    expect(generations()).toEqual([current()]);
+    expect(readdirSync(location.dir).filter((n) => n.startsWith('follower-'))).toEqual([]);
     await store.close();
   });
 });

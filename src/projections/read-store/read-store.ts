@@ -10,6 +10,7 @@ import { EventWaiters } from '../event-waiters';
 import { tableDriftFromEvents, tableDriftSteps } from './compare-tables';
 import { atOnce, settled, type Steps } from '../../audit/slices';
 import { ReadStoreTables } from './tables';
+import { followedNow, markFollowing, type FollowerMark } from './followers';
 
 /** Where the read store lives: a directory of generations (one SQLite file each), or memory (tests). */
 export type ReadStoreLocation = { readonly dir: string } | 'memory';
@@ -45,6 +46,7 @@ export class ReadStore implements ReadModel {
   private subscription: Subscription | undefined;
   private readonly waiters = new EventWaiters();
   private swapTimer: NodeJS.Timeout | undefined;
+  private follower: FollowerMark | undefined;
   private stopped = false;
   private readonly versions = new Map<number, LedgerProjection>();
 
@@ -70,7 +72,12 @@ export class ReadStore implements ReadModel {
     await readStore.catchUp(tables);
     readStore.followLive();
     if (options.location !== 'memory' && (options.swapCheckMs ?? 1000) > 0) {
-      readStore.swapTimer = setInterval(() => void readStore.swapIfRebuilt().catch((error: unknown) => options.onError?.(error)), options.swapCheckMs ?? 1000);
+      // a rebuild keeps the generation it replaces for a server that says it follows (see followers.ts)
+      const follower = (readStore.follower = markFollowing(options.location.dir));
+      readStore.swapTimer = setInterval(() => {
+        follower.touch();
+        void readStore.swapIfRebuilt().catch((error: unknown) => options.onError?.(error));
+      }, options.swapCheckMs ?? 1000);
       readStore.swapTimer.unref();
     }
     return readStore;
@@ -137,6 +144,7 @@ export class ReadStore implements ReadModel {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.swapTimer) clearInterval(this.swapTimer);
+    this.follower?.remove();
     await this.subscription?.close();
     this.tables.close();
   }
@@ -317,10 +325,12 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, o
     const tmp = join(location.dir, `${CURRENT}.${process.pid}.tmp`);
     writeFileSync(tmp, `${path.slice(location.dir.length + 1)}\n`);
     renameSync(tmp, join(location.dir, CURRENT));
-    // generations nobody points at any more (an interrupted build, or the one a server has left)
+    // generations nobody points at any more (an interrupted build, or the one a server has left);
+    // the one just replaced too, unless a server still reads it (it deletes it as it switches)
+    const kept = previous !== undefined && followedNow(location.dir) ? previous : undefined;
     for (const name of readdirSync(location.dir)) {
       const base = name.replace(/-(wal|shm)$/, '');
-      if (/^read-model-.*\.sqlite$/.test(base) && join(location.dir, base) !== path && base !== previous) rmSync(join(location.dir, name), { force: true });
+      if (/^read-model-.*\.sqlite$/.test(base) && join(location.dir, base) !== path && base !== kept) rmSync(join(location.dir, name), { force: true });
     }
   }
   return tables;
