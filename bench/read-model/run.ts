@@ -164,7 +164,7 @@ async function measure(events: number): Promise<Figures> {
     figures.set('read + parse into ledger events, + schema (ms)', parseMs.toFixed(0));
     if (!reuse) {
       cpu = process.cpuUsage();
-      const [, rebuildMs] = await timed(() => ReadStore.rebuild(store, { dir }, (n) => progress(`rebuilding ${label(events)}: ${n}`)));
+      const [, rebuildMs] = await timed(() => ReadStore.rebuild(store, { dir }, { onProgress: (n) => progress(`rebuilding ${label(events)}: ${n}`) }));
       const rebuildCpuMs = cpuMs(cpu);
       progress('');
       figures.set('rebuild every read model (ms)', rebuildMs.toFixed(0));

@@ -13,7 +13,10 @@ export const quietProgress: Progress = { update: () => undefined, stop: () => un
  */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return quietProgress;
-  const bar = new SingleBar({ stream, format: `${label} [{bar}] {percentage}% {value}/{total} {unit}`, hideCursor: true, clearOnComplete: true }, undefined);
+  const bar = new SingleBar(
+    { stream, format: `${label} [{bar}] {percentage}% {value}/{total} {unit}, {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    undefined,
+  );
   let started = false;
   return {
     update: (done, total) => {

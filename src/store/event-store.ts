@@ -123,6 +123,8 @@ export interface EventStore {
    * meanwhile (SQLite: a worker thread with its own read-only handle, seeing one state of the file).
    */
   walkChainsAside?(): Promise<ChainWalkReport>;
+  /** How many events the store holds, for a long read's progress; stores that cannot count cheaply (KurrentDB) leave it out. */
+  countEvents?(): Promise<number>;
   /** readAll with data and metadata as the JSON text the store holds, unparsed (stores that keep JSON text) */
   readAllSerialized?(options?: ReadAllOptions): Promise<StoredSerializedEvent[]>;
   /**

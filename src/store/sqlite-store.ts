@@ -467,6 +467,10 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStored);
   }
 
+  async countEvents(): Promise<number> {
+    return this.withLockRetry(() => (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+  }
+
   async readAllSerialized(options: ReadAllOptions = {}): Promise<StoredSerializedEvent[]> {
     return this.withLockRetry(() => {
       const after = options.after === undefined ? 0 : parsePosition(options.after);

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliDependencies, composeCli } from '../../src/app/compose-cli';
+import { cliDependencies, composeCli, type Cli } from '../../src/app/compose-cli';
+import { runRebuild } from '../../src/cli/commands/rebuild';
 import { EXIT } from '../../src/cli/exit-codes';
 import { runCli, type CliIo } from '../../src/cli/plumbing';
 
@@ -46,6 +47,21 @@ describe('the CLI composition root', () => {
     await runCli(composeCli(verified.cliIo), ['node', 'ledger', 'verify', '--json'], verified.cliIo);
     expect(process.exitCode).toBe(EXIT.ok);
     expect(JSON.parse(verified.out.join(''))).toMatchObject({ ok: true });
+  });
+
+  it('rebuild gives its progress bar the number of events the store holds as its end, and stops it before the indexes', async () => {
+    const env = { LEDGER_SQLITE_PATH: join(dir, 'ledger.db'), LEDGER_READ_MODEL_DIR: join(dir, 'read-model') };
+    const rebuilt = io(env);
+    const cli = cliDependencies(rebuilt.cliIo);
+    const calls: string[] = [];
+    const recording: Cli = { ...cli, progress: () => ({ update: (done, total) => void calls.push(`${done}/${total}`), stop: () => void calls.push('stop') }) };
+    expect(await runRebuild(recording)).toBe(EXIT.ok);
+    const held = await cli.withStore('existing', async (store) => (await store.readAll()).length);
+    expect(held).toBeGreaterThan(0);
+    expect(calls.at(-2)).toBe(`${held}/${held}`);
+    expect(calls.at(-1)).toBe('stop');
+    expect(calls.every((c) => c === 'stop' || c.endsWith(`/${held}`))).toBe(true);
+    expect(rebuilt.err.join('')).toMatch(/every event applied in [\d.]+ s; building the query and search indexes\n/);
   });
 
   it('maps a failure to its exit code and one line on its stderr', async () => {

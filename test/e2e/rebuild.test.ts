@@ -31,7 +31,9 @@ describe('the read store, end to end', () => {
 
     const rebuild = ledgerCli(['rebuild'], env);
     expect(rebuild.status).toBe(0);
-    expect(rebuild.stdout).toMatch(new RegExp(`read store rebuilt from event one in [\\d.]+ s: ${version.events} events`));
+    expect(rebuild.stdout).toMatch(new RegExp(`read store rebuilt from event one in [\\d.]+ s \\(indexes [\\d.]+ s\\): ${version.events} events`));
+    // not a terminal: no bar, but the phase that follows the last event is told
+    expect(rebuild.stderr).toMatch(/^every event applied in [\d.]+ s; building the query and search indexes$/m);
     const fresh = readFileSync(join(readModel, 'CURRENT'), 'utf8').trim();
     expect(fresh).not.toBe(generation);
     // the server answers meanwhile, then switches and removes the old generation

@@ -442,7 +442,7 @@ describe('the read store on disk', () => {
     const live = await ReadStore.follow(store, { location, swapCheckMs: 10 });
     const before = live.currentTables().path;
     const progress: number[] = [];
-    await ReadStore.rebuild(store, location, (n) => progress.push(n));
+    await ReadStore.rebuild(store, location, { onProgress: (n) => progress.push(n) });
     expect(progress.at(-1)).toBe((await store.readAll()).length);
     const current = readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim();
     expect(join(location.dir, current)).not.toBe(before);

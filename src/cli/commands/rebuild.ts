@@ -12,20 +12,42 @@ export function runRebuild(cli: Cli): Promise<number> {
   const { io } = cli;
   const { readModelDir } = cli.config();
   const started = performance.now();
+  const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
   const rate = (n: number) => Math.round(n / ((performance.now() - started) / 1000 || 1));
-  let shown = 0;
   return cli.withStore('existing', async (store) => {
-    const version = await ReadStore.rebuild(store, { dir: readModelDir }, (applied) => {
-      // on a terminal one line that moves; in a log, a line every 100,000 events
-      if (io.tty) io.err(`\rrebuilding the read store: ${applied} events (${rate(applied)}/s)`);
-      else if (applied - shown >= 100_000) {
-        shown = applied;
-        io.err(`rebuilding the read store: ${applied} events (${rate(applied)}/s)\n`);
-      }
-    });
-    if (io.tty) io.err('\n');
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    io.out(`read store rebuilt from event one in ${seconds} s: ${version.events} events, ${readModelDir} (a running server switches to it within a second)\n`);
+    // a store that counts cheaply (SQLite) gives the bar its end; KurrentDB's grows as it goes
+    const total = await store.countEvents?.();
+    const of = total === undefined ? '' : ` of ${total}`;
+    const bar = cli.progress('rebuild');
+    let barShown = true;
+    const endBar = () => {
+      if (barShown) bar.stop();
+      barShown = false;
+    };
+    let shown = 0;
+    let indexing = started;
+    const version = await ReadStore.rebuild(
+      store,
+      { dir: readModelDir },
+      {
+        onProgress: (applied) => {
+          bar.update(applied, total);
+          // on a terminal the bar; in a log, a line every 100,000 events
+          if (!io.tty && applied - shown >= 100_000) {
+            shown = applied;
+            io.err(`rebuilding the read store: ${applied}${of} events (${rate(applied)}/s)\n`);
+          }
+        },
+        onIndexing: () => {
+          endBar();
+          indexing = performance.now();
+          io.err(`every event applied in ${seconds(started)} s; building the query and search indexes\n`);
+        },
+      },
+    ).finally(endBar);
+    io.out(
+      `read store rebuilt from event one in ${seconds(started)} s (indexes ${seconds(indexing)} s): ${version.events} events, ${readModelDir} (a running server switches to it within a second)\n`,
+    );
     return 0;
   });
 }

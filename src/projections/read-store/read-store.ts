@@ -21,6 +21,8 @@ export interface ReadStoreOptions {
   readonly onError?: (error: unknown) => void;
   /** called as a (re)build advances: events applied so far */
   readonly onProgress?: (applied: number) => void;
+  /** called when a build has applied every event and begins its query and search indexes (minutes at a million events) */
+  readonly onIndexing?: () => void;
   /** told why a fresh read store is being built at start */
   readonly onRebuild?: (reason: string) => void;
   /** how often a server looks for a generation swapped in by `ledger rebuild` (ms; 0 = never) */
@@ -64,7 +66,7 @@ export class ReadStore implements ReadModel {
       if (tables) options.onRebuild?.(reason!);
       const stale = tables;
       stale?.close();
-      tables = await buildGeneration(store, options.location, options.onProgress);
+      tables = await buildGeneration(store, options.location, options);
       // nobody reads the stale generation any more (this process had it open only to judge it)
       if (stale) removeGeneration(stale.path);
     }
@@ -84,8 +86,12 @@ export class ReadStore implements ReadModel {
   }
 
   /** `ledger rebuild`: a fresh generation from event one, made current when complete. */
-  static async rebuild(store: EventStore, location: ReadStoreLocation, onProgress?: (applied: number) => void): Promise<LedgerVersion> {
-    const tables = await buildGeneration(store, location, onProgress);
+  static async rebuild(
+    store: EventStore,
+    location: ReadStoreLocation,
+    progress: Pick<ReadStoreOptions, 'onProgress' | 'onIndexing'> = {},
+  ): Promise<LedgerVersion> {
+    const tables = await buildGeneration(store, location, progress);
     const version = tables.version();
     tables.close();
     return version;
@@ -307,7 +313,11 @@ function currentName(dir: string): string | undefined {
 }
 
 /** A new generation from event one; made CURRENT (atomically) only once complete. */
-async function buildGeneration(store: EventStore, location: ReadStoreLocation, onProgress?: (applied: number) => void): Promise<ReadStoreTables> {
+async function buildGeneration(
+  store: EventStore,
+  location: ReadStoreLocation,
+  { onProgress, onIndexing }: Pick<ReadStoreOptions, 'onProgress' | 'onIndexing'>,
+): Promise<ReadStoreTables> {
   if (location !== 'memory') mkdirSync(location.dir, { recursive: true });
   const path = location === 'memory' ? ':memory:' : join(location.dir, `read-model-${Date.now()}-${process.pid}.sqlite`);
   const tables = new ReadStoreTables(path, { bulk: true });
@@ -318,6 +328,7 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, o
     applied += tables.applyBatch(page).length;
     onProgress?.(applied);
   }
+  onIndexing?.();
   tables.finishBulk();
   if (location !== 'memory') {
     tables.db.pragma('wal_checkpoint(TRUNCATE)');
