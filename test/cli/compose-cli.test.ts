@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliDependencies, composeCli, type Cli } from '../../src/app/compose-cli';
@@ -62,6 +62,15 @@ describe('the CLI composition root', () => {
     expect(calls.at(-1)).toBe('stop');
     expect(calls.every((c) => c === 'stop' || c.endsWith(`/${held}`))).toBe(true);
     expect(rebuilt.err.join('')).toMatch(/every event applied in [\d.]+ s; building the query and search indexes\n/);
+  });
+
+  it('rebuild stopped by a signal says so and leaves the read store in use as it was', async () => {
+    const env = { LEDGER_SQLITE_PATH: join(dir, 'ledger.db'), LEDGER_READ_MODEL_DIR: join(dir, 'read-model') };
+    const before = readdirSync(env.LEDGER_READ_MODEL_DIR).sort();
+    await expect(runRebuild(cliDependencies(io(env).cliIo), AbortSignal.abort('SIGINT'))).rejects.toThrow(
+      'rebuild stopped by SIGINT: its partial read store was removed; the one in use is unchanged',
+    );
+    expect(readdirSync(env.LEDGER_READ_MODEL_DIR).sort()).toEqual(before);
   });
 
   it('maps a failure to its exit code and one line on its stderr', async () => {

@@ -488,6 +488,40 @@ describe('the read store on disk', () => {
   });
 });
 
+describe('a rebuild stopped or failed', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-rebuild-stopped-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves the current generation as it was and removes its own file, whether stopped among the events, at the indexes, or failing', async () => {
+    const store = new SqliteEventStore(join(dir, 'ledger.db'));
+    await richHistory(store);
+    const location = { dir: join(dir, 'read-model') };
+    await ReadStore.rebuild(store, location);
+    const current = readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim();
+    const files = () => readdirSync(location.dir).sort();
+    const before = files();
+
+    // a signal is heard on a turn of the event loop, as Ctrl-C's is, even though SQLite reads synchronously
+    const amongEvents = new AbortController();
+    const signalled = () => setImmediate(() => amongEvents.abort('SIGINT'));
+    await expect(ReadStore.rebuild(store, location, { signal: amongEvents.signal, onProgress: signalled })).rejects.toBe('SIGINT');
+    expect(files()).toEqual(before);
+    const atIndexes = new AbortController();
+    await expect(ReadStore.rebuild(store, location, { signal: atIndexes.signal, onIndexing: () => atIndexes.abort('SIGTERM') })).rejects.toBe('SIGTERM');
+    expect(files()).toEqual(before);
+    const failing: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readAll: () => Promise.reject(new Error('the disk went away')),
+    });
+    await expect(ReadStore.rebuild(failing, location)).rejects.toThrow('the disk went away');
+    expect(files()).toEqual(before);
+    expect(readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim()).toBe(current);
+    await store.close();
+  });
+});
+
 describe('verify, table by table', () => {
   it('finds a row of the live read store that no event gives, and nothing in a clean one', async () => {
     const f = await richHistory();

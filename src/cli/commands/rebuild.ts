@@ -8,7 +8,7 @@ import { cliCommand, runAction } from '../plumbing';
  * `ledger rebuild`: a fresh read store from event one, swapped in atomically when complete. A
  * server running on the same read store keeps answering from the old one meanwhile, then switches.
  */
-export function runRebuild(cli: Cli): Promise<number> {
+export function runRebuild(cli: Cli, signal?: AbortSignal): Promise<number> {
   const { io } = cli;
   const { readModelDir } = cli.config();
   const started = performance.now();
@@ -30,6 +30,7 @@ export function runRebuild(cli: Cli): Promise<number> {
       store,
       { dir: readModelDir },
       {
+        signal,
         onProgress: (applied) => {
           bar.update(applied, total);
           // on a terminal the bar; in a log, a line every 100,000 events
@@ -44,7 +45,12 @@ export function runRebuild(cli: Cli): Promise<number> {
           io.err(`every event applied in ${seconds(started)} s; building the query and search indexes\n`);
         },
       },
-    ).finally(endBar);
+    )
+      .catch((error: unknown) => {
+        if (!signal?.aborted) throw error;
+        throw new Error(`rebuild stopped by ${String(signal.reason)}: its partial read store was removed; the one in use is unchanged`);
+      })
+      .finally(endBar);
     io.out(
       `read store rebuilt from event one in ${seconds(started)} s (indexes ${seconds(indexing)} s): ${version.events} events, ${readModelDir} (a running server switches to it within a second)\n`,
     );
@@ -57,5 +63,17 @@ export function register(program: Command, cli: Cli): void {
     .description(
       'rebuild the read store from event one into a fresh file and swap it in atomically (LEDGER_READ_MODEL_DIR); a running server keeps answering meanwhile',
     )
-    .action(() => runAction(cli.io, () => runRebuild(cli)));
+    .action(() =>
+      runAction(cli.io, async () => {
+        // Ctrl-C (or a stop) ends the build between two pages and removes its file; a second one kills at once
+        const stop = new AbortController();
+        const onSignal = (name: NodeJS.Signals) => stop.abort(name);
+        process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+        try {
+          return await runRebuild(cli, stop.signal);
+        } finally {
+          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        }
+      }),
+    );
 }

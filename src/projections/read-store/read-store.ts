@@ -29,6 +29,9 @@ export interface ReadStoreOptions {
   readonly swapCheckMs?: number;
 }
 
+/** What a caller of a build is told as it goes, and how it stops one (the build's file is then removed, the current generation left as it was). */
+export type RebuildProgress = Pick<ReadStoreOptions, 'onProgress' | 'onIndexing'> & { readonly signal?: AbortSignal };
+
 const CURRENT = 'CURRENT';
 const BATCH = 2000;
 /** larger batches when building from event one: most streams then begin and end within one */
@@ -86,11 +89,7 @@ export class ReadStore implements ReadModel {
   }
 
   /** `ledger rebuild`: a fresh generation from event one, made current when complete. */
-  static async rebuild(
-    store: EventStore,
-    location: ReadStoreLocation,
-    progress: Pick<ReadStoreOptions, 'onProgress' | 'onIndexing'> = {},
-  ): Promise<LedgerVersion> {
+  static async rebuild(store: EventStore, location: ReadStoreLocation, progress: RebuildProgress = {}): Promise<LedgerVersion> {
     const tables = await buildGeneration(store, location, progress);
     const version = tables.version();
     tables.close();
@@ -313,23 +312,31 @@ function currentName(dir: string): string | undefined {
 }
 
 /** A new generation from event one; made CURRENT (atomically) only once complete. */
-async function buildGeneration(
-  store: EventStore,
-  location: ReadStoreLocation,
-  { onProgress, onIndexing }: Pick<ReadStoreOptions, 'onProgress' | 'onIndexing'>,
-): Promise<ReadStoreTables> {
+async function buildGeneration(store: EventStore, location: ReadStoreLocation, { onProgress, onIndexing, signal }: RebuildProgress): Promise<ReadStoreTables> {
   if (location !== 'memory') mkdirSync(location.dir, { recursive: true });
   const path = location === 'memory' ? ':memory:' : join(location.dir, `read-model-${Date.now()}-${process.pid}.sqlite`);
   const tables = new ReadStoreTables(path, { bulk: true });
-  let applied = 0;
-  for (;;) {
-    const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BULK_BATCH });
-    if (page.length === 0) break;
-    applied += tables.applyBatch(page).length;
-    onProgress?.(applied);
+  try {
+    let applied = 0;
+    for (;;) {
+      // a turn of the event loop between pages: a SQLite store reads synchronously, and a signal is only heard on such a turn
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+      const page = await store.readAll({ after: tables.version().lastPosition ?? undefined, maxCount: BULK_BATCH });
+      if (page.length === 0) break;
+      applied += tables.applyBatch(page).length;
+      onProgress?.(applied);
+    }
+    onIndexing?.();
+    tables.finishBulk();
+    // asked to stop while the indexes were built (a single call): still not made current
+    signal?.throwIfAborted();
+  } catch (error) {
+    // a build that failed or was stopped is never resumed: its file (gigabytes at a million events) goes now, not at the next rebuild
+    tables.close();
+    if (location !== 'memory') removeGeneration(path);
+    throw error;
   }
-  onIndexing?.();
-  tables.finishBulk();
   if (location !== 'memory') {
     tables.db.pragma('wal_checkpoint(TRUNCATE)');
     const previous = currentName(location.dir);
