@@ -488,6 +488,47 @@ describe('the read store on disk', () => {
   });
 });
 
+describe('generations left behind', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-leftovers-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a server at its start removes what a killed build left, but not a build in progress, nor anything while another server follows', async () => {
+    const store = new SqliteEventStore(join(dir, 'ledger.db'));
+    await richHistory(store);
+    const location = { dir: join(dir, 'read-model') };
+    await (await ReadStore.follow(store, { location })).stop();
+    const current = readFileSync(join(location.dir, 'CURRENT'), 'utf8').trim();
+    const generations = () =>
+      readdirSync(location.dir)
+        .filter((n) => /^read-model-.*\.sqlite$/.test(n))
+        .sort();
+    const first = await ReadStore.follow(store, { location, swapCheckMs: 60_000 });
+    // killed outright: a file cut short, and one complete but never made current
+    writeFileSync(join(location.dir, 'read-model-1-1.sqlite'), 'SQLite format 3\u0000 cut short');
+    copyFileSync(join(location.dir, current), join(location.dir, 'read-model-2-2.sqlite'));
+    // a rebuild in progress in another connection: it holds its file's lock
+    const building = new ReadStoreTables(join(location.dir, 'read-model-3-3.sqlite'), { bulk: true });
+    building.applyBatch(await store.readAll());
+    // while another server follows the directory, nothing is removed
+    const other = await ReadStore.follow(store, { location, swapCheckMs: 60_000 });
+    expect(generations()).toEqual([current, 'read-model-1-1.sqlite', 'read-model-2-2.sqlite', 'read-model-3-3.sqlite'].sort());
+    await other.stop();
+    await first.stop();
+    const server = await ReadStore.follow(store, { location });
+    expect(generations()).toEqual([current, 'read-model-3-3.sqlite'].sort());
+    expect(server.positionPage({}).total).toBeGreaterThan(0);
+    await server.stop();
+    // the build killed in its turn: gone at the next start
+    building.close();
+    await (await ReadStore.follow(store, { location })).stop();
+    expect(generations()).toEqual([current]);
+    await store.close();
+  });
+});
+
 describe('a rebuild stopped or failed', () => {
   let dir: string;
   beforeEach(() => {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { LedgerEvent } from '../../domain/ledger-event';
 import type { EventStore, StoredEvent, Subscription } from '../../store/event-store';
 import { LedgerProjection, type DocumentView, type LedgerVersion, type Unreadable } from '../ledger-projection';
@@ -73,6 +74,7 @@ export class ReadStore implements ReadModel {
       // nobody reads the stale generation any more (this process had it open only to judge it)
       if (stale) removeGeneration(stale.path);
     }
+    if (options.location !== 'memory') removeLeftovers(options.location.dir, tables.path);
     const readStore = new ReadStore(store, options, tables);
     await readStore.catchUp(tables);
     readStore.followLive();
@@ -352,6 +354,32 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, {
     }
   }
   return tables;
+}
+
+/**
+ * At a server's start, the generations a build killed outright (kill -9, a power cut) left behind:
+ * neither current, nor being built (a build holds its file's lock from its first write), nor
+ * possibly read by another server following the directory (it deletes its own as it switches).
+ */
+function removeLeftovers(dir: string, current: string): void {
+  const others = readdirSync(dir).filter((name) => /^read-model-.*\.sqlite$/.test(name) && join(dir, name) !== current);
+  if (others.length === 0 || followedNow(dir)) return;
+  for (const name of others) if (!beingBuilt(join(dir, name))) removeGeneration(join(dir, name));
+}
+
+/** Whether another connection holds the file's lock (a build in progress): a read is then refused at once. */
+function beingBuilt(path: string): boolean {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: 0 });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return false;
+  } catch (error) {
+    // a file cut short is not a build (SQLITE_CORRUPT, SQLITE_NOTADB): only a lock is
+    return /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code));
+  } finally {
+    db?.close();
+  }
 }
 
 function removeGeneration(path: string): void {
