@@ -54,7 +54,10 @@ export async function composeLedger(
     onProgress: (applied) => {
       if (applied % 100_000 === 0) options.logger?.info(`read store: ${applied} events applied`);
     },
-    onIndexing: () => options.logger?.info('read store: every event applied; building its query and search indexes'),
+    // a new, empty ledger's read store has nothing to index: said only when there is something to wait for
+    onIndexing: (applied) => {
+      if (applied > 0) options.logger?.info(`read store: ${applied} events applied; building its query and search indexes`);
+    },
   });
   const seeded = config.seedOnStart && !config.readOnly ? await completeSeed(ledger, projection, config.seedDir, options.logger) : undefined;
   for (const problem of await sourceFileProblems(config.sourcesDir, projection.documentList())) {

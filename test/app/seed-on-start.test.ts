@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { composeLedger } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
 import { Ledger } from '../../src/command-handling/ledger';
@@ -36,6 +37,26 @@ describe('seeding at start-up', () => {
     expect(new Set(events.map((e) => e.metadata.idempotencyKey)).size).toBe(seedEntries);
     expect(ledger.projection.version().events).toBe(events.length);
     await ledger.close();
+  });
+
+  it('logs the index phase of a start that builds its read store from events, and not for a new, empty ledger', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line).msg) });
+    const store = new SqliteEventStore(':memory:');
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-start-log-'));
+    try {
+      const first = await composeLedger(config(), { store, logger, readModel: { dir: join(dir, 'first') } });
+      await first.projection.stop();
+      expect(lines.filter((l) => l.includes('building its query and search indexes'))).toEqual([]);
+      const count = (await store.readAll()).length;
+      const second = await composeLedger(config(), { store, logger, readModel: { dir: join(dir, 'second') } });
+      expect(lines.filter((l) => l.includes('building its query and search indexes'))).toEqual([
+        `read store: ${count} events applied; building its query and search indexes`,
+      ]);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a complete seed is left as it is on the next start', async () => {

@@ -23,7 +23,7 @@ export interface ReadStoreOptions {
   /** called as a (re)build advances: events applied so far */
   readonly onProgress?: (applied: number) => void;
   /** called when a build has applied every event and begins its query and search indexes (minutes at a million events) */
-  readonly onIndexing?: () => void;
+  readonly onIndexing?: (applied: number) => void;
   /** told why a fresh read store is being built at start */
   readonly onRebuild?: (reason: string) => void;
   /** how often a server looks for a generation swapped in by `ledger rebuild` (ms; 0 = never) */
@@ -329,7 +329,7 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, {
       applied += tables.applyBatch(page).length;
       onProgress?.(applied);
     }
-    onIndexing?.();
+    onIndexing?.(applied);
     tables.finishBulk();
     // asked to stop while the indexes were built (a single call): still not made current
     signal?.throwIfAborted();
