@@ -486,14 +486,6 @@ describe('the read store on disk', () => {
     expect(readdirSync(location.dir).filter((n) => n.startsWith('follower-'))).toEqual([]);
     await store.close();
   });
-});
-
-describe('generations left behind', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ledger-leftovers-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a server at its start removes what a killed build left, but not a build in progress, nor anything while another server follows', async () => {
     const store = new SqliteEventStore(join(dir, 'ledger.db'));
@@ -527,16 +519,8 @@ describe('generations left behind', () => {
     expect(generations()).toEqual([current]);
     await store.close();
   });
-});
 
-describe('a rebuild stopped or failed', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ledger-rebuild-stopped-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('leaves the current generation as it was and removes its own file, whether stopped among the events, at the indexes, or failing', async () => {
+  it('a rebuild stopped or failed leaves the current generation as it was and removes its own file, whether stopped among the events, at the indexes, or failing', async () => {
     const store = new SqliteEventStore(join(dir, 'ledger.db'));
     await richHistory(store);
     const location = { dir: join(dir, 'read-model') };
