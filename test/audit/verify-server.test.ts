@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/app/config';
 import type { VerifyReport } from '../../src/audit/verify';
 import { runVerify } from '../../src/cli/commands/verify';
 import { cliDependencies } from '../../src/app/compose-cli';
+import { LedgerProjection } from '../../src/projections/ledger-projection';
 
 /**
  * `ledger verify --server`: the CLI reads the store itself and holds the read model a running
@@ -39,11 +40,26 @@ describe('ledger verify --server', () => {
     await ledger.close();
   });
 
-  const verify = async (server?: string): Promise<{ code: number; report: VerifyReport }> => {
+  const verify = async (server?: string, more: NodeJS.ProcessEnv = {}): Promise<{ code: number; report: VerifyReport }> => {
     let out = '';
-    const code = await runVerify({ json: true, server }, cliDependencies({ out: (t) => (out += t), err: () => undefined, env }));
+    const code = await runVerify({ json: true, server }, cliDependencies({ out: (t) => (out += t), err: () => undefined, env: { ...env, ...more } }));
     return { code, report: JSON.parse(out) as VerifyReport };
   };
+
+  it('without --server, the read store on disk rebuilt from every event and compared is the rebuild: the projections are not built again in memory', async () => {
+    const applied = jest.spyOn(LedgerProjection.prototype, 'apply');
+    try {
+      const { code, report } = await verify();
+      expect([code, report.projection]).toEqual([0, 'rebuilt from event one']);
+      expect(applied).not.toHaveBeenCalled();
+      // with no read store on disk to rebuild, they are rebuilt in memory
+      const none = await verify(undefined, { LEDGER_READ_MODEL_DIR: mkdtempSync(join(tmpdir(), 'ledger-verify-no-read-store-')) });
+      expect([none.code, none.report.projection]).toEqual([0, 'rebuilt from event one']);
+      expect(applied).toHaveBeenCalledTimes(none.report.events);
+    } finally {
+      applied.mockRestore();
+    }
+  });
 
   it('without --server the projections are rebuilt, and the report says no more than that', async () => {
     const { code, report } = await verify();

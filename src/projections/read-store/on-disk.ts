@@ -14,6 +14,8 @@ export interface OnDiskComparison {
   readonly problems: readonly string[];
   /** events the read store on disk has applied; more than the ledger holds: read the ledger again */
   readonly applied: number;
+  /** whether tables were rebuilt from event one and compared (not when there is no read store, or one of another version, or at another checkpoint) */
+  readonly compared: boolean;
 }
 
 /**
@@ -25,9 +27,14 @@ export interface OnDiskComparison {
  */
 export function compareOnDisk(dir: string, events: readonly StoredEvent[]): OnDiskComparison {
   const path = currentGeneration(dir);
-  if (path === undefined) return { note: `no read store in ${dir}`, problems: [], applied: 0 };
+  if (path === undefined) return { note: `no read store in ${dir}`, problems: [], applied: 0, compared: false };
   if (ReadStoreTables.projectionVersionOf(path) !== PROJECTION_VERSION) {
-    return { note: `the read store in ${dir} is of another projection version (it is rebuilt at the next start): not compared`, problems: [], applied: 0 };
+    return {
+      note: `the read store in ${dir} is of another projection version (it is rebuilt at the next start): not compared`,
+      problems: [],
+      applied: 0,
+      compared: false,
+    };
   }
   const live = ReadStoreTables.openReadOnly(path);
   try {
@@ -36,6 +43,7 @@ export function compareOnDisk(dir: string, events: readonly StoredEvent[]): OnDi
       return {
         note: '',
         applied,
+        compared: false,
         problems: [
           `read store ${path}: it has applied ${applied} events, the ledger holds ${events.length}: it is ahead of the ledger (rebuilt at the next start)`,
         ],
@@ -46,6 +54,7 @@ export function compareOnDisk(dir: string, events: readonly StoredEvent[]): OnDi
       return {
         note: '',
         applied,
+        compared: false,
         problems: [
           `read store ${path}: its checkpoint (event ${applied}, position ${lastPosition}) is not where the ledger has its event ${applied} (position ${same.at(-1)!.position}): it follows another ledger, or a ledger that was changed`,
         ],
@@ -58,7 +67,7 @@ export function compareOnDisk(dir: string, events: readonly StoredEvent[]): OnDi
       const problems = compareTables(rebuilt, live).map((d) => d.problem);
       const behind = events.length - applied;
       const note = `the read store on disk compared table by table with one rebuilt from its ${applied} events${behind > 0 ? ` (${behind} later events not applied yet: it catches up at the next start)` : ''}`;
-      return { note, problems, applied };
+      return { note, problems, applied, compared: true };
     } finally {
       rebuilt.close();
       rmSync(tmp, { recursive: true, force: true });
