@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
@@ -513,6 +513,11 @@ describe('the read store on disk', () => {
     expect(generations()).toEqual([current, 'read-model-3-3.sqlite'].sort());
     expect(server.positionPage({}).total).toBeGreaterThan(0);
     await server.stop();
+    // what cannot be removed (here a directory under a generation's name) is left, and the server starts all the same
+    mkdirSync(join(location.dir, 'read-model-4-4.sqlite'));
+    await (await ReadStore.follow(store, { location })).stop();
+    expect(generations()).toEqual([current, 'read-model-3-3.sqlite', 'read-model-4-4.sqlite'].sort());
+    rmSync(join(location.dir, 'read-model-4-4.sqlite'), { recursive: true });
     // the build killed in its turn: gone at the next start
     building.close();
     await (await ReadStore.follow(store, { location })).stop();

@@ -72,7 +72,7 @@ export class ReadStore implements ReadModel {
       stale?.close();
       tables = await buildGeneration(store, options.location, options);
       // nobody reads the stale generation any more (this process had it open only to judge it)
-      if (stale) removeGeneration(stale.path);
+      if (stale) removeIfPossible(...generationFiles(stale.path));
     }
     if (options.location !== 'memory') removeLeftovers(options.location.dir, tables.path);
     const readStore = new ReadStore(store, options, tables);
@@ -137,7 +137,7 @@ export class ReadStore implements ReadModel {
     this.tables = next;
     this.followLive();
     old.close();
-    removeGeneration(old.path);
+    removeIfPossible(...generationFiles(old.path));
   }
 
   waitFor(eventId: string, timeoutMs = 5000): Promise<boolean> {
@@ -336,7 +336,7 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, {
   } catch (error) {
     // a build that failed or was stopped is never resumed: its file (gigabytes at a million events) goes now, not at the next rebuild
     tables.close();
-    if (location !== 'memory') removeGeneration(path);
+    if (location !== 'memory') removeIfPossible(...generationFiles(path));
     throw error;
   }
   if (location !== 'memory') {
@@ -350,7 +350,7 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, {
     const kept = previous !== undefined && followedNow(location.dir) ? previous : undefined;
     for (const name of readdirSync(location.dir)) {
       const base = name.replace(/-(wal|shm)$/, '');
-      if (/^read-model-.*\.sqlite$/.test(base) && join(location.dir, base) !== path && base !== kept) rmSync(join(location.dir, name), { force: true });
+      if (/^read-model-.*\.sqlite$/.test(base) && join(location.dir, base) !== path && base !== kept) removeIfPossible(join(location.dir, name));
     }
   }
   return tables;
@@ -364,7 +364,7 @@ async function buildGeneration(store: EventStore, location: ReadStoreLocation, {
 function removeLeftovers(dir: string, current: string): void {
   const others = readdirSync(dir).filter((name) => /^read-model-.*\.sqlite$/.test(name) && join(dir, name) !== current);
   if (others.length === 0 || followedNow(dir)) return;
-  for (const name of others) if (!beingBuilt(join(dir, name))) removeGeneration(join(dir, name));
+  for (const name of others) if (!beingBuilt(join(dir, name))) removeIfPossible(...generationFiles(join(dir, name)));
 }
 
 /** Whether another connection holds the file's lock (a build in progress): a read is then refused at once. */
@@ -382,6 +382,16 @@ function beingBuilt(path: string): boolean {
   }
 }
 
-function removeGeneration(path: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+/** Removes a generation's files; what cannot be removed (permissions, not a file) is only disk space: it never fails a start, a switch, nor a rebuild (made current, or failed for its own reason). */
+function removeIfPossible(...paths: string[]): void {
+  for (const path of paths) {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // left for the next start or rebuild to try again
+    }
+  }
 }
+
+/** A generation's file with its WAL and shared-memory files. */
+const generationFiles = (path: string): string[] => ['', '-wal', '-shm'].map((suffix) => `${path}${suffix}`);
