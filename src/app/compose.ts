@@ -72,7 +72,7 @@ export async function composeLedger(
   // ends the periodic checkpoint's worker job when the ledger closes
   const closing = new AbortController();
   const workers = new VerifyWorkers();
-  // a worker thread opens the SQLite files on its own; a store handed in (tests) or KurrentDB is worked on on this thread, yielding between slices
+  // a worker process opens the SQLite files on its own; a store handed in (tests) or KurrentDB is worked on on this thread, yielding between slices
   const ledgerPath = config.store.kind === 'sqlite' && !options.store && location !== 'memory' ? config.store.path : undefined;
   // the checkpoint's Merkle roots are computed in a worker too; only its append is on this thread
   const planCheckpoint = (signal?: AbortSignal): PlanCheckpoint =>

@@ -1,14 +1,12 @@
-import type { Worker } from 'node:worker_threads';
-import { tableDriftSteps } from '../projections/read-store/compare-tables';
-import { ReadStoreTables } from '../projections/read-store/tables';
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TablesRebuiltBeside } from '../projections/read-store/rebuilt-beside';
 import { SqliteEventStore } from '../store/sqlite-store';
-import { startWorkerThread } from '../store/worker-thread';
-import { snapshotOf } from './projection-snapshot';
 import { readWholeLedger } from './read-ledger';
 import type { VerifyReport } from './verify';
 import { exportToLatestCheckpoint, type LedgerExportText } from './export-ledger';
 import { planCheckpoint, type CheckpointPlan } from './record-checkpoint';
-import { verifyAtOneState } from './verify-live';
+import { verifyStore } from './verify-store';
 
 /** What a worker needs to verify on its own: the two SQLite files, opened read-only by the worker itself. */
 export interface VerifyJob {
@@ -36,22 +34,24 @@ type Answers = { verify: VerifyReport; export: LedgerExportText | undefined; che
 type WorkerAnswer = ({ result: Answers[keyof Answers] } | { error: string }) & { readonly heapBytes: number };
 
 /**
- * A worker whose heap has grown past this after a job (a large ledger read whole) is ended rather
- * than kept idle: its memory goes back to the system. At 100k events a verify leaves about 0.9 GB.
+ * A worker whose heap has grown past this after a job (a large ledger read) is ended rather than
+ * kept idle: its memory goes back to the system.
  */
 export const KEEP_WORKER_HEAP_BYTES = 128 * 1024 * 1024;
 
 /**
- * Verifies the whole ledger, makes its export and plans checkpoints in worker threads, so that
- * hashing every event and rebuilding every projection never holds the server's event loop: `/health` and every other request keep being
- * answered meanwhile. Each job opens its own read-only handles on the ledger and on the read
- * store, so nothing large crosses between threads but the report. Workers are kept for the next
- * job (loading the code takes longer than verifying a small ledger); how many run at once is the
- * caller's limit (WholeLedgerWork).
+ * Verifies the whole ledger, makes its export and plans checkpoints in worker processes, so that
+ * hashing every event and rebuilding every projection never holds the server's event loop
+ * (`/health` and every other request keep being answered meanwhile) and never grows the server's
+ * own memory: at a million events a verify needs a gigabyte or more, which a process gives back
+ * whole when it ends (a thread's was kept by the server's allocator). Each job opens its own
+ * read-only handles on the ledger and on the read store, so nothing large crosses between
+ * processes but the report. Workers are kept for the next job (loading the code takes longer than
+ * verifying a small ledger); how many run at once is the caller's limit (WholeLedgerWork).
  */
 export class VerifyWorkers {
-  private readonly idle: Worker[] = [];
-  private readonly all = new Set<Worker>();
+  private readonly idle: ChildProcess[] = [];
+  private readonly all = new Set<ChildProcess>();
 
   constructor(private readonly keepHeapBytes = KEEP_WORKER_HEAP_BYTES) {}
 
@@ -84,55 +84,71 @@ export class VerifyWorkers {
       };
       const onMessage = (answer: WorkerAnswer) => {
         done();
-        if (answer.heapBytes <= this.keepHeapBytes) this.idle.push(worker);
-        else {
-          this.drop(worker);
-          void worker.terminate();
-        }
+        if (answer.heapBytes <= this.keepHeapBytes) this.keepIdle(worker);
+        else void this.end(worker);
         if ('result' in answer) resolve(answer.result as Answers[K]);
         else reject(new Error(`${what} failed in its worker: ${answer.error}`));
       };
       const onError = (error: Error) => {
         done();
-        this.drop(worker);
+        void this.end(worker);
         reject(error);
       };
-      const onExit = (code: number) => {
+      const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) => {
         done();
-        this.drop(worker);
-        reject(new Error(signal?.aborted ? `${what} stopped: the server is stopping` : `the ${what} worker exited (${code}) before it reported`));
+        this.all.delete(worker);
+        reject(new Error(signal?.aborted ? `${what} stopped: the server is stopping` : `the ${what} worker exited (${code ?? exitSignal}) before it reported`));
       };
-      const abort = () => void worker.terminate();
+      const abort = () => void this.end(worker);
       signal?.addEventListener('abort', abort, { once: true });
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      worker.postMessage(job);
+      // a worker at work keeps the process alive until it answers
+      worker.ref();
+      worker.channel?.ref();
+      worker.send(job);
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.all].map((w) => w.terminate()));
+    await Promise.all([...this.all].map((w) => this.end(w)));
   }
 
-  private start(): Worker {
+  private start(): ChildProcess {
     const worker = startWorker();
-    // an idle worker never keeps the process alive
-    worker.unref();
     this.all.add(worker);
     return worker;
   }
 
-  private drop(worker: Worker): void {
+  private keepIdle(worker: ChildProcess): void {
+    // an idle worker never keeps the process alive
+    worker.channel?.unref();
+    worker.unref();
+    this.idle.push(worker);
+  }
+
+  /** ends the worker, and resolves once it is gone */
+  private end(worker: ChildProcess): Promise<void> {
     this.all.delete(worker);
     const at = this.idle.indexOf(worker);
     if (at >= 0) this.idle.splice(at, 1);
+    if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.kill();
+    });
   }
 }
 
-function startWorker(): Worker {
-  return startWorkerThread(__dirname, 'verify-worker', __filename.endsWith('.js'));
+/** The worker's entry, verify-worker.ts (compiled, .js) in a process of its own; from source it is compiled there by tsx, as under `npm start` and jest. */
+function startWorker(): ChildProcess {
+  const compiled = __filename.endsWith('.js');
+  return fork(join(__dirname, compiled ? 'verify-worker.js' : 'verify-worker.ts'), [], {
+    execArgv: compiled ? [] : ['--require', 'tsx/cjs'],
+    // reports cross as structured clones, as between threads
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The work itself, in the worker. */
 export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[keyof Answers]> {
@@ -146,30 +162,15 @@ export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[ke
   }
 }
 
-/** Verify, in the worker: the read store held at one snapshot, and the ledger read at the same state. */
+/**
+ * Verify, in the worker: the read store pinned at one state, the ledger read after it page by page,
+ * every projection rebuilt beside and compared with the read store at the events it had applied.
+ */
 export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
   const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
   try {
-    for (let attempt = 1; ; attempt += 1) {
-      const tables = ReadStoreTables.openReadOnly(job.readStorePath);
-      try {
-        // one read transaction: every table read below sees the read store as it was at this moment
-        tables.db.exec('BEGIN');
-        if (Number(tables.meta('events') ?? 0) !== tables.version().events && attempt < 20) continue; // it moved on between opening and the snapshot
-        const live = snapshotOf(tables);
-        const events = await readWholeLedger(store);
-        // the server's read store follows the ledger a moment behind: wait for it (about 2 s, as verify on the main thread does)
-        if (events.length !== live.version.events && attempt < 20) {
-          await sleep(100);
-          continue;
-        }
-        // awaited here: the finally below closes the tables the drift check reads
-        return await verifyAtOneState(store, events, live, (all) => tableDriftSteps(all, tables), job.keptRoots);
-      } finally {
-        if (tables.db.inTransaction) tables.db.exec('COMMIT');
-        tables.close();
-      }
-    }
+    const kept = job.keptRoots.map((rootHash) => ({ rootHash }));
+    return (await verifyStore(store, TablesRebuiltBeside.forGeneration(job.readStorePath), kept)).report;
   } finally {
     await store.close();
   }

@@ -9,7 +9,7 @@ import { verifySteps, type VerifyReport } from './verify';
 /**
  * Verifies the whole ledger in the store and holds the running read model to a rebuild from event
  * one: what `GET /api/audit/verify` answers and the auditors' page shows. This runs on the
- * calling thread; a server on a SQLite file runs it in a worker thread instead (verify-worker.ts).
+ * calling thread; a server on a SQLite file runs it in a worker process instead (verify-worker.ts).
  */
 export async function verifyAgainstLive(store: EventStore, readModel: ReadModel, keptRoots: readonly string[] = []): Promise<VerifyReport> {
   // the read model is compared at the same state of the ledger: every event read applied, none beyond

@@ -45,6 +45,12 @@ export interface VerifyOptions {
   readonly live?: ProjectionSnapshot;
   /** rebuild the projections from event one (default true); the rebuild is what `live` is compared with */
   readonly rebuild?: boolean;
+  /**
+   * The checks of each event on its own, already made as the events were read (see
+   * readLedgerForVerify): the events given may then be kept without their data, and the
+   * projections are rebuilt elsewhere (rebuild false, no live).
+   */
+  readonly checked?: EachEventChecks;
 }
 
 export interface VerifyReport {
@@ -83,10 +89,12 @@ export function verifyLedger(events: readonly AuditedEvent[], options: VerifyOpt
 export function* verifySteps(events: readonly AuditedEvent[], options: VerifyOptions = {}): Steps<VerifyReport> {
   const problems: VerifyProblem[] = [];
   const add = (p: VerifyProblem) => problems.push(withoutUndefined(p));
+  if (options.checked && (options.rebuild !== false || options.live))
+    throw new Error('verify: events read without their data cannot rebuild the projections: rebuild them as they are read');
+  const checked = options.checked ?? new EachEventChecks();
 
   // ---- every event on its own: id, position order, schema, hash ------------------------------
   const seenIds = new Map<string, AuditedEvent>();
-  const hashOk = new Set<AuditedEvent>();
   let previousKey: bigint[] | undefined;
   let previous: AuditedEvent | undefined;
   for (let i = 0; i < events.length; i += 1) {
@@ -107,19 +115,8 @@ export function* verifySteps(events: readonly AuditedEvent[], options: VerifyOpt
     if (key) previousKey = key;
     previous = e;
 
-    const schemaProblem = schemaProblemOf(e);
-    if (schemaProblem) add({ check: 'schema', ...where(e), problem: `${label(e)}: ${schemaProblem}` });
-
-    const recorded = recordedHash(e);
-    const recomputed = recomputeHash(e);
-    if (recorded === null) add({ check: 'hash', ...where(e), problem: `${label(e)} carries no hash` });
-    else if (recomputed !== recorded) {
-      add({
-        check: 'hash',
-        ...where(e),
-        problem: `${label(e)}: the recorded hash ${recorded} is not the hash of its content (${recomputed ?? 'content unreadable'}): its type, data, stream, revision, recordedAt, recordedBy or prevHash was changed`,
-      });
-    } else hashOk.add(e);
+    if (!options.checked) checked.check(e, i);
+    for (const p of checked.problemsOf(i)) add(p);
   }
 
   // ---- every stream: revisions 0..n, in global order, each chained to the one before ------------
@@ -168,7 +165,7 @@ export function* verifySteps(events: readonly AuditedEvent[], options: VerifyOpt
             ? `${label(e)} is not chained to ${label(before.event)}: its prevHash is ${String(prevHash)}, that event's hash is ${String(expectedPrev)}`
             : `${label(e)} is the first of its stream but its prevHash is ${String(prevHash)}, not null: the events before it were removed`,
         });
-      } else if (!gap && hashOk.has(e)) hashesVerified += 1;
+      } else if (!gap && checked.hashVerified(at.index)) hashesVerified += 1;
       expected = Math.max(expected, e.revision + 1);
       before = at;
     }
@@ -239,6 +236,73 @@ export function* verifySteps(events: readonly AuditedEvent[], options: VerifyOpt
     problems,
   };
 }
+
+/**
+ * What verify finds in each event on its own (its schema, and its hash against its content): the
+ * only checks that need the event's data. Made as the events are read, they let a large ledger be
+ * verified without holding every event's data at once (see readLedgerForVerify).
+ */
+export class EachEventChecks {
+  private readonly found = new Map<number, VerifyProblem[]>();
+  private hashOk = new Uint8Array(1024);
+
+  /** checks the event at this index of global order */
+  check(e: AuditedEvent, index: number): void {
+    const problems: VerifyProblem[] = [];
+    const schemaProblem = schemaProblemOf(e);
+    if (schemaProblem) problems.push({ check: 'schema', ...where(e), problem: `${label(e)}: ${schemaProblem}` });
+    const recorded = recordedHash(e);
+    const recomputed = recomputeHash(e);
+    if (recorded === null) problems.push({ check: 'hash', ...where(e), problem: `${label(e)} carries no hash` });
+    else if (recomputed !== recorded) {
+      problems.push({
+        check: 'hash',
+        ...where(e),
+        problem: `${label(e)}: the recorded hash ${recorded} is not the hash of its content (${recomputed ?? 'content unreadable'}): its type, data, stream, revision, recordedAt, recordedBy or prevHash was changed`,
+      });
+    } else this.markHashOk(index);
+    if (problems.length > 0) this.found.set(index, problems);
+  }
+
+  problemsOf(index: number): readonly VerifyProblem[] {
+    return this.found.get(index) ?? [];
+  }
+
+  /** whether the event's recorded hash is the hash of its content */
+  hashVerified(index: number): boolean {
+    return this.hashOk[index] === 1;
+  }
+
+  private markHashOk(index: number): void {
+    if (index >= this.hashOk.length) {
+      const grown = new Uint8Array(Math.max(index + 1, this.hashOk.length * 2));
+      grown.set(this.hashOk);
+      this.hashOk = grown;
+    }
+    this.hashOk[index] = 1;
+  }
+}
+
+/**
+ * The event as verify keeps it once each-event checks are made: what chains, checkpoints and
+ * global order are checked with, without its data (a checkpoint keeps its own, which is checked
+ * against the ledger). `name` may give one string for the many equal stream ids and types.
+ */
+export function withoutData(e: AuditedEvent, name: (s: string) => string = (s) => s): AuditedEvent {
+  const m = e.metadata as { hash?: unknown; prevHash?: unknown; recordedAt?: unknown };
+  return withoutUndefined({
+    id: e.id,
+    type: name(e.type),
+    streamId: name(e.streamId),
+    revision: e.revision,
+    position: e.position,
+    line: e.line,
+    data: e.streamId === CHECKPOINT_STREAM ? e.data : NO_DATA,
+    metadata: withoutUndefined({ hash: m.hash, prevHash: m.prevHash, recordedAt: m.recordedAt }),
+  });
+}
+
+const NO_DATA: Record<string, unknown> = Object.freeze({});
 
 type CoverageProblem = Omit<VerifyProblem, 'check'>;
 

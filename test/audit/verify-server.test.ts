@@ -9,6 +9,7 @@ import type { VerifyReport } from '../../src/audit/verify';
 import { runVerify } from '../../src/cli/commands/verify';
 import { cliDependencies } from '../../src/app/compose-cli';
 import { LedgerProjection } from '../../src/projections/ledger-projection';
+import { ReadStoreTables } from '../../src/projections/read-store/tables';
 
 /**
  * `ledger verify --server`: the CLI reads the store itself and holds the read model a running
@@ -46,18 +47,23 @@ describe('ledger verify --server', () => {
     return { code, report: JSON.parse(out) as VerifyReport };
   };
 
-  it('without --server, the read store on disk rebuilt from every event and compared is the rebuild: the projections are not built again in memory', async () => {
-    const applied = jest.spyOn(LedgerProjection.prototype, 'apply');
+  it('without --server every projection is rebuilt beside the read store, once, from every event: never again in memory', async () => {
+    const inMemory = jest.spyOn(LedgerProjection.prototype, 'apply');
+    const beside = jest.spyOn(ReadStoreTables.prototype, 'applyBatch');
+    const appliedBeside = () => beside.mock.calls.reduce((n, [events]) => n + events.length, 0);
     try {
       const { code, report } = await verify();
       expect([code, report.projection]).toEqual([0, 'rebuilt from event one']);
-      expect(applied).not.toHaveBeenCalled();
-      // with no read store on disk to rebuild, they are rebuilt in memory
+      expect(appliedBeside()).toBe(report.events);
+      // with no read store on disk to compare with, they are rebuilt all the same
+      beside.mockClear();
       const none = await verify(undefined, { LEDGER_READ_MODEL_DIR: mkdtempSync(join(tmpdir(), 'ledger-verify-no-read-store-')) });
       expect([none.code, none.report.projection]).toEqual([0, 'rebuilt from event one']);
-      expect(applied).toHaveBeenCalledTimes(none.report.events);
+      expect(appliedBeside()).toBe(none.report.events);
+      expect(inMemory).not.toHaveBeenCalled();
     } finally {
-      applied.mockRestore();
+      inMemory.mockRestore();
+      beside.mockRestore();
     }
   });
 

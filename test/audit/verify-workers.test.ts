@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger } from '../../bench/read-model/generate-ledger';
@@ -13,6 +13,31 @@ describe('the whole-ledger workers', () => {
     generateLedger(join(dir, 'ledger.db'), 500);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** this process's children whose command line names the worker's entry */
+  const workerProcesses = () =>
+    readdirSync('/proc/self/task')
+      .flatMap((task) => readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('verify-worker');
+        } catch {
+          return false; // ended meanwhile
+        }
+      });
+
+  it('works in a process of its own, which is gone when stopped: what a large job used is given back whole', async () => {
+    const ledgerPath = join(dir, 'ledger.db');
+    const workers = new VerifyWorkers();
+    const before = workerProcesses();
+    try {
+      await workers.planCheckpoint({ ledgerPath, recordedAt: '2030-01-01T00:00:00.000Z', onlyIfChanged: false });
+      expect(workerProcesses().filter((pid) => !before.includes(pid))).toHaveLength(1);
+    } finally {
+      await workers.stop();
+    }
+    expect(workerProcesses().filter((pid) => !before.includes(pid))).toHaveLength(0);
+  });
 
   it('keeps a worker whose heap stayed small for the next job, and ends one whose heap grew past the limit', async () => {
     const ledgerPath = join(dir, 'ledger.db');

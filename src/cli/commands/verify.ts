@@ -3,14 +3,16 @@ import { readFileSync } from 'node:fs';
 import type { Cli } from '../../app/compose-cli';
 import { verifyExport } from '../../audit/export-file';
 import { parseKeptCheckpoint } from '../../audit/kept-checkpoint';
-import type { ProjectionSnapshot } from '../../audit/projection-snapshot';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { fetchServerReadModel, ServerUnreachableError } from '../../audit/server-read-model';
 import { reportLines } from '../../audit/report-text';
 import { storeGuardProblems } from '../../audit/store-guards';
 import { verifyLedger, type KeptCheckpoint, type VerifyProblem, type VerifyReport } from '../../audit/verify';
 import { EXIT, UsageError } from '../exit-codes';
-import { compareOnDisk } from '../../projections/read-store/on-disk';
+import { comparisonNote, TablesRebuiltBeside, type OnDiskComparison } from '../../projections/read-store/rebuilt-beside';
+import type { EventStore, StoredEvent } from '../../store/event-store';
+import type { ProjectionSnapshot } from '../../audit/projection-snapshot';
+import { verifyStore, type StoreVerification } from '../../audit/verify-store';
 import { cliCommand, readInputFile, runAction } from '../plumbing';
 
 export interface VerifyCommandOptions {
@@ -34,34 +36,16 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
   } else {
     const config = cli.config();
     report = await cli.withStore('read-only', async (store) => {
-      let events = await readWholeLedger(store);
-      let live: ProjectionSnapshot | undefined;
       if (opts.server !== undefined) {
-        // held at the same state of the ledger: the server may be a write or two ahead of (or behind) this read
-        live = await serverReadModel(opts.server);
-        for (let attempt = 1; attempt <= 5 && live.version.events !== events.length; attempt += 1) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          events = await readWholeLedger(store);
-          live = await serverReadModel(opts.server);
-        }
+        const { report, readStore } = await verifyWithServer(store, opts.server, config.readModelDir, kept);
+        readStoreNote = comparisonNote(readStore, report.events);
+        return report;
       }
       // the read store on disk, table by table, against one rebuilt from the events it has applied
-      let onDisk = compareOnDisk(config.readModelDir, events);
-      for (let attempt = 1; attempt <= 5 && onDisk.applied > events.length; attempt += 1) {
-        // a server on this ledger applied events recorded after this read
-        events = await readWholeLedger(store);
-        onDisk = compareOnDisk(config.readModelDir, events);
-      }
-      readStoreNote = onDisk.note;
-      const tables = onDisk.problems.map((problem) => ({ check: 'projection' as const, problem }));
-      // the read store's tables rebuilt from every event are the projections rebuilt from event one: not
-      // rebuilt a second time in memory (at a million events, gigabytes), unless a server's is compared with it
-      const rebuiltOnDisk = onDisk.compared && onDisk.applied === events.length;
-      const report = verifyLedger(events, { kept, live, rebuild: !rebuiltOnDisk });
-      return withProblems(live === undefined && rebuiltOnDisk ? { ...report, projection: 'rebuilt from event one' } : report, [
-        ...storeGuardProblems(store),
-        ...tables,
-      ]);
+      const { report, readStore } = await verifyStore(store, TablesRebuiltBeside.forDirectory(config.readModelDir), kept);
+      readStoreNote = comparisonNote(readStore, report.events);
+      // the projections were rebuilt from event one either way; the live read model compared is the one on disk, named in the note
+      return { ...report, projection: 'rebuilt from event one' };
     });
     source = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'KurrentDB';
   }
@@ -71,6 +55,33 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
       : `${[...reportLines(report, source), ...(readStoreNote ? [readStoreNote] : [])].join('\n')}\n`,
   );
   return report.ok ? EXIT.ok : EXIT.problems;
+}
+
+/**
+ * With --server: the read model that server shows, held to projections rebuilt in memory from the
+ * events at the same state of the ledger (the server may be a write or two ahead of, or behind, this read).
+ */
+async function verifyWithServer(store: EventStore, url: string, readModelDir: string, kept: readonly KeptCheckpoint[]): Promise<StoreVerification> {
+  // the read store on disk too, as without --server: pinned first, so the ledger read after holds every event it applied
+  const beside = TablesRebuiltBeside.forDirectory(readModelDir);
+  let events: StoredEvent[];
+  let live: ProjectionSnapshot;
+  let readStore: OnDiskComparison;
+  try {
+    events = await readWholeLedger(store);
+    live = await serverReadModel(url);
+    for (let attempt = 1; attempt <= 5 && live.version.events !== events.length; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      events = await readWholeLedger(store);
+      live = await serverReadModel(url);
+    }
+    beside.add(events);
+    readStore = beside.finish();
+  } finally {
+    beside.close();
+  }
+  const tables = readStore.problems.map((problem) => ({ check: 'projection' as const, problem }));
+  return { report: withProblems(verifyLedger(events, { kept, live }), [...storeGuardProblems(store), ...tables]), readStore };
 }
 
 async function serverReadModel(url: string): Promise<ProjectionSnapshot> {
