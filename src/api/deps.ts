@@ -21,7 +21,7 @@ export interface ApiDeps {
   readonly storage: StorageHealth;
   /** the open live-feed connections, ended when the server stops (one per app when absent) */
   readonly streams?: LiveStreams;
-  /** whole-ledger audit work, limited per caller (429 over the limit) and, on a SQLite file, in a worker thread */
+  /** whole-ledger audit work, limited per caller (429 over the limit) and, on a SQLite file, in a worker process */
   readonly audits: Audits;
   /** the named API keys (LEDGER_KEYS_PATH); without it only LEDGER_TOKENS tokens are known */
   readonly keys?: KeyStore;

@@ -72,21 +72,24 @@ export async function composeLedger(
   // ends the periodic checkpoint's worker job when the ledger closes
   const closing = new AbortController();
   const workers = new VerifyWorkers();
-  // a worker process opens the SQLite files on its own; a store handed in (tests) or KurrentDB is worked on on this thread, yielding between slices
-  const ledgerPath = config.store.kind === 'sqlite' && !options.store && location !== 'memory' ? config.store.path : undefined;
+  // a worker process opens the configured store (the SQLite file, or its own KurrentDB connection) and the read store on its own;
+  // a store handed in (tests, tools) is worked on on this thread, yielding between slices
+  const workerStore = !options.store && location !== 'memory' ? config.store : undefined;
   // the checkpoint's Merkle roots are computed in a worker too; only its append is on this thread
   const planCheckpoint = (signal?: AbortSignal): PlanCheckpoint =>
-    ledgerPath === undefined ? planHere(store) : (recordedAt, onlyIfChanged) => workers.planCheckpoint({ ledgerPath, recordedAt, onlyIfChanged }, signal);
+    workerStore === undefined
+      ? planHere(store)
+      : (recordedAt, onlyIfChanged) => workers.planCheckpoint({ store: workerStore, recordedAt, onlyIfChanged }, signal);
   const audits: Audits = {
     verify: (callerId, keptRoots) =>
       work.run(callerId, 'verify', (signal) =>
-        ledgerPath === undefined
+        workerStore === undefined
           ? verifyAgainstLive(store, projection, keptRoots)
-          : workers.verify({ ledgerPath, readStorePath: projection.currentTables().path, keptRoots }, signal),
+          : workers.verify({ store: workerStore, readStorePath: projection.currentTables().path, keptRoots }, signal),
       ),
     export: (callerId) =>
       work.run(callerId, 'export', async (signal) =>
-        ledgerPath === undefined ? inSlices(exportToLatestCheckpointSteps(await readWholeLedger(store))) : workers.export({ ledgerPath }, signal),
+        workerStore === undefined ? inSlices(exportToLatestCheckpointSteps(await readWholeLedger(store))) : workers.export({ store: workerStore }, signal),
       ),
     checkpoint: (callerId, actor) =>
       work.run(callerId, 'checkpoint', (signal) =>

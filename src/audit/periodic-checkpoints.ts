@@ -27,7 +27,7 @@ export function periodicCheckpoints(
     now?: () => Date;
     logger?: Logger;
     storage?: { observe<T>(write: () => Promise<T>): Promise<T> };
-    /** where the checkpoint is computed (a worker thread on a SQLite file) */
+    /** where the checkpoint is computed (a worker process on a SQLite file) */
     plan?: PlanCheckpoint;
   },
 ): { stop(): Promise<void> } {

@@ -28,12 +28,19 @@ export async function readLedgerForVerify(
     names.set(s, s);
     return s;
   };
+  const lastHash = new Map<string, string>();
   let after: string | undefined;
   for (;;) {
     const page = await store.readAll({ after, maxCount: pageSize });
     for (const e of page) {
       checked.check(e, events.length);
-      events.push(withoutData(e, once));
+      const kept = withoutData(e, once);
+      // a prevHash that links to the stream's last hash is kept as that very string, not a copy of it
+      const link = kept.metadata as { hash?: unknown; prevHash?: unknown };
+      const last = lastHash.get(kept.streamId);
+      if (last !== undefined && link.prevHash === last) link.prevHash = last;
+      if (typeof link.hash === 'string') lastHash.set(kept.streamId, link.hash);
+      events.push(kept);
     }
     onPage(page);
     if (page.length < pageSize) return { events, checked };

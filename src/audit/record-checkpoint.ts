@@ -54,7 +54,7 @@ export const checkpointKind: StreamKind<null, RecordCheckpointCommand, Checkpoin
 
 /**
  * What recording a checkpoint needs from the whole ledger, computed where the hashing may take
- * long (a worker thread on SQLite, see whole-ledger-in-worker.ts): the latest checkpoint when
+ * long (a worker process on SQLite, see verify-in-worker.ts): the latest checkpoint when
  * nothing was recorded since, else the new checkpoint and the checkpoint stream's revision to
  * append after, or the problems that forbid vouching for the ledger. Plain data, so that it
  * crosses between threads.

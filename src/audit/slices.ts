@@ -1,6 +1,6 @@
 /**
  * Long pure work over the whole ledger written once as steps (a generator that yields between
- * slices of events), run either at once (a worker thread, the CLI) or in slices that give the
+ * slices of events), run either at once (a worker process, the CLI) or in slices that give the
  * event loop a turn (a server whose store has no worker: KurrentDB), so that `/health` and every
  * other request are answered while it runs.
  */

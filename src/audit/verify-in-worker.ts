@@ -1,29 +1,36 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TablesRebuiltBeside } from '../projections/read-store/rebuilt-beside';
-import { SqliteEventStore } from '../store/sqlite-store';
+import type { Config } from '../app/config';
+import { openStore } from '../app/open-store';
 import { readWholeLedger } from './read-ledger';
 import type { VerifyReport } from './verify';
 import { exportToLatestCheckpoint, type LedgerExportText } from './export-ledger';
 import { planCheckpoint, type CheckpointPlan } from './record-checkpoint';
 import { verifyStore } from './verify-store';
 
-/** What a worker needs to verify on its own: the two SQLite files, opened read-only by the worker itself. */
+/**
+ * The store a worker opens on its own, read-only: the SQLite file, or a connection to the same
+ * KurrentDB (a string that may hold credentials: sent to the worker, never logged).
+ */
+export type WorkerStore = Config['store'];
+
+/** What a worker needs to verify on its own: the store and the read store's file, opened read-only by the worker itself. */
 export interface VerifyJob {
-  readonly ledgerPath: string;
+  readonly store: WorkerStore;
   /** the read store's current generation */
   readonly readStorePath: string;
   readonly keptRoots: readonly string[];
 }
 
-/** The export up to the latest checkpoint (see exportToLatestCheckpoint), made from the ledger file. */
+/** The export up to the latest checkpoint (see exportToLatestCheckpoint), made from the ledger. */
 export interface ExportJob {
-  readonly ledgerPath: string;
+  readonly store: WorkerStore;
 }
 
-/** A checkpoint planned over the ledger file (see planCheckpoint); the server appends it. */
+/** A checkpoint planned over the ledger (see planCheckpoint); the server appends it. */
 export interface CheckpointJob {
-  readonly ledgerPath: string;
+  readonly store: WorkerStore;
   readonly recordedAt: string;
   readonly onlyIfChanged: boolean;
 }
@@ -153,7 +160,7 @@ function startWorker(): ChildProcess {
 /** The work itself, in the worker. */
 export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[keyof Answers]> {
   if (job.kind === 'verify') return runVerifyJob(job);
-  const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
+  const store = await openStore(job.store, 'read-only');
   try {
     const events = await readWholeLedger(store);
     return job.kind === 'export' ? exportToLatestCheckpoint(events) : planCheckpoint(events, job.recordedAt, job.onlyIfChanged);
@@ -167,7 +174,7 @@ export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[ke
  * every projection rebuilt beside and compared with the read store at the events it had applied.
  */
 export async function runVerifyJob(job: VerifyJob): Promise<VerifyReport> {
-  const store = new SqliteEventStore(job.ledgerPath, { access: 'read-only' });
+  const store = await openStore(job.store, 'read-only');
   try {
     const kept = job.keptRoots.map((rootHash) => ({ rootHash }));
     return (await verifyStore(store, TablesRebuiltBeside.forGeneration(job.readStorePath), kept)).report;

@@ -1,24 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateLedger } from '../../bench/read-model/generate-ledger';
 import { composeLedger, stopServing, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
-import { copyLedger } from '../../src/migrate/copy';
+import { listenLocally } from '../support/listen';
 import { EsdbEventStore } from '../../src/store/esdb-store';
 import type { EventStore } from '../../src/store/event-store';
-import { SqliteEventStore } from '../../src/store/sqlite-store';
-import { KurrentDbProtocolFake } from '../support/esdb-protocol-fake';
+import type { KurrentDbProtocolFake } from '../support/esdb-protocol-fake';
+import { generatedOnKurrentDb } from '../support/generated-on-kurrentdb';
 
 /**
- * Issue 9, item 7, on KurrentDB: no worker thread can open the store, so verify and a checkpoint
- * hash on the server's own thread, in slices that give the event loop a turn. Each test
+ * Issue 9, item 7, on a store handed in (here KurrentDB): no worker can open a store it was not
+ * configured with, so verify and a checkpoint hash on the server's own thread, in slices that give the event loop a turn. Each test
  * asks /health the moment the whole ledger has been read (the reads go over gRPC and yield anyway):
  * the hashing that follows must let /health through before the job answers.
  */
-describe('on KurrentDB, whole-ledger work is done in slices that let other requests through', () => {
+describe('on a KurrentDB store handed in, whole-ledger work is done in slices that let other requests through', () => {
   jest.setTimeout(120_000);
   const token = 'auditor-token-on-kurrentdb';
   let dir: string;
@@ -31,12 +29,8 @@ describe('on KurrentDB, whole-ledger work is done in slices that let other reque
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-esdb-slices-'));
-    generateLedger(join(dir, 'ledger.db'), 1_500);
-    fake = await KurrentDbProtocolFake.start();
-    const store = EsdbEventStore.connect(fake.connectionString);
-    const source = new SqliteEventStore(join(dir, 'ledger.db'), { access: 'read-only' });
-    await copyLedger(source, store);
-    await source.close();
+    let store: EsdbEventStore;
+    ({ fake, store } = await generatedOnKurrentDb(dir, 1_500));
     wholeLedgerRead = watchLastPage(store);
     // recording a checkpoint reads its stream once computed (the command handler's read before the append): then the hashing is over
     const readStream = store.readStream.bind(store);
@@ -48,9 +42,7 @@ describe('on KurrentDB, whole-ledger work is done in slices that let other reque
       LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
     });
     ledger = await composeLedger(config, { store });
-    server = ledger.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, url } = await listenLocally(ledger));
   });
   afterAll(async () => {
     await stopServing(server, ledger);

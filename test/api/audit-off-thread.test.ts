@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { generateLedger } from '../../bench/read-model/generate-ledger';
 import { composeLedger, stopServing, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
+import { listenLocally } from '../support/listen';
 import { CHECKPOINT_STREAM } from '../../src/audit/checkpoint-stream';
 
 /**
@@ -32,9 +33,7 @@ describe('whole-ledger audit work does not hold the server', () => {
       LEDGER_CHECKPOINT_INTERVAL_MINUTES: '0',
     });
     ledger = await composeLedger(config);
-    server = ledger.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, url } = await listenLocally(ledger));
   });
   afterAll(async () => {
     await stopServing(server, ledger);

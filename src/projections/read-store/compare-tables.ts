@@ -28,7 +28,7 @@ const SLICE = 1_000;
 
 /**
  * The same comparison as steps that yield between slices (see audit/slices), so that a server with
- * no worker thread answers other requests meanwhile. `live` must not move while they run: a read
+ * no worker process answers other requests meanwhile. `live` must not move while they run: a read
  * transaction pinned on it (ReadStore.tableDriftSteps) or a worker's own snapshot.
  */
 export function* tableDriftSteps(events: readonly StoredEvent[], live: ReadStoreTables): Steps<string[]> {

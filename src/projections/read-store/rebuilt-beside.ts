@@ -58,6 +58,10 @@ export class TablesRebuiltBeside {
     private readonly note: string,
   ) {
     this.applied = live?.version().events ?? 0;
+    // verify runs beside a server, or alone on an auditor's machine: a small cache, and the index
+    // builds sorted in temporary files, not in memory (at 100k events 0.85 -> 0.64 GB, no slower)
+    this.rebuilt.db.pragma('cache_size = -16384');
+    this.rebuilt.db.pragma('temp_store = FILE');
     if (this.applied === 0) {
       // compared before any event is in: a read store that applied none holds no rows
       const empty = new ReadStoreTables(':memory:');
