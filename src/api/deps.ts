@@ -1,7 +1,7 @@
 import type { Config } from '../app/config';
 import type { Ledger } from '../command-handling/ledger';
 import type { VerifyReport } from '../audit/verify';
-import type { LedgerExportText } from '../audit/export-ledger';
+import type { LedgerExportFile } from '../audit/export-ledger';
 import type { CheckpointOutcome } from '../audit/record-checkpoint';
 import type { Actor } from '../command-handling/command-handler';
 import type { KeyStore } from '../keys/key-store';
@@ -32,8 +32,8 @@ export interface ApiDeps {
 export interface Audits {
   /** verify the whole ledger against the live read model, for this caller (their principal id) */
   verify(callerId: string, keptRoots: readonly string[]): Promise<VerifyReport>;
-  /** the export up to the latest checkpoint (undefined: none recorded yet) */
-  export(callerId: string): Promise<LedgerExportText | undefined>;
+  /** the export up to the latest checkpoint, in a file of its own that the caller removes once sent (undefined: none recorded yet) */
+  export(callerId: string): Promise<LedgerExportFile | undefined>;
   /** record a checkpoint now unless nothing was recorded since the latest (computed off the event loop) */
   checkpoint(callerId: string, actor: Actor): Promise<CheckpointOutcome>;
 }

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -18,9 +21,7 @@ import { WholeLedgerWork } from '../api/whole-ledger-work';
 import type { Audits } from '../api/deps';
 import { VerifyWorkers } from '../audit/verify-in-worker';
 import { verifyAgainstLive } from '../audit/verify-live';
-import { exportToLatestCheckpointSteps } from '../audit/export-ledger';
-import { inSlices } from '../audit/slices';
-import { readWholeLedger } from '../audit/read-ledger';
+import { writeExportToLatestCheckpoint } from '../audit/export-ledger';
 import { planHere, recordCheckpoint, type PlanCheckpoint } from '../audit/record-checkpoint';
 import { KeyStore } from '../keys/key-store';
 
@@ -39,7 +40,16 @@ export interface LedgerApp {
 /** The composition root: configuration in, a running ledger (store, command handling, live read model, HTTP app) out. */
 export async function composeLedger(
   config: Config,
-  options: { logger?: Logger; store?: EventStore; now?: () => Date; schedule?: Schedule; readModel?: ReadStoreLocation; keys?: KeyStore } = {},
+  options: {
+    logger?: Logger;
+    store?: EventStore;
+    now?: () => Date;
+    schedule?: Schedule;
+    readModel?: ReadStoreLocation;
+    keys?: KeyStore;
+    /** where an export is written before it is sent (the system's temporary directory) */
+    exportDir?: string;
+  } = {},
 ): Promise<LedgerApp> {
   // a store handed in (tests, tools) comes without a key file either: its keys are kept in memory
   const keys = options.keys ?? (options.store ? KeyStore.open(':memory:') : openKeys(config, options.logger));
@@ -88,9 +98,11 @@ export async function composeLedger(
           : workers.verify({ store: workerStore, readStorePath: projection.currentTables().path, keptRoots }, signal),
       ),
     export: (callerId) =>
-      work.run(callerId, 'export', async (signal) =>
-        workerStore === undefined ? inSlices(exportToLatestCheckpointSteps(await readWholeLedger(store))) : workers.export({ store: workerStore }, signal),
-      ),
+      work.run(callerId, 'export', (signal) => {
+        // a file of its own (an export is too large to hold: about 800 MB at a million events), removed by the route once sent
+        const path = join(options.exportDir ?? tmpdir(), `ledger-export-${randomUUID()}.ndjson`);
+        return workerStore === undefined ? writeExportToLatestCheckpoint(store, path) : workers.export({ store: workerStore, path }, signal);
+      }),
     checkpoint: (callerId, actor) =>
       work.run(callerId, 'checkpoint', (signal) =>
         // idempotent: a ledger unchanged since its latest checkpoint gets that checkpoint back, not a new one

@@ -74,20 +74,31 @@ export interface ParsedExport {
 
 /** Reads an export; lines that are not events or the checkpoint are reported by line number, never guessed at. */
 export function parseExport(text: string): ParsedExport {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return parseExportLines(lines);
+}
+
+/**
+ * {@link parseExport} over the export's lines as they are read (a file too large to be one
+ * string); `keep` gives what is kept of each event line, with its index among the events
+ * (verify checks each one as it comes and keeps it without its data).
+ */
+export function parseExportLines(lines: Iterable<string>, keep: (e: AuditedEvent, index: number) => AuditedEvent = (e) => e): ParsedExport {
   const events: AuditedEvent[] = [];
   const problems: VerifyProblem[] = [];
   let checkpoint: ExportCheckpointLine | undefined;
   let checkpointLineNumber: number | undefined;
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((raw, i) => {
+  let i = -1;
+  for (const raw of lines) {
+    i += 1;
     const line = i + 1;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch {
       problems.push({ check: 'format', line, problem: `line ${line} is not JSON: ${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}` });
-      return;
+      continue;
     }
     const kind = (value as { kind?: unknown } | null)?.kind;
     if (checkpoint !== undefined) {
@@ -97,22 +108,22 @@ export function parseExport(text: string): ParsedExport {
       const parsed = ExportEventLine.safeParse(value);
       if (!parsed.success) {
         problems.push({ check: 'format', line, problem: `line ${line} is not an event line: ${z.prettifyError(parsed.error)}` });
-        return;
+        continue;
       }
       const { kind: _kind, ...event } = parsed.data;
-      events.push({ ...event, line });
+      events.push(keep({ ...event, line }, events.length));
     } else if (kind === 'checkpoint') {
       const parsed = ExportCheckpointLine.safeParse(value);
       if (!parsed.success) {
         problems.push({ check: 'format', line, problem: `line ${line} is not a checkpoint line: ${z.prettifyError(parsed.error)}` });
-        return;
+        continue;
       }
       checkpoint = parsed.data;
       checkpointLineNumber = line;
     } else {
       problems.push({ check: 'format', line, problem: `line ${line} is neither an event nor the checkpoint (kind ${JSON.stringify(kind)})` });
     }
-  });
+  }
   return { events, checkpointLine: checkpoint, checkpointLineNumber, problems };
 }
 
@@ -121,7 +132,11 @@ export function parseExport(text: string): ParsedExport {
  * export ends with the latest checkpoint recorded in it, which also covers the export's own tail.
  */
 export function verifyExport(text: string, options: Omit<VerifyOptions, 'live'> = {}): VerifyReport {
-  const parsed = parseExport(text);
+  return verifyParsedExport(parseExport(text), options);
+}
+
+/** {@link verifyExport} of an export already read (see verifyExportFile). */
+export function verifyParsedExport(parsed: ParsedExport, options: Omit<VerifyOptions, 'live'> = {}): VerifyReport {
   const extra: VerifyProblem[] = [...parsed.problems];
   const kept: KeptCheckpoint[] = [...(options.kept ?? [])];
   const line = parsed.checkpointLine;

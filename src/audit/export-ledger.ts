@@ -1,14 +1,12 @@
 import type { Actor } from '../command-handling/command-handler';
-import type { EventStore } from '../store/event-store';
-import type { StoredEvent } from '../store/event-store';
-import { latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
-import { exportLines } from './export-file';
-import { readWholeLedger } from './read-ledger';
-import { atOnce, STEP, type Steps } from './slices';
+import type { EventStore, StoredEvent } from '../store/event-store';
+import { closeSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
+import { asRecordedCheckpoint, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
+import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
+import { checkpointLine, eventLine } from './export-file';
 import { recordCheckpoint, UnverifiedLedgerError } from './record-checkpoint';
 
 export interface LedgerExport {
-  readonly text: string;
   readonly events: number;
   /** the checkpoint recorded for this export, when events had come after the latest one */
   readonly recorded?: RecordedCheckpoint;
@@ -17,11 +15,12 @@ export interface LedgerExport {
 }
 
 /**
- * The export as `ledger export` and `GET /api/audit/export` both make it: a checkpoint over every
- * event is recorded first when one is missing, so the export's final line covers all of it and
- * `verify --file` can treat any event after that line as not vouched for.
+ * The export as `ledger export` makes it: a checkpoint over every event is recorded first when
+ * one is missing, so the export's final line covers all of it and `verify --file` can treat any
+ * event after that line as not vouched for. Written to `write` page by page: at a million events
+ * an export is about 800 MB, longer than any string V8 can make.
  */
-export async function exportLedger(store: EventStore, actor: Actor): Promise<LedgerExport> {
+export async function exportLedger(store: EventStore, actor: Actor, write: (chunk: string) => void): Promise<LedgerExport> {
   let recorded: RecordedCheckpoint | undefined;
   let unverified: string | undefined;
   try {
@@ -31,32 +30,73 @@ export async function exportLedger(store: EventStore, actor: Actor): Promise<Led
     if (!(error instanceof UnverifiedLedgerError)) throw error;
     unverified = error.message;
   }
-  const events = await readWholeLedger(store);
-  return { text: [...exportLines(events)].join(''), events: events.length, recorded, unverified };
+  let latest: RecordedCheckpoint | undefined;
+  const events = await forEachPage(store, (page) => {
+    write(page.map((e) => `${eventLine(e)}\n`).join(''));
+    latest = latestCheckpoint(page) ?? latest;
+  });
+  write(`${checkpointLine(latest)}\n`);
+  return { events, recorded, unverified };
 }
 
-/**
- * The export a read can make without recording anything: every event up to and including the
- * latest checkpoint, which covers them all, so it verifies offline; `later` counts the events
- * recorded after it. Undefined when no checkpoint is recorded yet.
- */
-export interface LedgerExportText {
-  readonly text: string;
+/** An export a read made without recording anything, in a file of its own (see writeExportToLatestCheckpoint). */
+export interface LedgerExportFile {
+  readonly path: string;
+  readonly bytes: number;
   readonly events: number;
   /** events recorded after the export's checkpoint */
   readonly later: number;
 }
 
-export function exportToLatestCheckpoint(events: readonly StoredEvent[]): LedgerExportText | undefined {
-  return atOnce(exportToLatestCheckpointSteps(events));
+/**
+ * The export a read can make without recording anything, written to the file at `path`: every
+ * event up to and including the latest checkpoint, which covers them all, so it verifies
+ * offline; `later` counts the events recorded after it. Written page by page in one pass, then
+ * cut back to the end of the latest checkpoint's line. Undefined, and no file, when no checkpoint
+ * is recorded yet.
+ */
+export async function writeExportToLatestCheckpoint(store: EventStore, path: string): Promise<LedgerExportFile | undefined> {
+  const fd = openSync(path, 'w', 0o600);
+  let complete = false;
+  try {
+    let bytes = 0;
+    let latest: { checkpoint: RecordedCheckpoint; bytes: number; events: number } | undefined;
+    let events = 0;
+    await forEachPage(store, (page) => {
+      let chunk = '';
+      for (const e of page) {
+        const line = `${eventLine(e)}\n`;
+        chunk += line;
+        bytes += Buffer.byteLength(line);
+        events += 1;
+        const checkpoint = isCheckpointEvent(e) ? asRecordedCheckpoint(e) : undefined;
+        if (checkpoint) latest = { checkpoint, bytes, events };
+      }
+      writeSync(fd, chunk);
+    });
+    if (!latest) return undefined;
+    ftruncateSync(fd, latest.bytes);
+    const last = `${checkpointLine(latest.checkpoint)}\n`;
+    writeSync(fd, last, latest.bytes);
+    complete = true;
+    return { path, bytes: latest.bytes + Buffer.byteLength(last), events: latest.events, later: events - latest.events };
+  } finally {
+    closeSync(fd);
+    if (!complete) rmSync(path, { force: true });
+  }
 }
 
-/** {@link exportToLatestCheckpoint} in steps (see slices.ts), for a server without a worker. */
-export function* exportToLatestCheckpointSteps(events: readonly StoredEvent[]): Steps<LedgerExportText | undefined> {
-  const latest = latestCheckpoint(events);
-  if (!latest) return undefined;
-  const covered = events.slice(0, events.findIndex((e) => e.id === latest.eventId) + 1);
-  const lines: string[] = [];
-  for (const line of exportLines(covered)) if (lines.push(line) % STEP === 0) yield;
-  return { text: lines.join(''), events: covered.length, later: events.length - covered.length };
+/** Calls `each` with every page of the store in global order; the number of events read. */
+async function forEachPage(store: EventStore, each: (page: readonly StoredEvent[]) => void, pageSize = 1000): Promise<number> {
+  let after: string | undefined;
+  let read = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    each(page);
+    read += page.length;
+    if (page.length < pageSize) return read;
+    after = page.at(-1)!.position;
+  }
 }
+
+const isCheckpointEvent = (e: StoredEvent) => e.streamId === CHECKPOINT_STREAM && e.type === CHECKPOINT_TYPE;

@@ -1,5 +1,5 @@
 import type { EventStore, StoredEvent } from '../store/event-store';
-import { EachEventChecks, withoutData, type AuditedEvent } from './verify';
+import { EachEventChecks, interned, withoutData, type AuditedEvent } from './verify';
 
 /** The ledger as verify keeps it: every event without its data, and what each event showed on its own. */
 export interface LedgerReadForVerify {
@@ -20,14 +20,7 @@ export async function readLedgerForVerify(
 ): Promise<LedgerReadForVerify> {
   const events: AuditedEvent[] = [];
   const checked = new EachEventChecks();
-  // every event of a stream would otherwise keep its own copy of the stream's id and of its type
-  const names = new Map<string, string>();
-  const once = (s: string) => {
-    const known = names.get(s);
-    if (known !== undefined) return known;
-    names.set(s, s);
-    return s;
-  };
+  const once = interned();
   const lastHash = new Map<string, string>();
   let after: string | undefined;
   for (;;) {

@@ -5,7 +5,7 @@ import type { Config } from '../app/config';
 import { openStore } from '../app/open-store';
 import { readWholeLedger } from './read-ledger';
 import type { VerifyReport } from './verify';
-import { exportToLatestCheckpoint, type LedgerExportText } from './export-ledger';
+import { writeExportToLatestCheckpoint, type LedgerExportFile } from './export-ledger';
 import { planCheckpoint, type CheckpointPlan } from './record-checkpoint';
 import { verifyStore } from './verify-store';
 
@@ -23,9 +23,10 @@ export interface VerifyJob {
   readonly keptRoots: readonly string[];
 }
 
-/** The export up to the latest checkpoint (see exportToLatestCheckpoint), made from the ledger. */
+/** The export up to the latest checkpoint (see writeExportToLatestCheckpoint), written to the file at `path`. */
 export interface ExportJob {
   readonly store: WorkerStore;
+  readonly path: string;
 }
 
 /** A checkpoint planned over the ledger (see planCheckpoint); the server appends it. */
@@ -36,7 +37,7 @@ export interface CheckpointJob {
 }
 
 export type WholeLedgerJob = ({ kind: 'verify' } & VerifyJob) | ({ kind: 'export' } & ExportJob) | ({ kind: 'checkpoint' } & CheckpointJob);
-type Answers = { verify: VerifyReport; export: LedgerExportText | undefined; checkpoint: CheckpointPlan };
+type Answers = { verify: VerifyReport; export: LedgerExportFile | undefined; checkpoint: CheckpointPlan };
 
 type WorkerAnswer = ({ result: Answers[keyof Answers] } | { error: string }) & { readonly heapBytes: number };
 
@@ -72,7 +73,7 @@ export class VerifyWorkers {
     return this.run({ kind: 'verify', ...job }, signal);
   }
 
-  export(job: ExportJob, signal?: AbortSignal): Promise<LedgerExportText | undefined> {
+  export(job: ExportJob, signal?: AbortSignal): Promise<LedgerExportFile | undefined> {
     return this.run({ kind: 'export', ...job }, signal);
   }
 
@@ -162,8 +163,8 @@ export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[ke
   if (job.kind === 'verify') return runVerifyJob(job);
   const store = await openStore(job.store, 'read-only');
   try {
-    const events = await readWholeLedger(store);
-    return job.kind === 'export' ? exportToLatestCheckpoint(events) : planCheckpoint(events, job.recordedAt, job.onlyIfChanged);
+    if (job.kind === 'export') return await writeExportToLatestCheckpoint(store, job.path);
+    return planCheckpoint(await readWholeLedger(store), job.recordedAt, job.onlyIfChanged);
   } finally {
     await store.close();
   }

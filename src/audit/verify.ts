@@ -304,6 +304,17 @@ export function withoutData(e: AuditedEvent, name: (s: string) => string = (s) =
 
 const NO_DATA: Record<string, unknown> = Object.freeze({});
 
+/** One string for each of the many equal ones (stream ids, types) that every event would otherwise keep a copy of. */
+export function interned(): (s: string) => string {
+  const known = new Map<string, string>();
+  return (s) => {
+    const found = known.get(s);
+    if (found !== undefined) return found;
+    known.set(s, s);
+    return s;
+  };
+}
+
 type CoverageProblem = Omit<VerifyProblem, 'check'>;
 
 /**

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { composeLedger, type LedgerApp } from '../../src/app/compose';
 import { loadConfig } from '../../src/app/config';
@@ -29,6 +32,7 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
       };
     };
 
+    const exportDir = mkdtempSync(join(tmpdir(), 'ledger-export-files-'));
     beforeEach(async () => {
       tasks = [];
       cancelled = 0;
@@ -38,7 +42,7 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
         LEDGER_RATE_LIMIT_PER_MINUTE: '0',
         LEDGER_CHECKPOINT_INTERVAL_MINUTES: '60',
       });
-      ledger = await composeLedger(config, { store: await openStore(), schedule });
+      ledger = await composeLedger(config, { store: await openStore(), schedule, exportDir });
       prefix = `a${Math.random().toString(36).slice(2, 8)}`;
       await post('/api/documents', {
         id: pid('rec'),
@@ -174,6 +178,9 @@ export function auditSuite(name: string, openStore: () => Promise<EventStore>): 
       expect([200, 201]).toContain(checkpoint.status);
       const before = await count();
       const res = await audit('/api/audit/export');
+      // the export was written to a file of its own, removed once the response is closed (a moment after the client has it all)
+      for (let wait = 0; wait < 100 && readdirSync(exportDir).length > 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(readdirSync(exportDir)).toEqual([]);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
       expect(res.headers['ledger-events-after-export']).toBe('0');

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { createReadStream, rmSync } from 'node:fs';
 import { z } from 'zod';
 import { auditLog, UnknownCursorError } from '../../audit/audit-log';
 import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
@@ -196,9 +197,22 @@ export function auditRoutes({ store, audits }: ApiDeps): Router {
         'Conflict',
         'no checkpoint is recorded yet, and an export ends with one: record one with POST /api/audit/checkpoints, then export',
       );
-    res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
-    res.set('Ledger-Events-After-Export', String(made.later));
-    res.send(made.text);
+    try {
+      res.type('application/x-ndjson').set('Content-Disposition', 'attachment; filename="ledger-export.ndjson"');
+      res.set('Ledger-Events-After-Export', String(made.later)).set('Content-Length', String(made.bytes));
+      // sent as it is read; the file is removed once the response is closed, whether it ended or the client went away
+      await new Promise<void>((resolve) => {
+        const body = createReadStream(made.path);
+        body.on('error', () => res.destroy());
+        res.on('close', () => {
+          body.destroy();
+          resolve();
+        });
+        body.pipe(res);
+      });
+    } finally {
+      rmSync(made.path, { force: true });
+    }
   });
 
   return router;

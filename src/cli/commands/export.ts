@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { Cli } from '../../app/compose-cli';
 import { exportLedger } from '../../audit/export-ledger';
 import { UsageError } from '../exit-codes';
@@ -12,21 +12,35 @@ export interface ExportCommandOptions {
 /** `ledger export`: the whole ledger as NDJSON in global order, ending with a checkpoint over all of it. */
 export async function runExport(opts: ExportCommandOptions, cli: Cli): Promise<number> {
   const { io } = cli;
-  const text = await cli.withStore('existing', async (store) => {
-    const made = await exportLedger(store, cli.actor);
-    if (made.recorded) io.err(`recorded checkpoint ${made.recorded.checkpoint.rootHash} over the whole ledger\n`);
-    if (made.unverified) io.err(`ledger: ${made.unverified}; exporting with the latest checkpoint there is\n`);
-    return made.text;
-  });
-  if (opts.out === undefined) io.out(text);
-  else {
-    try {
-      writeFileSync(opts.out, text);
-    } catch (error) {
-      throw new UsageError(`cannot write ${opts.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const out = opts.out;
+  let fd: number | undefined;
+  // written a page at a time (at a million events an export is about 800 MB, longer than any one
+  // string can be); the file is made at the first page, so a ledger that cannot be opened leaves none
+  const write = (chunk: string) => {
+    if (out === undefined) return io.out(chunk);
+    if (fd === undefined) {
+      try {
+        fd = openSync(out, 'w');
+      } catch (error) {
+        throw new UsageError(`cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
     }
-    const lines = text.split('\n').length - 1;
-    io.err(`exported ${lines - 1} events and the latest checkpoint to ${opts.out}\n`);
+    writeSync(fd, chunk);
+  };
+  let complete = false;
+  try {
+    const made = await cli.withStore('existing', async (store) => {
+      const made = await exportLedger(store, cli.actor, write);
+      if (made.recorded) io.err(`recorded checkpoint ${made.recorded.checkpoint.rootHash} over the whole ledger\n`);
+      if (made.unverified) io.err(`ledger: ${made.unverified}; exporting with the latest checkpoint there is\n`);
+      return made;
+    });
+    complete = true;
+    if (out !== undefined) io.err(`exported ${made.events} events and the latest checkpoint to ${out}\n`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    // half an export would read as one cut short: none is left
+    if (!complete && fd !== undefined && out !== undefined) rmSync(out, { force: true });
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Cli } from '../../app/compose-cli';
-import { verifyExport } from '../../audit/export-file';
+import { verifyExportFile } from '../../audit/verify-export-file';
 import { parseKeptCheckpoint } from '../../audit/kept-checkpoint';
 import { readWholeLedger } from '../../audit/read-ledger';
 import { fetchServerReadModel, ServerUnreachableError } from '../../audit/server-read-model';
@@ -13,7 +13,7 @@ import { comparisonNote, TablesRebuiltBeside, type OnDiskComparison } from '../.
 import type { EventStore, StoredEvent } from '../../store/event-store';
 import type { ProjectionSnapshot } from '../../audit/projection-snapshot';
 import { verifyStore, type StoreVerification } from '../../audit/verify-store';
-import { cliCommand, readInputFile, runAction } from '../plumbing';
+import { cliCommand, runAction } from '../plumbing';
 
 export interface VerifyCommandOptions {
   readonly file?: string;
@@ -31,7 +31,7 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
   let source: string;
   let readStoreNote = '';
   if (opts.file !== undefined) {
-    report = verifyExport(readInputFile(opts.file), { kept });
+    report = verifyFile(opts.file, kept);
     source = `${opts.file} (offline)`;
   } else {
     const config = cli.config();
@@ -82,6 +82,16 @@ async function verifyWithServer(store: EventStore, url: string, readModelDir: st
   }
   const tables = readStore.problems.map((problem) => ({ check: 'projection' as const, problem }));
   return { report: withProblems(verifyLedger(events, { kept, live }), [...storeGuardProblems(store), ...tables]), readStore };
+}
+
+function verifyFile(path: string, kept: readonly KeptCheckpoint[]): VerifyReport {
+  try {
+    return verifyExportFile(path, kept);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(code)) throw new UsageError(`cannot read ${path}: ${code}`);
+    throw error;
+  }
 }
 
 async function serverReadModel(url: string): Promise<ProjectionSnapshot> {

@@ -48,6 +48,11 @@ export class TablesRebuiltBeside {
     return new TablesRebuiltBeside(pinned(path), '');
   }
 
+  /** No read store to compare with: every projection rebuilt from event one, all the same (an export verified offline). */
+  static alone(): TablesRebuiltBeside {
+    return new TablesRebuiltBeside(undefined, '');
+  }
+
   /** One generation of the read store, which a server follows. */
   static forGeneration(path: string): TablesRebuiltBeside {
     return new TablesRebuiltBeside(pinned(path), '');
