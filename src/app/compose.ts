@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -101,7 +101,12 @@ export async function composeLedger(
       work.run(callerId, 'export', (signal) => {
         // a file of its own (an export is too large to hold: about 800 MB at a million events), removed by the route once sent
         const path = join(options.exportDir ?? tmpdir(), `ledger-export-${randomUUID()}.ndjson`);
-        return workerStore === undefined ? writeExportToLatestCheckpoint(store, path) : workers.export({ store: workerStore, path }, signal);
+        const written = workerStore === undefined ? writeExportToLatestCheckpoint(store, path) : workers.export({ store: workerStore, path }, signal);
+        // a worker ended mid-way (the server stopping) leaves what it wrote: removed here
+        return written.catch((error: unknown) => {
+          rmSync(path, { force: true });
+          throw error;
+        });
       }),
     checkpoint: (callerId, actor) =>
       work.run(callerId, 'checkpoint', (signal) =>
