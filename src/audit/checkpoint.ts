@@ -103,8 +103,11 @@ export interface RecordedCheckpoint {
   readonly checkpoint: Checkpoint;
 }
 
+/** a checkpoint recorded in the ledger: the checkpoint stream's one event type */
+export const isCheckpointEvent = (e: Pick<StoredEvent, 'streamId' | 'type'>): boolean => e.streamId === CHECKPOINT_STREAM && e.type === CHECKPOINT_TYPE;
+
 export function checkpointEvents(events: readonly StoredEvent[]): StoredEvent[] {
-  return events.filter((e) => e.streamId === CHECKPOINT_STREAM && e.type === CHECKPOINT_TYPE);
+  return events.filter(isCheckpointEvent);
 }
 
 export function asRecordedCheckpoint(e: StoredEvent): RecordedCheckpoint | undefined {

@@ -1,8 +1,8 @@
 import type { Actor } from '../command-handling/command-handler';
-import type { EventStore, StoredEvent } from '../store/event-store';
+import type { EventStore } from '../store/event-store';
 import { closeSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
-import { asRecordedCheckpoint, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
-import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
+import { asRecordedCheckpoint, isCheckpointEvent, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
+import { forEachPage } from './read-ledger';
 import { checkpointLine, eventLine } from './export-file';
 import { recordCheckpoint, UnverifiedLedgerError } from './record-checkpoint';
 
@@ -85,18 +85,3 @@ export async function writeExportToLatestCheckpoint(store: EventStore, path: str
     if (!complete) rmSync(path, { force: true });
   }
 }
-
-/** Calls `each` with every page of the store in global order; the number of events read. */
-async function forEachPage(store: EventStore, each: (page: readonly StoredEvent[]) => void, pageSize = 1000): Promise<number> {
-  let after: string | undefined;
-  let read = 0;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize });
-    each(page);
-    read += page.length;
-    if (page.length < pageSize) return read;
-    after = page.at(-1)!.position;
-  }
-}
-
-const isCheckpointEvent = (e: StoredEvent) => e.streamId === CHECKPOINT_STREAM && e.type === CHECKPOINT_TYPE;

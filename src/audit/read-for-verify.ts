@@ -1,4 +1,5 @@
 import type { EventStore, StoredEvent } from '../store/event-store';
+import { forEachPage } from './read-ledger';
 import { EachEventChecks, interned, withoutData, type AuditedEvent } from './verify';
 
 /** The ledger as verify keeps it: every event without its data, and what each event showed on its own. */
@@ -22,21 +23,22 @@ export async function readLedgerForVerify(
   const checked = new EachEventChecks();
   const once = interned();
   const lastHash = new Map<string, string>();
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize });
-    for (const e of page) {
-      checked.check(e, events.length);
-      const kept = withoutData(e, once);
-      // a prevHash that links to the stream's last hash is kept as that very string, not a copy of it
-      const link = kept.metadata as { hash?: unknown; prevHash?: unknown };
-      const last = lastHash.get(kept.streamId);
-      if (last !== undefined && link.prevHash === last) link.prevHash = last;
-      if (typeof link.hash === 'string') lastHash.set(kept.streamId, link.hash);
-      events.push(kept);
-    }
-    onPage(page);
-    if (page.length < pageSize) return { events, checked };
-    after = page.at(-1)!.position;
-  }
+  await forEachPage(
+    store,
+    (page) => {
+      for (const e of page) {
+        checked.check(e, events.length);
+        const kept = withoutData(e, once);
+        // a prevHash that links to the stream's last hash is kept as that very string, not a copy of it
+        const link = kept.metadata as { hash?: unknown; prevHash?: unknown };
+        const last = lastHash.get(kept.streamId);
+        if (last !== undefined && link.prevHash === last) link.prevHash = last;
+        if (typeof link.hash === 'string') lastHash.set(kept.streamId, link.hash);
+        events.push(kept);
+      }
+      onPage(page);
+    },
+    pageSize,
+  );
+  return { events, checked };
 }

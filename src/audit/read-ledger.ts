@@ -3,11 +3,19 @@ import type { EventStore, StoredEvent } from '../store/event-store';
 /** Every stored event in global order, read page by page. */
 export async function readWholeLedger(store: EventStore, pageSize = 1000): Promise<StoredEvent[]> {
   const all: StoredEvent[] = [];
+  await forEachPage(store, (page) => all.push(...page), pageSize);
+  return all;
+}
+
+/** Calls `each` with every page of the store in global order, one page held at a time; the number of events read. */
+export async function forEachPage(store: EventStore, each: (page: readonly StoredEvent[]) => void, pageSize = 1000): Promise<number> {
   let after: string | undefined;
+  let read = 0;
   for (;;) {
     const page = await store.readAll({ after, maxCount: pageSize });
-    all.push(...page);
-    if (page.length < pageSize) return all;
+    each(page);
+    read += page.length;
+    if (page.length < pageSize) return read;
     after = page.at(-1)!.position;
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isLinkedTo, recomputeHash, recordedHash, recordedPrevHash } from '../integrity/hash-chain';
 import { LedgerMetadata, toLedgerEvent } from '../domain/ledger-event';
 import type { StoredEvent } from '../store/event-store';
-import { Checkpoint, eventsRootSteps, streamHeadsRoot, type RecordedCheckpoint } from './checkpoint';
+import { Checkpoint, eventsRootSteps, isCheckpointEvent, streamHeadsRoot, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { compareSnapshots, rebuildProjectionSteps, snapshotOf, type ProjectionSnapshot } from './projection-snapshot';
 import { atOnce, STEP, type Steps } from './slices';
@@ -174,7 +174,7 @@ export function* verifySteps(events: readonly AuditedEvent[], options: VerifyOpt
   // ---- checkpoints recorded in the ledger, and the ones the auditor kept -----------------------
   const recordedCheckpoints: { at: Located; checkpoint: Checkpoint }[] = [];
   events.forEach((event, index) => {
-    if (event.streamId !== CHECKPOINT_STREAM || event.type !== CHECKPOINT_TYPE) return;
+    if (!isCheckpointEvent(event)) return;
     const parsed = Checkpoint.safeParse(event.data);
     if (parsed.success) recordedCheckpoints.push({ at: { event, index }, checkpoint: parsed.data });
   });
