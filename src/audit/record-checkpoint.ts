@@ -4,9 +4,9 @@ import { LedgerMetadata } from '../domain/ledger-event';
 import type { EventStore, StoredEvent } from '../store/event-store';
 import { Checkpoint, CHECKPOINT_SCHEMA_VERSION, computeCheckpointSteps, latestCheckpoint, type RecordedCheckpoint } from './checkpoint';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
-import { readWholeLedger } from './read-ledger';
+import { readLedgerForVerify } from './read-for-verify';
 import { atOnce, inSlices, type Steps } from './slices';
-import { verifySteps } from './verify';
+import { verifySteps, type EachEventChecks } from './verify';
 
 /** The ledger refuses to vouch, by a checkpoint, for a ledger that does not verify. */
 export class UnverifiedLedgerError extends Error {
@@ -65,14 +65,10 @@ export type CheckpointPlan =
   | { readonly kind: 'unverified'; readonly problems: readonly { problem: string }[] };
 
 /** Plans a checkpoint over these events (the whole ledger, global order). Pure. */
-export function planCheckpoint(events: readonly StoredEvent[], recordedAt: string, onlyIfChanged: boolean): CheckpointPlan {
-  return atOnce(planCheckpointSteps(events, recordedAt, onlyIfChanged));
-}
-
-function* planCheckpointSteps(events: readonly StoredEvent[], recordedAt: string, onlyIfChanged: boolean): Steps<CheckpointPlan> {
+function* planCheckpointSteps(events: readonly StoredEvent[], recordedAt: string, onlyIfChanged: boolean, checked?: EachEventChecks): Steps<CheckpointPlan> {
   const latest = latestCheckpoint(events);
   if (onlyIfChanged && latest && events.at(-1)?.id === latest.eventId) return { kind: 'unchanged', latest };
-  const { problems } = yield* verifySteps(events, { rebuild: false });
+  const { problems } = yield* verifySteps(events, { rebuild: false, checked });
   if (problems.length > 0) return { kind: 'unverified', problems };
   return {
     kind: 'record',
@@ -81,11 +77,27 @@ function* planCheckpointSteps(events: readonly StoredEvent[], recordedAt: string
   };
 }
 
-/** Plans on this thread, reading the whole ledger from the store, hashing in slices that let other requests in. */
+/**
+ * Plans over the store's ledger, read page by page as verify reads it: each event checked as it
+ * comes and kept without its data (a checkpoint needs only ids, places and hashes), so a million
+ * events cost a few hundred megabytes, not the gigabytes of the events whole. `run` takes the
+ * steps at once (a worker, the CLI) or in slices that let a server's other requests in.
+ */
+export async function planOverStore(
+  store: EventStore,
+  recordedAt: string,
+  onlyIfChanged: boolean,
+  run: (steps: Steps<CheckpointPlan>) => CheckpointPlan | Promise<CheckpointPlan> = atOnce,
+): Promise<CheckpointPlan> {
+  const { events, checked } = await readLedgerForVerify(store);
+  return run(planCheckpointSteps(events, recordedAt, onlyIfChanged, checked));
+}
+
+/** Plans on this thread, hashing in slices that let other requests in. */
 export const planHere =
   (store: EventStore) =>
-  async (recordedAt: string, onlyIfChanged: boolean): Promise<CheckpointPlan> =>
-    inSlices(planCheckpointSteps(await readWholeLedger(store), recordedAt, onlyIfChanged));
+  (recordedAt: string, onlyIfChanged: boolean): Promise<CheckpointPlan> =>
+    planOverStore(store, recordedAt, onlyIfChanged, inSlices);
 
 /**
  * Records a checkpoint over the whole ledger as it is now, as the next event of the checkpoint

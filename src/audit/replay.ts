@@ -1,9 +1,8 @@
 import { DateTime } from 'luxon';
 import { parseBusinessDate } from '../domain/business-date';
-import type { DocumentView } from '../projections/ledger-projection';
+import { LedgerProjection, type DocumentView } from '../projections/ledger-projection';
 import type { Stance } from '../projections/stance';
 import type { StoredEvent } from '../store/event-store';
-import { rebuildProjection } from './projection-snapshot';
 
 /**
  * The point in history to replay to. Three questions, three forms:
@@ -56,39 +55,91 @@ export class UnknownPositionError extends Error {
 }
 
 /** The state of every position at that point, replayed from event one. Pure. */
-export function replay(events: readonly StoredEvent[], until: Until): ReplayResult {
-  let upTo = events.length;
-  if (until.kind === 'position') {
-    const index = events.findIndex((e) => e.position === until.position);
-    if (index === -1) throw new UnknownPositionError(until.position);
-    upTo = index + 1;
-  }
-  const recordedBy = until.kind === 'recorded-instant' ? Date.parse(until.recordedAsOf) : undefined;
-  // for an instant, only what had been recorded by then is replayed: the ledger knew nothing else
-  const replayed = events.slice(0, upTo).filter((e) => recordedBy === undefined || Date.parse(String(e.metadata.recordedAt)) <= recordedBy);
-  const projection = rebuildProjection(replayed);
-  const view = until.kind === 'business-date' ? { asOf: until.asOf } : until.kind === 'recorded-instant' ? { recordedAsOf: until.recordedAsOf } : {};
-  const positions = projection.positions(view);
-  const documents = projection.documentList().filter((d) => recordedBy === undefined || Date.parse(d.recordedAt) <= recordedBy);
-  const last = replayed.at(-1);
-  return {
-    until,
-    meaning: meaningOf(until),
-    eventsReplayed: replayed.length,
-    lastEvent: last
-      ? {
-          id: last.id,
-          streamId: last.streamId,
-          revision: last.revision,
-          position: last.position,
-          recordedAt: typeof last.metadata.recordedAt === 'string' ? last.metadata.recordedAt : null,
-        }
-      : null,
-    count: positions.length,
-    positions,
-    documents,
-  };
+export function replay(events: Iterable<StoredEvent>, until: Until): ReplayResult {
+  const replaying = new Replay(until);
+  for (const e of events) if (!replaying.add(e)) break;
+  return replaying.result();
 }
+
+/**
+ * A replay fed one event at a time, in global order (a ledger or an export of a million events is
+ * read a page or a line at a time, never held whole). Only the projection is kept.
+ */
+export class Replay {
+  private readonly projection = new LedgerProjection();
+  /** for an instant, only what had been recorded by then is replayed: the ledger knew nothing else */
+  private readonly recordedBy: number | undefined;
+  private replayed = 0;
+  private last: StoredEvent | undefined;
+  private reached = false;
+
+  constructor(readonly until: Until) {
+    this.recordedBy = until.kind === 'recorded-instant' ? Date.parse(until.recordedAsOf) : undefined;
+  }
+
+  /** Replays the next event; false once the event named by a position has been replayed (nothing after it counts). */
+  add(e: StoredEvent): boolean {
+    if (this.reached) return false;
+    if (this.recordedBy !== undefined && !(Date.parse(String(e.metadata.recordedAt)) <= this.recordedBy)) return true;
+    this.projection.apply(e);
+    this.replayed += 1;
+    this.last = e;
+    if (this.until.kind === 'position' && e.position === this.until.position) this.reached = true;
+    return !this.reached;
+  }
+
+  /** What the events replayed show; a position that no event had is an error, not an empty ledger. */
+  result(): ReplayResult {
+    const { until, recordedBy, last } = this;
+    if (until.kind === 'position' && !this.reached) throw new UnknownPositionError(until.position);
+    const view = until.kind === 'business-date' ? { asOf: until.asOf } : until.kind === 'recorded-instant' ? { recordedAsOf: until.recordedAsOf } : {};
+    const positions = this.projection.positions(view);
+    const documents = this.projection.documentList().filter((d) => recordedBy === undefined || Date.parse(d.recordedAt) <= recordedBy);
+    return {
+      until,
+      meaning: meaningOf(until),
+      eventsReplayed: this.replayed,
+      lastEvent: last
+        ? {
+            id: last.id,
+            streamId: last.streamId,
+            revision: last.revision,
+            position: last.position,
+            recordedAt: typeof last.metadata.recordedAt === 'string' ? last.metadata.recordedAt : null,
+          }
+        : null,
+      count: positions.length,
+      positions,
+      documents,
+    };
+  }
+}
+
+/**
+ * `JSON.stringify(result, null, 2)`, an element of its lists at a time: at a million events a
+ * replay's JSON is longer than any one string can be. (json-stream-stringify writes the same bytes
+ * but took 8.7 s against 1.0 s for 200,000 positions: it walks every value; this stringifies each
+ * position natively and only indents it.)
+ */
+export function* replayJson(result: ReplayResult): Generator<string> {
+  const fields = Object.entries(result).filter(([, v]) => v !== undefined);
+  yield '{';
+  for (const [i, [key, value]] of fields.entries()) {
+    yield `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    if (!Array.isArray(value) || value.length === 0) {
+      yield indented(JSON.stringify(value, null, 2), '  ');
+      continue;
+    }
+    yield '[';
+    for (const [j, element] of (value as unknown[]).entries())
+      yield `${j === 0 ? '' : ','}\n    ${indented(JSON.stringify(element, null, 2) ?? 'null', '    ')}`;
+    yield '\n  ]';
+  }
+  yield fields.length === 0 ? '}' : '\n}';
+}
+
+// JSON.stringify escapes the newlines in strings: every newline in its output is between tokens
+const indented = (json: string, by: string) => json.replace(/\n/g, `\n${by}`);
 
 function meaningOf(until: Until): string {
   switch (until.kind) {

@@ -12,8 +12,9 @@ const BATCH = 1000;
  * whole would be gigabytes: each event is checked on its own and applied to every projection
  * rebuilt from event one (in a temporary file) as it is read, and kept without its data for the
  * chains and checkpoints. The file is opened before anything else, so a missing one throws at once.
+ * `each` sees every event line as it is read (a replay of the export, shown only if it verifies).
  */
-export function verifyExportFile(path: string, kept: readonly KeptCheckpoint[] = []): VerifyReport {
+export function verifyExportFile(path: string, kept: readonly KeptCheckpoint[] = [], each?: (e: AuditedEvent) => void): VerifyReport {
   const lines = linesOf(path);
   const checked = new EachEventChecks();
   const beside = TablesRebuiltBeside.alone();
@@ -36,6 +37,7 @@ export function verifyExportFile(path: string, kept: readonly KeptCheckpoint[] =
     const projected = new Set<string>();
     const parsed = parseExportLines(lines, (e, index) => {
       checked.check(e, index);
+      each?.(e);
       if (!projected.has(e.id)) pending.push(e);
       projected.add(e.id);
       if (pending.length >= BATCH) flush();

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { TablesRebuiltBeside } from '../projections/read-store/rebuilt-beside';
 import type { Config } from '../app/config';
 import { openStore } from '../app/open-store';
-import { readWholeLedger } from './read-ledger';
 import type { VerifyReport } from './verify';
 import { writeExportToLatestCheckpoint, type LedgerExportFile } from './export-ledger';
-import { planCheckpoint, type CheckpointPlan } from './record-checkpoint';
+import { planOverStore, type CheckpointPlan } from './record-checkpoint';
 import { verifyStore } from './verify-store';
 
 /**
@@ -29,7 +28,7 @@ export interface ExportJob {
   readonly path: string;
 }
 
-/** A checkpoint planned over the ledger (see planCheckpoint); the server appends it. */
+/** A checkpoint planned over the ledger (see planOverStore); the server appends it. */
 export interface CheckpointJob {
   readonly store: WorkerStore;
   readonly recordedAt: string;
@@ -164,7 +163,7 @@ export async function runWholeLedgerJob(job: WholeLedgerJob): Promise<Answers[ke
   const store = await openStore(job.store, 'read-only');
   try {
     if (job.kind === 'export') return await writeExportToLatestCheckpoint(store, job.path);
-    return planCheckpoint(await readWholeLedger(store), job.recordedAt, job.onlyIfChanged);
+    return await planOverStore(store, job.recordedAt, job.onlyIfChanged);
   } finally {
     await store.close();
   }

@@ -1,5 +1,4 @@
 import { CommanderError, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { EXIT, exitCodeOf, UsageError } from './exit-codes';
 
 /**
@@ -52,11 +51,13 @@ export async function runCli(program: Command, argv: readonly string[], io: CliI
   }
 }
 
-/** A file named on the command line; one that cannot be read is a usage error (exit 2). */
-export function readInputFile(path: string): string {
+/** Reads a file named on the command line with `read`; one that cannot be opened is a usage error (exit 2). */
+export function fromInputFile<T>(path: string, read: (path: string) => T): T {
   try {
-    return readFileSync(path, 'utf8');
+    return read(path);
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(code)) throw new UsageError(`cannot read ${path}: ${code}`);
+    throw error;
   }
 }

@@ -13,7 +13,7 @@ import { comparisonNote, TablesRebuiltBeside, type OnDiskComparison } from '../.
 import type { EventStore, StoredEvent } from '../../store/event-store';
 import type { ProjectionSnapshot } from '../../audit/projection-snapshot';
 import { verifyStore, type StoreVerification } from '../../audit/verify-store';
-import { cliCommand, runAction } from '../plumbing';
+import { cliCommand, fromInputFile, runAction } from '../plumbing';
 
 export interface VerifyCommandOptions {
   readonly file?: string;
@@ -31,7 +31,7 @@ export async function runVerify(opts: VerifyCommandOptions, cli: Cli): Promise<n
   let source: string;
   let readStoreNote = '';
   if (opts.file !== undefined) {
-    report = verifyFile(opts.file, kept);
+    report = fromInputFile(opts.file, (path) => verifyExportFile(path, kept));
     source = `${opts.file} (offline)`;
   } else {
     const config = cli.config();
@@ -82,16 +82,6 @@ async function verifyWithServer(store: EventStore, url: string, readModelDir: st
   }
   const tables = readStore.problems.map((problem) => ({ check: 'projection' as const, problem }));
   return { report: withProblems(verifyLedger(events, { kept, live }), [...storeGuardProblems(store), ...tables]), readStore };
-}
-
-function verifyFile(path: string, kept: readonly KeptCheckpoint[]): VerifyReport {
-  try {
-    return verifyExportFile(path, kept);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(code)) throw new UsageError(`cannot read ${path}: ${code}`);
-    throw error;
-  }
 }
 
 async function serverReadModel(url: string): Promise<ProjectionSnapshot> {
