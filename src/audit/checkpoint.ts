@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { recordedHash } from '../integrity/hash-chain';
-import type { StoredEvent } from '../store/event-store';
+import type { EventStore, StoredEvent } from '../store/event-store';
 import { CHECKPOINT_STREAM, CHECKPOINT_TYPE } from './checkpoint-stream';
 import { leafHash, MerkleAccumulator, merkleRoot } from './merkle';
 import { atOnce, STEP, type Steps } from './slices';
@@ -114,6 +114,13 @@ export function asRecordedCheckpoint(e: StoredEvent): RecordedCheckpoint | undef
   const parsed = Checkpoint.safeParse(e.data);
   if (!parsed.success) return undefined;
   return { eventId: e.id, streamId: e.streamId, revision: e.revision, position: e.position, hash: recordedHash(e), checkpoint: parsed.data };
+}
+
+/** Every checkpoint recorded, oldest first, read from their own stream rather than from the whole ledger. */
+export async function recordedCheckpoints(store: Pick<EventStore, 'readStream'>): Promise<RecordedCheckpoint[]> {
+  return checkpointEvents(await store.readStream(CHECKPOINT_STREAM))
+    .map(asRecordedCheckpoint)
+    .filter((c): c is RecordedCheckpoint => c !== undefined);
 }
 
 export function latestCheckpoint(events: readonly StoredEvent[]): RecordedCheckpoint | undefined {

@@ -235,6 +235,10 @@ export class LedgerProjection implements ReadModel {
     return this.unreadable;
   }
 
+  recorders(): string[] {
+    return [...new Set(this.all.map((e) => e.metadata.recordedBy))].sort();
+  }
+
   /** Events with this idempotency key recorded by this actor (across all streams). */
   recordedWithKey(actorId: string, key: string): LedgerEvent[] {
     return this.all.filter((e) => e.metadata.idempotencyKey === key && e.metadata.recordedBy === actorId);

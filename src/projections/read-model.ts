@@ -87,6 +87,8 @@ export interface ReadModel {
   /** the version now, or (`at`) the one the ledger had when it had recorded `at` decisions; `at` is at most the current version */
   version(at?: number): LedgerVersion;
   unreadableEvents(): readonly Unreadable[];
+  /** who recorded the decisions (each recordedBy once, in order): the audit log's choice of recorders */
+  recorders(): string[];
   /** events with this idempotency key recorded by this actor (across all streams) */
   recordedWithKey(actorId: string, key: string): readonly LedgerEvent[];
   /** resolves once the event is in the read model (read-your-writes after an append) */

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { createReadStream, rmSync } from 'node:fs';
 import { z } from 'zod';
-import { auditLog, UnknownCursorError } from '../../audit/audit-log';
-import { asRecordedCheckpoint, Checkpoint, checkpointEvents } from '../../audit/checkpoint';
-import { readWholeLedger } from '../../audit/read-ledger';
+import { AUDIT_LOG_SCAN, auditLog, UnknownCursorError } from '../../audit/audit-log';
+import { Checkpoint, recordedCheckpoints } from '../../audit/checkpoint';
 import { UnverifiedLedgerError } from '../../audit/record-checkpoint';
 import type { ApiDeps } from '../deps';
 import { json, mount, operation, problem } from '../operation';
@@ -87,12 +86,16 @@ export const auditLogPage = operation({
   method: 'get',
   path: '/api/audit/log',
   summary: 'Who recorded what and when (auditor), in recording order, with corrections beside the event they correct',
+  description:
+    `A page reads the ledger from the cursor, never all of it: at most ${AUDIT_LOG_SCAN.toLocaleString('en')} events. ` +
+    'With a filter that few events match, a page can hold fewer entries than `limit`, even none, and still have a `next`: ' +
+    'follow `next` until it is null, which is the end of the ledger.',
   roles: auditor,
   readsStore: true,
   query: AuditLogQuery,
   responses: {
     200: json(
-      'a page of entries and `next`, the position to continue after',
+      'a page of entries and `next`, the position to continue after (null at the end of the ledger)',
       z.object({ count: z.number().int(), next: z.string().nullable(), entries: z.array(AuditLogEntry) }),
     ),
   },
@@ -153,7 +156,7 @@ export function auditRoutes({ store, audits }: ApiDeps): Router {
   mount(router, '/api', auditLogPage, async ({ query: q }, _req, res) => {
     const from = q.from === undefined ? undefined : startOfInstant(q.from);
     try {
-      const page = auditLog(await readWholeLedger(store), {
+      const page = await auditLog(store, {
         recordedBy: q.recordedBy,
         name: q.name,
         from,
@@ -169,9 +172,7 @@ export function auditRoutes({ store, audits }: ApiDeps): Router {
   });
 
   mount(router, '/api', listCheckpoints, async (_input, _req, res) => {
-    const checkpoints = checkpointEvents(await readWholeLedger(store))
-      .map(asRecordedCheckpoint)
-      .filter((c) => c !== undefined);
+    const checkpoints = await recordedCheckpoints(store);
     res.json({ count: checkpoints.length, checkpoints });
   });
 

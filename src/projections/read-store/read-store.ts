@@ -271,6 +271,9 @@ export class ReadStore implements ReadModel {
   unreadableEvents(): readonly Unreadable[] {
     return this.tables.unreadableEvents();
   }
+  recorders(): string[] {
+    return this.tables.recorders();
+  }
   recordedWithKey(actorId: string, key: string): readonly LedgerEvent[] {
     return this.tables.recordedWithKey(actorId, key);
   }

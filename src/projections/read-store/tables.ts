@@ -1152,6 +1152,11 @@ export class ReadStoreTables {
     return version < 1 ? undefined : this.s.decisionAt.get(version)?.latest_ms;
   }
 
+  /** (a scan of the events' recorders, in SQLite: no event is read into JavaScript) */
+  recorders(): string[] {
+    return this.sql('SELECT DISTINCT recorded_by AS r FROM events WHERE recorded_by IS NOT NULL ORDER BY recorded_by').pluck().all() as string[];
+  }
+
   recordedWithKey(actorId: string, key: string): LedgerEvent[] {
     return this.s.withKey.all(key, actorId).map((r) => JSON.parse(r.json) as LedgerEvent);
   }

@@ -2,7 +2,7 @@ import { ProblemError } from '../../api/problem';
 import { AuditLogQuery, startOfInstant, toInstant } from '../../api/queries';
 import { auditLog, UnknownCursorError, type AuditLogEntry } from '../../audit/audit-log';
 import { asRecordedCheckpoint, checkpointEvents, type RecordedCheckpoint } from '../../audit/checkpoint';
-import { readWholeLedger } from '../../audit/read-ledger';
+import { CHECKPOINT_STREAM } from '../../audit/checkpoint-stream';
 import type { VerifyReport } from '../../audit/verify';
 import { businessDateLabel, instantLabel } from '../format';
 import { href, pageQuery } from '../query';
@@ -18,13 +18,17 @@ const PAGE_SIZE = 50;
 export async function auditPage({ deps, req, viewer }: PageContext): Promise<Page> {
   const q = pageQuery(AuditLogQuery, req);
   const limit = req.query.limit === undefined ? PAGE_SIZE : q.limit;
-  const [report, events] = await Promise.all([deps.audits.verify(viewer?.id ?? viewer?.role ?? 'anonymous', []), readWholeLedger(deps.store)]);
-  const checkpoints = checkpointEvents(events)
+  // the page reads the checkpoints' stream and a page of the log, never the whole ledger
+  const [report, checkpointStream] = await Promise.all([
+    deps.audits.verify(viewer?.id ?? viewer?.role ?? 'anonymous', []),
+    deps.store.readStream(CHECKPOINT_STREAM),
+  ]);
+  const checkpoints = checkpointEvents(checkpointStream)
     .map(asRecordedCheckpoint)
     .filter((c): c is RecordedCheckpoint => c !== undefined);
-  let log: ReturnType<typeof auditLog>;
+  let log: Awaited<ReturnType<typeof auditLog>>;
   try {
-    log = auditLog(events, {
+    log = await auditLog(deps.store, {
       recordedBy: q.recordedBy,
       name: q.name,
       from: q.from === undefined ? undefined : startOfInstant(q.from),
@@ -36,8 +40,12 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
     if (error instanceof UnknownCursorError) throw new ProblemError(400, 'validation', 'Invalid request', `query after: ${error.message}`, 'after');
     throw error;
   }
+  // who recorded decisions (the read model knows) and who recorded checkpoints
   const identities = [
-    ...new Set(events.map((e) => (e.metadata as { recordedBy?: unknown }).recordedBy).filter((r): r is string => typeof r === 'string')),
+    ...new Set([
+      ...deps.projection.recorders(),
+      ...checkpointStream.map((e) => (e.metadata as { recordedBy?: unknown }).recordedBy).filter((r): r is string => typeof r === 'string'),
+    ]),
   ].sort();
   const filters = { recordedBy: q.recordedBy, name: q.name, from: q.from, to: q.to, limit: req.query.limit === undefined ? undefined : limit };
   return {
@@ -90,7 +98,9 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
         </form>
         <p role="status">
           {log.entries.length === 0
-            ? 'No event matches.'
+            ? log.next
+              ? 'No event matches among the events read for this page; the next page reads on.'
+              : 'No event matches.'
             : `${log.entries.length} event${log.entries.length === 1 ? '' : 's'} on this page${q.after ? ' (continued)' : ''}.`}
         </p>
         {log.entries.length > 0 ? <LogTable entries={log.entries} /> : null}
