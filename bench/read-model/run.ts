@@ -7,7 +7,7 @@
  *   --reuse-read-store the read store built for each ledger is kept there too (no rebuild figure).
  *   Run it under `nice`; the machine's load average is printed beside the figures.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     ['  the same in CPU time (less affected by others on the machine)', num('ratio of CPU time, rebuild / read + events'), REBUILD_RATIO],
     ['server peak RSS, whatever the query (MB)', num('server peak RSS (MB)'), RSS_MB],
     ['one position p99 at 1,000 req/s (ms)', num('one position at 1,000 req/s: p99 (ms)'), ONE_POSITION_P99_MS],
+    ['  a bare Express app answering the same bytes (the floor here)', num('  ... a bare Express app answering its bytes: p99 (ms)'), ONE_POSITION_P99_MS],
     ...rows.filter((r) => r.startsWith('p99 ')).map((r): [string, number, number] => [r, num(r), QUERY_P99_MS]),
     ...rows
       .filter((r) => r.startsWith('p99 '))
@@ -198,6 +199,7 @@ async function measure(events: number): Promise<Figures> {
       const one = await autocannon({ url: `${server.url}/api/positions/p-123`, connections: 10, overallRate: 1000, duration: 10 });
       figures.set('one position at 1,000 req/s: p99 (ms)', String(one.latency.p99));
       figures.set('  ... requests answered / non-2xx', `${one.requests.total}/${one.non2xx}`);
+      figures.set('  ... a bare Express app answering its bytes: p99 (ms)', String(await bareExpressP99(await (await fetch(`${server.url}/api/positions/p-123`)).text())));
       const status = () => readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
       figures.set('server RSS after all queries (MB)', (kb(status(), 'VmRSS') / 1024).toFixed(0));
       for (const [name, path] of EXPORTS) {
@@ -212,6 +214,23 @@ async function measure(events: number): Promise<Figures> {
     if (!REUSE_READ_STORE) rmSync(dir, { recursive: true, force: true });
   }
   return figures;
+}
+
+/** The same run as the one-position figure's, against a bare Express app answering `body` (bare-express.ts), in a process of its own. */
+async function bareExpressP99(body: string): Promise<number> {
+  const port = 3990 + Math.floor(Math.random() * 9);
+  const child = fork(join(__dirname, 'bare-express.ts'), [String(port), body], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
+  try {
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`the bare Express app exited with ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}/api/positions/p-123`;
+    await autocannon({ url, connections: 10, overallRate: 1000, duration: 2 });
+    return (await autocannon({ url, connections: 10, overallRate: 1000, duration: 10 })).latency.p99;
+  } finally {
+    await stopServer(child);
+  }
 }
 
 /** `ledger serve` (compiled, or from source through tsx) on the generated ledger and its current read store, timed from spawn to the first 200 of /health. */
