@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     ['server peak RSS, whatever the query (MB)', num('server peak RSS (MB)'), RSS_MB],
     ['one position p99 at 1,000 req/s (ms)', num('one position at 1,000 req/s: p99 (ms)'), ONE_POSITION_P99_MS],
     ['  a bare Express app answering the same bytes (the floor here)', num('  ... a bare Express app answering its bytes: p99 (ms)'), ONE_POSITION_P99_MS],
+    ['  GET /health the same way (the floor under the p99s below)', num('floor: GET /health, p99 of the same requests (ms)'), QUERY_P99_MS],
     ...rows.filter((r) => r.startsWith('p99 ')).map((r): [string, number, number] => [r, num(r), QUERY_P99_MS]),
     ...rows
       .filter((r) => r.startsWith('p99 '))
@@ -190,6 +191,8 @@ async function measure(events: number): Promise<Figures> {
     try {
       figures.set('start until /health answers, tsx (ms)', server.readyMs.toFixed(0));
       figures.set('server RSS when ready, tsx (MB)', (kb(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'), 'VmRSS') / 1024).toFixed(0));
+      // the floor under every query's p99: the same requests to GET /health, which reads nothing of the ledger
+      figures.set('floor: GET /health, p99 of the same requests (ms)', percentile(await sequential(`${server.url}/health`, REQUESTS), 0.99).toFixed(1));
       for (const [name, path] of QUERIES) {
         const times = await sequential(`${server.url}${path}`, REQUESTS);
         figures.set(`p99 ${name} (ms)`, percentile(times, 0.99).toFixed(1));
@@ -199,7 +202,10 @@ async function measure(events: number): Promise<Figures> {
       const one = await autocannon({ url: `${server.url}/api/positions/p-123`, connections: 10, overallRate: 1000, duration: 10 });
       figures.set('one position at 1,000 req/s: p99 (ms)', String(one.latency.p99));
       figures.set('  ... requests answered / non-2xx', `${one.requests.total}/${one.non2xx}`);
-      figures.set('  ... a bare Express app answering its bytes: p99 (ms)', String(await bareExpressP99(await (await fetch(`${server.url}/api/positions/p-123`)).text())));
+      figures.set(
+        '  ... a bare Express app answering its bytes: p99 (ms)',
+        String(await bareExpressP99(await (await fetch(`${server.url}/api/positions/p-123`)).text())),
+      );
       const status = () => readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
       figures.set('server RSS after all queries (MB)', (kb(status(), 'VmRSS') / 1024).toFixed(0));
       for (const [name, path] of EXPORTS) {
