@@ -5,8 +5,7 @@ import { errors } from '../domain/errors';
 import { EVENT_SCHEMA_VERSION, type PositionEvent } from '../domain/events';
 import { toLedgerEvent, type LedgerEvent } from '../domain/ledger-event';
 import { positionDecider } from '../domain/position/decide';
-import { foldPosition } from '../domain/position/history';
-import type { PositionState } from '../domain/position/state';
+import { addedOnOf, type PositionState } from '../domain/position/state';
 import { documentStream, positionStream } from '../domain/stream-names';
 import type { EventStore } from '../store/event-store';
 import { CommandHandler, type Actor, type Addressed, type HandleOptions, type StateOf, type StreamKind } from './command-handler';
@@ -114,8 +113,8 @@ export class Ledger {
     }
     const addedOn = new Map<string, string>();
     for (const id of relatedPositions(command)) {
-      const fold = foldPosition(((await stateOf(positionKind as never, positionStream(id))) as PositionState).entries);
-      if (fold) addedOn.set(id, fold.addedOn);
+      const on = addedOnOf((await stateOf(positionKind as never, positionStream(id))) as PositionState);
+      if (on !== undefined) addedOn.set(id, on);
     }
     return {
       today: businessDayOf(recordedAt),

@@ -47,6 +47,16 @@ export function evolvePosition(state: PositionState, recorded: RecordedPositionE
   };
 }
 
+/**
+ * When the position was added (its addition's decidedOn, corrections applied), undefined when it is
+ * not recorded: what a relation to it is checked against, read from the addition itself rather than
+ * by folding the related position's whole history for each command that names it.
+ */
+export function addedOnOf(state: PositionState): string | undefined {
+  for (const entry of state.entries) if (entry.event.type === 'PositionAdded') return entry.event.data.decidedOn;
+  return undefined;
+}
+
 export function definedOnly(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
