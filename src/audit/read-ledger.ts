@@ -7,7 +7,11 @@ export async function readWholeLedger(store: EventStore, pageSize = 1000): Promi
   return all;
 }
 
-/** Calls `each` with every page of the store in global order, one page held at a time; the number of events read. */
+/**
+ * Calls `each` with every page of the store in global order, one page held at a time; the number
+ * of events read. The event loop gets a turn between pages: a store whose reads do not wait
+ * (SQLite) would otherwise hold a server's thread for the whole ledger and whatever `each` does.
+ */
 export async function forEachPage(store: EventStore, each: (page: readonly StoredEvent[]) => void, pageSize = 1000): Promise<number> {
   let after: string | undefined;
   let read = 0;
@@ -17,5 +21,6 @@ export async function forEachPage(store: EventStore, each: (page: readonly Store
     read += page.length;
     if (page.length < pageSize) return read;
     after = page.at(-1)!.position;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
