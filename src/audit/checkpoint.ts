@@ -116,11 +116,16 @@ export function asRecordedCheckpoint(e: StoredEvent): RecordedCheckpoint | undef
   return { eventId: e.id, streamId: e.streamId, revision: e.revision, position: e.position, hash: recordedHash(e), checkpoint: parsed.data };
 }
 
-/** Every checkpoint recorded, oldest first, read from their own stream rather than from the whole ledger. */
-export async function recordedCheckpoints(store: Pick<EventStore, 'readStream'>): Promise<RecordedCheckpoint[]> {
-  return checkpointEvents(await store.readStream(CHECKPOINT_STREAM))
+/** The checkpoints among these events (the checkpoint stream, or the ledger), oldest first. */
+export function checkpointsIn(events: readonly StoredEvent[]): RecordedCheckpoint[] {
+  return checkpointEvents(events)
     .map(asRecordedCheckpoint)
     .filter((c): c is RecordedCheckpoint => c !== undefined);
+}
+
+/** Every checkpoint recorded, oldest first, read from their own stream rather than from the whole ledger. */
+export async function recordedCheckpoints(store: Pick<EventStore, 'readStream'>): Promise<RecordedCheckpoint[]> {
+  return checkpointsIn(await store.readStream(CHECKPOINT_STREAM));
 }
 
 export function latestCheckpoint(events: readonly StoredEvent[]): RecordedCheckpoint | undefined {

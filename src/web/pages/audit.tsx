@@ -1,7 +1,7 @@
 import { ProblemError } from '../../api/problem';
 import { AuditLogQuery, startOfInstant, toInstant } from '../../api/queries';
 import { auditLog, UnknownCursorError, type AuditLogEntry } from '../../audit/audit-log';
-import { asRecordedCheckpoint, checkpointEvents, type RecordedCheckpoint } from '../../audit/checkpoint';
+import { checkpointsIn, type RecordedCheckpoint } from '../../audit/checkpoint';
 import { CHECKPOINT_STREAM } from '../../audit/checkpoint-stream';
 import type { VerifyReport } from '../../audit/verify';
 import { businessDateLabel, instantLabel } from '../format';
@@ -23,9 +23,7 @@ export async function auditPage({ deps, req, viewer }: PageContext): Promise<Pag
     deps.audits.verify(viewer?.id ?? viewer?.role ?? 'anonymous', []),
     deps.store.readStream(CHECKPOINT_STREAM),
   ]);
-  const checkpoints = checkpointEvents(checkpointStream)
-    .map(asRecordedCheckpoint)
-    .filter((c): c is RecordedCheckpoint => c !== undefined);
+  const checkpoints = checkpointsIn(checkpointStream);
   let log: Awaited<ReturnType<typeof auditLog>>;
   try {
     log = await auditLog(deps.store, {
